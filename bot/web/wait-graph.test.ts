@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildWaitGraph } from './wait-graph.ts';
+import { waitGraphSvg } from './wait-graph-svg.ts';
+import { mmapSemCycle, openChain } from './fixtures/analyses.ts';
+
+test('seed 003 shape: the three waits close into one cycle, every edge and node on it', () => {
+  const g = buildWaitGraph(mmapSemCycle());
+  assert.equal(g.hasCycle, true);
+  assert.deepEqual(g.nodes.map((n) => n.id).sort(), ['dataio_srv/1:28946', 'java:12862', 'java:22134']);
+  assert.ok(g.edges.every((e) => e.inCycle));
+  assert.deepEqual(g.edges.map((e) => e.label), ['data from dataio_srv', 'rwsem_read ffff8b92ab737e20', 'rwsem_write ffff8b92ab737e20']);
+});
+
+test('a chain ending at an unknown holder has no cycle and draws the holder as unknown', () => {
+  const g = buildWaitGraph(openChain());
+  assert.equal(g.hasCycle, false);
+  const unknown = g.nodes.find((n) => n.kind === 'unknown');
+  assert.equal(unknown?.id, 'unknown holder of ffff880035acf1e0');
+  assert.ok(g.edges.every((e) => !e.inCycle));
+});
+
+test('seed 000 shape: a task waiting on a mutex it owns is a self-loop cycle; a tail into it is not', () => {
+  const a = openChain();
+  a.findings[0].blockingChain[1].heldBy = 'kworker/1:2:4790';
+  a.findings[0].cycle = true;
+  const g = buildWaitGraph(a);
+  const self = g.edges.find((e) => e.from === e.to)!;
+  assert.equal(self.inCycle, true);
+  assert.equal(g.edges.find((e) => e.from === 'rmmod:31969')!.inCycle, false);
+  assert.equal(g.nodes.find((n) => n.id === 'rmmod:31969')!.inCycle, false);
+  assert.match(waitGraphSvg(g).value, /data-from="kworker\/1:2:4790" data-to="kworker\/1:2:4790" data-cycle="true"/);
+});
+
+test('CPUs are nodes of their own kind', () => {
+  const a = openChain();
+  a.findings[0].blockingChain = [{ task: 'CPU 3', waitsOn: 'spinlock bfqd->lock', primitive: 'spinlock', lock: 'bfqd->lock', heldBy: 'fio:2857' }];
+  assert.equal(buildWaitGraph(a).nodes.find((n) => n.id === 'CPU 3')?.kind, 'cpu');
+});
+
+test('the SVG marks cycle edges, labels edges with the lock and escapes task names', () => {
+  const a = mmapSemCycle();
+  a.findings[0].blockingChain[0].task = '<script>x</script>:1';
+  a.findings[0].blockingChain[2].heldBy = '<script>x</script>:1';
+  const svg = waitGraphSvg(buildWaitGraph(a)).value;
+  assert.ok(!svg.includes('<script>'));
+  assert.ok(svg.includes('&lt;script&gt;x&lt;/script&gt;:1'));
+  assert.equal(svg.match(/class="edge cycle"/g)?.length, 3);
+  assert.ok(svg.includes('rwsem_write ffff8b92ab737e20'));
+  assert.match(svg, /^<svg class="wait-graph has-cycle"/);
+});
+
+test('no chain: a sentence instead of an empty drawing', () => {
+  const a = mmapSemCycle();
+  a.findings = [];
+  assert.match(waitGraphSvg(buildWaitGraph(a)).value, /No blocking chain/);
+});
