@@ -47,3 +47,15 @@ test('the report carries the graph with the cycle, the lock, holder, checklist, 
   assert.ok(page.includes('regression') && page.includes('seen 2 times'));
   assert.ok(page.includes('<style nonce="N0NCE">'));
 });
+
+test('cited lines kept with the stored analysis are quoted after the paste is gone', async () => {
+  const { withQuotedLines } = await import('./evidence-quote.ts');
+  const d = data(null);
+  d.occurrence.analysis = withQuotedLines(d.occurrence.analysis, paste.join('\r\n'));
+  const kept = (d.occurrence.analysis as { quotedLines?: Record<string, string> }).quotedLines!;
+  assert.deepEqual(Object.keys(kept).map(Number).sort((a, b) => a - b), [3, 5, 20, 21, 40]);
+  assert.equal(kept['20'], paste[19]);
+  const page = renderReportPage(JSON.parse(JSON.stringify(d)) as ReportData, 'N0NCE');
+  assert.ok(page.includes('data-line="21">21</span>  task = 0xffff8b93cdcf8000 &lt;script&gt;'));
+  assert.ok(!page.includes('the paste itself was not kept'));
+});

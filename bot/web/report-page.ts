@@ -4,7 +4,7 @@
 
 import type { AnalysisTask, Finding } from '../../analyzers/contract.ts';
 import type { Incident, Occurrence } from '../types.ts';
-import { evidenceLines, pasteLines, quoteLines } from './evidence-quote.ts';
+import { evidenceLines, lineSource, quoteLines, type LineSource } from './evidence-quote.ts';
 import { html, type SafeHtml } from './html.ts';
 import { pageHtml } from './page-layout.ts';
 import { chainLinkHtml } from './reply-html.ts';
@@ -32,7 +32,7 @@ function list(items: string[], ordered: boolean): SafeHtml {
   return ordered ? html`<ol>${li}</ol>` : html`<ul>${li}</ul>`;
 }
 
-function findingHtml(f: Finding, index: number, lines: string[] | null): SafeHtml {
+function findingHtml(f: Finding, index: number, lines: LineSource | null): SafeHtml {
   const lock = f.suspectLock;
   return html`<section class="finding" id="finding-${index}">
 <h2>${f.headline}</h2>
@@ -72,7 +72,7 @@ function occurrencesHtml(list: Occurrence[]): SafeHtml {
 
 export function renderReportPage(data: ReportData, nonce: string): string {
   const a = data.occurrence.analysis;
-  const lines = pasteLines(data.paste);
+  const lines = lineSource(data.paste, a);
   const graph = buildWaitGraph(a);
   const inChain = new Set<string>();
   for (const f of a.findings) for (const l of f.blockingChain) for (const n of [l.task, l.heldBy]) if (n) inChain.add(n);
