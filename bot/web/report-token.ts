@@ -2,7 +2,7 @@
 // occurrence id with config server.reportSecret, so ids (small integers) cannot be enumerated;
 // the check is constant-time (timingSafeEqual) so the token cannot be guessed byte by byte.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const PURPOSE = 'lockdown-report-v1:'; // domain separation: the secret may sign other things later
 
@@ -27,4 +27,11 @@ export function reportUrl(publicUrl: string, occurrenceId: number | string, secr
 /** Path-only variant for links inside the local page (same origin). */
 export function reportPath(occurrenceId: number | string, secret: string): string {
   return `/report/${encodeURIComponent(String(occurrenceId))}?token=${signReportToken(occurrenceId, secret)}`;
+}
+
+/** The configured secret, or a random one for this process (links then stop working at restart,
+ *  which beats an unsigned or guessable link). serve resolves it once and hands it to both the
+ *  renderer (chat links) and the web handler (the check). */
+export function resolveReportSecret(configured: string | null, random: () => string = () => randomBytes(32).toString('base64url')): string {
+  return configured && configured.length > 0 ? configured : random();
 }
