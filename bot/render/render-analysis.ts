@@ -93,6 +93,8 @@ function statusLine(incident: Incident | null, occ: OccurrenceInfo | null): stri
     parts.push(`seen ${occ.seenCount} times since ${day(occ.firstSeen)}${occ.lastChannelName ? `, last in ${channelRef(occ.lastChannelName, null)}` : ''}`);
   } else if (occ?.isNew) {
     parts.push('first time seen');
+  } else if (!occ && incident.occurrenceCount > 1) {
+    parts.push(`seen ${incident.occurrenceCount} times since ${day(incident.firstSeen)}`);
   }
   return parts.join(' · ');
 }
