@@ -1,0 +1,119 @@
+// The embedded store: SQLite through better-sqlite3 (a file under ./data by default, WAL mode so
+// readers never block the writer, busy_timeout so two processes on one file wait instead of failing).
+// better-sqlite3 is synchronous; a promise queue serialises operations so an async transaction never
+// interleaves with another operation of this store, and BEGIN IMMEDIATE takes the file's write lock
+// up front so two processes cannot both read-then-write.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { LockdownError, isLockdownError } from '../../config/errors.ts';
+import { MIGRATIONS, SCHEMA_MIGRATIONS_SQL } from './migrations/migration.ts';
+import { SqliteOps, type SyncOps } from './sqlite-ops.ts';
+import type { Store, StoreOps } from './store.ts';
+
+export interface SqliteStoreOptions {
+  /** File path (directories are created) or ":memory:". */
+  path: string;
+  /** Only used to stamp schema_migrations.applied_at. */
+  clock: () => Date;
+  busyTimeoutMs?: number;
+}
+
+const OP_NAMES = Object.getOwnPropertyNames(SqliteOps.prototype).filter((n) => n !== 'constructor' && n !== 'st') as Array<keyof StoreOps>;
+
+function asStoreError(e: unknown): unknown {
+  if (isLockdownError(e)) return e;
+  return new LockdownError('LD_STORE', `sqlite: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+export function createSqliteStore(opts: SqliteStoreOptions): Store {
+  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+  const db: Database = new BetterSqlite3(opts.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+  db.pragma('foreign_keys = ON');
+  const sync = new SqliteOps(db);
+  const inTx = new AsyncLocalStorage<boolean>();
+  let tail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  /** Runs `fn` after every queued operation; inside a transaction it runs at once (no self-deadlock). */
+  function run<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (inTx.getStore()) return Promise.resolve().then(fn);
+    const next = tail.then(() => {
+      if (closed) throw new LockdownError('LD_STORE', 'sqlite: the store is closed');
+      return fn();
+    });
+    tail = next.catch(() => undefined);
+    return next;
+  }
+
+  const wrap = (direct: boolean): StoreOps => {
+    const ops: Record<string, unknown> = {};
+    for (const name of OP_NAMES) {
+      const method = (sync[name] as (...a: unknown[]) => unknown).bind(sync);
+      ops[name] = (...args: unknown[]) => {
+        const call = () => {
+          try {
+            return method(...args);
+          } catch (e) {
+            throw asStoreError(e);
+          }
+        };
+        return direct ? Promise.resolve().then(call) : run(call);
+      };
+    }
+    return ops as unknown as StoreOps;
+  };
+
+  const txOps = wrap(true);
+
+  const store: Store = {
+    ...wrap(false),
+    kind: 'sqlite',
+    migrate: () =>
+      run(() => {
+        db.exec(SCHEMA_MIGRATIONS_SQL);
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+          for (const m of MIGRATIONS) {
+            if (done.has(m.version)) continue;
+            db.exec(m.sqlite);
+            db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, opts.clock().toISOString());
+          }
+          db.exec('COMMIT');
+        } catch (e) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw asStoreError(e);
+        }
+      }),
+    transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => {
+      if (inTx.getStore()) return Promise.reject(new LockdownError('LD_STORE', 'sqlite: transactions do not nest'));
+      return run(() =>
+        inTx.run(true, async () => {
+          db.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await fn(txOps);
+            db.exec('COMMIT');
+            return result;
+          } catch (e) {
+            if (db.inTransaction) db.exec('ROLLBACK');
+            throw e;
+          }
+        }),
+      );
+    },
+    close: () =>
+      run(() => {
+        closed = true;
+        db.close();
+      }),
+  };
+  return store;
+}
+
+export type { SyncOps };
