@@ -38,6 +38,8 @@ export interface RecordResult {
 export interface Actor {
   id: string; // platform user id, or "api" / "cli"
   name?: string | null;
+  /** Skips config.permissions (the HTTP API behind its token, the command line). */
+  privileged?: boolean;
 }
 
 export interface StatusChange {
