@@ -1,0 +1,41 @@
+// Report kind → contract family. The first detector report decides (analysis-contract.md).
+
+import type { Family } from '../contract.ts';
+import type { Report, TraceModel } from '../model/trace-model.ts';
+
+export function familyOfReport(r: Report): Family {
+  switch (r.kind) {
+    case 'hung_task':
+    case 'soft_lockup':
+    case 'hard_lockup':
+    case 'rcu_stall':
+    case 'lockdep_circular':
+    case 'lockdep_recursive':
+    case 'lockdep_irq_inconsistent':
+    case 'workqueue_lockup':
+      return r.kind;
+    case 'spinlock_recursion':
+    case 'spinlock_lockup':
+      return 'spinlock_recursion_or_lockup';
+    case 'scheduling_while_atomic':
+    case 'sleeping_in_atomic':
+      return 'atomic_sleep';
+    case 'panic': {
+      // panic() messages of the detectors themselves (hung_task.c, watchdog.c, rcu)
+      const m = r.message ?? '';
+      if (m.startsWith('hung_task')) return 'hung_task';
+      if (m.startsWith('softlockup')) return 'soft_lockup';
+      if (/hard LOCKUP/i.test(m)) return 'hard_lockup';
+      if (/RCU Stall/i.test(m)) return 'rcu_stall';
+      return 'oops';
+    }
+    default:
+      return 'oops';
+  }
+}
+
+/** The report that decides family and title: the first one that is not an NMI backtrace. */
+export function primaryReport(model: TraceModel): Report | null {
+  for (const r of model.reports) if (r.kind !== 'nmi_backtrace') return r;
+  return null;
+}

@@ -1,0 +1,19 @@
+// Frame-name helpers shared by classification, signatures and the generic plugins.
+
+import type { Task } from '../model/trace-model.ts';
+
+/** "fn.isra.0" / "fn.cold.12" / "fn.constprop.3" → "fn": compiler clones are the same function. */
+export function baseName(fn: string): string {
+  const k = fn.indexOf('.');
+  return k > 0 ? fn.slice(0, k) : fn;
+}
+
+/** Reliable frame names of a task, innermost first, all contexts; an exception RIP comes before its segment's frames. */
+export function taskFrames(t: Task, opts: { exceptions?: boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const seg of t.stack) {
+    if (opts.exceptions !== false && seg.exception?.fn) out.push(seg.exception.fn);
+    for (const f of seg.frames) if (!f.unreliable && f.fn) out.push(f.fn);
+  }
+  return out;
+}

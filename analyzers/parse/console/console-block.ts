@@ -1,0 +1,195 @@
+// The console recognizer: one block is a detector report (from its header line up to the next
+// header) or, without a header, a run of stack dumps ("CPU: N PID: N Comm: X", "Call Trace:", ...).
+// It fills model.reports and model.tasks (key "pid:N"; the idle task of CPU N is "cpu:N").
+
+import type { Line, Recognizer } from '../recognizer.ts';
+import { addFormat } from '../recognizer.ts';
+import type { ExceptionFrame, Report, TraceModel } from '../../model/trace-model.ts';
+import { matchBlocker, matchDetector, type DetectorHit } from './detector-header.ts';
+import { isRegisterLine, parseFrameLine, parseRegisters, parseRipLine, splitMarkers } from './frame-line.ts';
+import { BlockState } from './block-state.ts';
+import { atomicLine, lockdepLine, newDetailState, rcuLine, workqueueLine } from './report-details.ts';
+import { syzTitle } from '../../classify/syz-title.ts';
+
+/** A normalised line may carry the printk caller context ("T123" / "C1", CONFIG_PRINTK_CALLER) or "console". */
+export type ConsoleLine = Line & { ctx?: string };
+
+const CPU_RE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: (.{1,80})$/;
+const TASK_RE = /^task:(.{1,64}?) +state:([A-Za-z]) .*?\bpid: ?(\d{1,10})/;
+const OLD_TASK_RE = /^(\S.{0,15}?) +([DRSTZXI]) ?\d{0,8} +(\d{1,10}) +(\d{1,10}) 0x[0-9a-f]{8}$/;
+// Formats of other recognizers: a console block stops before them.
+const FOREIGN_RE = /^(?:PID: {1,4}\d{1,10} {1,4}TASK: |crash> |\s{0,4}#\d{1,4} \[[0-9a-f]{6,16}\] |\s{0,4}PID {1,6}PPID {1,6}CPU|USER {1,8}PID {1,6}%CPU|\S{0,64}[$#] {1,2}cat \/proc\/|cat \/proc\/\d)/;
+const TRACE_END = [
+  'Showing all locks held', 'Showing busy workqueues', 'Sending NMI from CPU', 'Kernel Offset',
+  'Modules linked in', 'irq event stamp', '---[ end', 'Mem-Info', 'Dumping ftrace', 'Hardware name',
+  'Code: ', 'Showing all locks', 'stack backtrace:',
+];
+
+/** How many reports get a syzkaller-style title computed from the text (the first one decides). */
+const TITLED_REPORTS = 16;
+
+function commOf(rest: string): string {
+  for (const tail of [' Not tainted', ' Tainted:', ' Tainted ']) {
+    const k = rest.indexOf(tail);
+    if (k > 0 && k <= 20) return rest.slice(0, k);
+  }
+  return rest.split(' ')[0] ?? rest;
+}
+
+function startsBlock(text: string): boolean {
+  const t = text.trimStart();
+  return CPU_RE.test(t) || t.startsWith('Call Trace:') || t.startsWith('Call trace:') || TASK_RE.test(t);
+}
+
+function newReport(hit: DetectorHit, line: ConsoleLine): Report {
+  return {
+    kind: hit.kind,
+    header: line.text.trim().slice(0, 300),
+    line: line.no,
+    cpu: hit.cpu,
+    pid: hit.pid,
+    comm: hit.comm,
+    seconds: hit.seconds,
+    message: hit.message,
+    taskKeys: [],
+    workqueue: null,
+    blocker: null,
+    lockdep: null,
+    details: {},
+    endLine: line.no,
+  };
+}
+
+function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceModel): number {
+  const first = lines[i]!;
+  const hit = matchDetector(first.text);
+  const report = hit ? newReport(hit, first) : null;
+  if (report) {
+    if (model.reports.length < TITLED_REPORTS) {
+      const title = syzTitle(lines, i, hit!.kind);
+      if (title) report.details.syzTitle = title.title;
+      if (title?.frame) report.details.syzFrame = title.frame;
+    }
+    model.reports.push(report);
+    if (report.kind.startsWith('lockdep')) addFormat(model, 'lockdep');
+  }
+  addFormat(model, 'console');
+  const st = new BlockState(model, report);
+  const ds = newDetailState();
+  if (hit && (hit.pid !== null || hit.cpu !== null) && hit.kind !== 'panic' && hit.kind !== 'oops') {
+    st.useTask(hit.pid, hit.comm, hit.cpu, first.no, hit.kind === 'hung_task' ? 'D' : null);
+  }
+  // printk caller context of the header: with CONFIG_PRINTK_CALLER other CPUs' lines interleave
+  const ctx = first.ctx && /^[TC]/.test(first.ctx) ? first.ctx : null;
+  let cpuTraceback = false;
+  let j = report ? i + 1 : i;
+  for (; j < lines.length; j++) {
+    const line = lines[j]!;
+    const raw = line.text;
+    if (j > i && matchDetector(raw)) break;
+    if (FOREIGN_RE.test(raw)) break;
+    if (ctx && line.ctx !== ctx && !(cpuTraceback && line.ctx && line.ctx[0] === 'C')) continue;
+    if (report) report.endLine = line.no;
+    handleLine(st, ds, report, raw, line.no, () => { cpuTraceback = true; });
+  }
+  return Math.max(j, i + 1);
+}
+
+function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, report: Report | null,
+  raw: string, no: number, onNmiSend: () => void): void {
+  const text = raw.trim();
+  if (text === '') return;
+  const cpu = CPU_RE.exec(text);
+  if (cpu) {
+    st.useTask(Number(cpu[2]), commOf(cpu[3]!), Number(cpu[1]), no);
+    return;
+  }
+  const tk = TASK_RE.exec(text) ?? OLD_TASK_RE.exec(text);
+  if (tk) {
+    const pid = Number(tk[3]);
+    const cur = st.task;
+    st.useTask(pid, tk[1]!.trim(), cur?.pid === pid ? cur.cpu : null, no, tk[2]!.toUpperCase());
+    return;
+  }
+  if (text.startsWith('Call Trace:') || text.startsWith('Call trace:')) {
+    st.startTrace(no);
+    const rest = text.slice(11);
+    if (rest.trim()) frameLine(st, rest, no);
+    return;
+  }
+  if (text.startsWith('Workqueue: ')) {
+    if (report && !report.workqueue) report.workqueue = text.slice(11).trim().slice(0, 200);
+    return;
+  }
+  if (text.startsWith('Sending NMI from CPU')) onNmiSend();
+  const rip = parseRipLine(text);
+  if (rip) {
+    const exc: ExceptionFrame = {
+      fn: rip.fn, offset: rip.offset, address: rip.address, module: rip.module,
+      registers: {}, context: st.context, line: no, lines: [no],
+    };
+    if (rip.address) exc.registers.RIP = rip.address;
+    if (rip.cs) exc.registers.CS = rip.cs;
+    if (!st.task) st.useTask(report?.pid ?? null, report?.comm ?? null, report?.cpu ?? null, no);
+    st.setException(exc);
+    return;
+  }
+  if (st.exc && isRegisterLine(text)) {
+    parseRegisters(text, st.exc.registers);
+    st.exc.lines.push(no);
+    return;
+  }
+  if (report) {
+    const b = matchBlocker(text);
+    if (b) {
+      report.blocker = { primitive: b.primitive, ownerComm: b.ownerComm, ownerPid: b.ownerPid, line: no };
+      return;
+    }
+    if (lockdepLine(report, ds, raw, no)) return;
+    if (report.kind === 'rcu_stall' || text.includes('kthread starved')) {
+      if (rcuLine(report, raw, no)) return;
+    }
+    if (report.kind === 'workqueue_lockup' || ds.wq) {
+      if (workqueueLine(report, ds, raw, no)) return;
+    }
+    if (report.kind === 'sleeping_in_atomic' || report.kind === 'scheduling_while_atomic') {
+      if (atomicLine(report, ds, raw, no)) return;
+    }
+  }
+  if (st.inTrace) {
+    if (TRACE_END.some((s) => text.startsWith(s))) {
+      st.inTrace = false;
+      return;
+    }
+    frameLine(st, raw, no);
+  }
+}
+
+function frameLine(st: BlockState, raw: string, no: number): void {
+  const { context, rest } = splitMarkers(raw);
+  if (context && context !== st.context) {
+    st.context = context;
+    st.newSegment(context);
+  }
+  if (!rest) return;
+  const f = parseFrameLine(rest);
+  if (!f || !st.task) return;
+  const seg = st.seg ?? st.newSegment(st.context);
+  seg.frames.push({ ...f, context: seg.context, line: no });
+}
+
+export const consoleRecognizer: Recognizer = {
+  name: 'console',
+  starts(lines, i) {
+    const t = lines[i]?.text ?? '';
+    return matchDetector(t) !== null || startsBlock(t);
+  },
+  consume(lines, i, model) {
+    try {
+      return consumeBlock(lines as readonly ConsoleLine[], i, model);
+    } catch {
+      // never let one odd block cost the whole paste
+      return i + 1;
+    }
+  },
+};

@@ -1,0 +1,216 @@
+// Detector headers: the first line of each kernel report (hung task, lockups, RCU stalls, lockdep,
+// spinlock debug, workqueue watchdog, atomic-sleep checks, panics, oopses). Texts as printed by
+// kernel/hung_task.c, kernel/watchdog*.c, kernel/rcu/tree_stall.h, kernel/locking/lockdep.c,
+// kernel/locking/spinlock_debug.c, kernel/workqueue.c, kernel/sched/core.c and the oops paths.
+// Matching is by indexOf plus short anchored regexes: bounded work per line.
+
+import type { DetectorKind } from '../../model/trace-model.ts';
+
+export interface DetectorHit {
+  kind: DetectorKind;
+  cpu: number | null;
+  pid: number | null;
+  comm: string | null;
+  seconds: number | null;
+  message: string | null;
+}
+
+/** Hung-task blocker line (hung_task.c debug_show_blocker, v6.15+), not a report of its own. */
+export interface BlockerHit {
+  waiterComm: string;
+  waiterPid: number;
+  primitive: string;
+  ownerComm: string;
+  ownerPid: number;
+}
+
+function hit(kind: DetectorKind, extra: Partial<DetectorHit> = {}): DetectorHit {
+  return { kind, cpu: null, pid: null, comm: null, seconds: null, message: null, ...extra };
+}
+
+/** "comm:pid" → [comm, pid] (comm may itself contain ':'). */
+function commPid(s: string, sep = ':'): [string, number] | null {
+  const k = s.lastIndexOf(sep);
+  if (k <= 0) return null;
+  const pid = Number(s.slice(k + 1));
+  if (!Number.isInteger(pid) || pid < 0) return null;
+  return [s.slice(0, k), pid];
+}
+
+const BLOCKER_RE = /task (.{1,64}):(\d{1,10}) (?:is )?blocked on an? (mutex|rw-semaphore|semaphore|rwsem)\b.{0,40}? likely owned by task (.{1,64}):(\d{1,10})/;
+
+export function matchBlocker(text: string): BlockerHit | null {
+  if (!text.includes('likely owned by')) return null;
+  const m = BLOCKER_RE.exec(text.slice(0, 300));
+  if (!m) return null;
+  const prim = m[3] === 'mutex' ? 'mutex' : m[3] === 'semaphore' ? 'semaphore' : 'rwsem';
+  return { waiterComm: m[1]!, waiterPid: Number(m[2]), primitive: prim, ownerComm: m[4]!, ownerPid: Number(m[5]) };
+}
+
+// Lines that contain an oops marker but are known not to be reports (cf. syzkaller's suppressions).
+const NOT_A_REPORT = [
+  'INFO: lockdep is turned off',
+  'INFO: Stall ended before state dump start',
+  'INFO: NMI handler',
+  'INFO: recovery required',
+  'INFO: no syscalls can create resource',
+  'BUG: no syscalls can create resource',
+  'WARNING: /etc/ssh/moduli',
+  'WARNING: workqueue cpumask',
+  'took too long',
+  'is not present in /proc/kallsyms',
+];
+
+/** A marker counts at the start of the text or after a non-word character (prefixes like "rcu: ", "[ "). */
+function markerAt(text: string, marker: string): number {
+  const k = text.indexOf(marker);
+  if (k < 0) return -1;
+  if (k > 0 && /[\w]/.test(text[k - 1]!)) return -1;
+  return k;
+}
+
+const LOCKDEP_BANNERS: Array<[string, DetectorKind]> = [
+  ['possible circular locking dependency detected', 'lockdep_circular'],
+  ['possible recursive locking detected', 'lockdep_recursive'],
+  ['inconsistent lock state', 'lockdep_irq_inconsistent'],
+  ['possible irq lock inversion dependency detected', 'lockdep_irq_inconsistent'],
+  ['SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected', 'lockdep_irq_inconsistent'],
+  ['HARDIRQ-safe -> HARDIRQ-unsafe lock order detected', 'lockdep_irq_inconsistent'],
+  ['held lock freed!', 'lockdep_other'],
+  ['bad unlock balance detected!', 'lockdep_other'],
+  ['lock held when returning to user space', 'lockdep_other'],
+  ['still has locks held!', 'lockdep_other'],
+  ['Nested lock was not taken', 'lockdep_other'],
+];
+
+/** Recognise a detector header anywhere in a (normalised) line; null if the line is not one. */
+export function matchDetector(raw: string): DetectorHit | null {
+  const text = raw.length > 600 ? raw.slice(0, 600) : raw;
+  const hasBug = text.includes('BUG');
+  const hasInfo = text.includes('INFO:');
+  const hasWarn = text.includes('WARNING:');
+  if (!hasBug && !hasInfo && !hasWarn && !text.includes('LOCKUP') && !text.includes('panic') &&
+      !text.includes('NMI backtrace') && !text.includes('protection fault') && !text.includes('Oops') &&
+      !text.includes('UBSAN:') && !text.includes('divide error:') && !text.includes('stack segment:') &&
+      !text.includes('Unable to handle kernel') && !text.includes('PANIC: double fault')) return null;
+  for (const s of NOT_A_REPORT) if (text.includes(s)) return null;
+
+  // --- hung task (kernel/hung_task.c check_hung_task)
+  let k = text.indexOf('INFO: task ');
+  if (k >= 0 && !text.includes('likely owned by')) {
+    const body = text.slice(k + 11);
+    const b = body.search(/ (?:blocked\b|can't die\b)/);
+    if (b > 0) {
+      const cp = commPid(body.slice(0, b));
+      const sec = /for more than (\d{1,10}) seconds/.exec(body);
+      const cantDie = body.startsWith(" can't die", b);
+      if (sec || cantDie) {
+        return hit('hung_task', {
+          pid: cp?.[1] ?? null,
+          comm: cp?.[0] ?? null,
+          seconds: sec ? Number(sec[1]) : null,
+          message: cantDie ? "can't die" : null,
+        });
+      }
+    }
+  }
+  // --- soft lockup (kernel/watchdog.c watchdog_timer_fn)
+  k = text.indexOf('BUG: soft lockup');
+  if (k >= 0 && markerAt(text, 'BUG: soft lockup') >= 0) {
+    const m = /CPU#(\d{1,5}) stuck for (\d{1,10})s!(?: \[(.{1,64})\])?/.exec(text.slice(k));
+    const cp = m?.[3] ? commPid(m[3]) : null;
+    return hit('soft_lockup', {
+      cpu: m ? Number(m[1]) : null,
+      seconds: m ? Number(m[2]) : null,
+      pid: cp?.[1] ?? null,
+      comm: cp?.[0] ?? null,
+    });
+  }
+  // --- hard lockup (kernel/watchdog_perf.c / watchdog_buddy.c)
+  k = text.indexOf('detected hard LOCKUP on cpu');
+  if (k >= 0) {
+    const m = /on cpu (\d{1,5})/.exec(text.slice(k));
+    return hit('hard_lockup', { cpu: m ? Number(m[1]) : null });
+  }
+  // --- RCU CPU stall (kernel/rcu/tree_stall.h)
+  k = text.indexOf('INFO: rcu');
+  if (k >= 0) {
+    const m = /^INFO: rcu_?\w{0,12} (self-)?detected (?:expedited )?stall/.exec(text.slice(k));
+    if (m) {
+      const cpu = m[1] ? /on CPU(?: ?#?(\d{1,5}))?/.exec(text) : null;
+      return hit('rcu_stall', { cpu: cpu?.[1] ? Number(cpu[1]) : null, message: m[1] ? 'self-detected' : null });
+    }
+  }
+  // --- lockdep banners ("WARNING: ..." since v4.15, "[ INFO: ... ]" before)
+  if (hasWarn || hasInfo || hasBug) {
+    for (const [banner, kind] of LOCKDEP_BANNERS) {
+      if (text.includes(banner)) return hit(kind);
+    }
+  }
+  // --- spinlock debug (kernel/locking/spinlock_debug.c spin_bug / spin_dump)
+  k = text.indexOf('BUG: spinlock ');
+  if (k >= 0) {
+    const m = /^BUG: spinlock (recursion|lockup suspected|already unlocked|bad magic|wrong owner|wrong CPU) on CPU#(\d{1,5}), (.{1,64})$/.exec(text.slice(k));
+    if (m) {
+      const cp = commPid(m[3]!, '/');
+      const kind: DetectorKind = m[1] === 'lockup suspected' ? 'spinlock_lockup' : m[1] === 'bad magic' ? 'oops' : 'spinlock_recursion';
+      return hit(kind, { cpu: Number(m[2]), pid: cp?.[1] ?? null, comm: cp?.[0] ?? null, message: `spinlock ${m[1]}` });
+    }
+    const m2 = /^BUG: spinlock (recursion|lockup suspected)/.exec(text.slice(k));
+    if (m2) return hit(m2[1] === 'recursion' ? 'spinlock_recursion' : 'spinlock_lockup', { message: `spinlock ${m2[1]}` });
+  }
+  // --- workqueue watchdog (kernel/workqueue.c wq_watchdog_timer_fn)
+  k = text.indexOf('BUG: workqueue lockup');
+  if (k >= 0) {
+    const m = /pool (.{1,120}?) stuck for (\d{1,10})s/.exec(text.slice(k));
+    return hit('workqueue_lockup', { seconds: m ? Number(m[2]) : null, message: m ? `pool ${m[1]}` : null });
+  }
+  // --- atomic context checks (kernel/sched/core.c __schedule_bug, __might_resched)
+  k = text.indexOf('BUG: scheduling while atomic: ');
+  if (k >= 0) {
+    const rest = text.slice(k + 30);
+    const parts = /^(.{1,64})\/(\d{1,10})\/0x([0-9a-f]{1,16})/.exec(rest);
+    return hit('scheduling_while_atomic', {
+      comm: parts?.[1] ?? null,
+      pid: parts ? Number(parts[2]) : null,
+      message: parts ? `preempt_count 0x${parts[3]}` : null,
+    });
+  }
+  k = text.indexOf('BUG: sleeping function called from invalid context');
+  if (k >= 0) {
+    const m = / at (\S{1,200})/.exec(text.slice(k));
+    return hit('sleeping_in_atomic', { message: m?.[1] ?? null });
+  }
+  // --- panic (kernel/panic.c)
+  k = text.indexOf('Kernel panic - not syncing');
+  if (k >= 0) {
+    const msg = text.slice(k + 26).replace(/^:\s?/, '').trim();
+    return hit('panic', { message: msg });
+  }
+  // --- NMI backtraces (lib/nmi_backtrace.c): stacks of other CPUs, not a detector by itself
+  k = text.indexOf('NMI backtrace for cpu ');
+  if (k >= 0) {
+    const m = /^NMI backtrace for cpu (\d{1,5})/.exec(text.slice(k));
+    if (m) return hit('nmi_backtrace', { cpu: Number(m[1]) });
+  }
+  // --- oopses and every other "BUG:/WARNING:/INFO:" report
+  const oopsMarkers = [
+    'BUG:', 'WARNING:', 'INFO:', 'general protection fault', 'kernel BUG at', 'Kernel BUG',
+    'Internal error: Oops', 'UBSAN:', 'divide error:', 'stack segment:', 'Unable to handle kernel',
+    'PANIC: double fault', 'BUG kmalloc-',
+  ];
+  for (const mk of oopsMarkers) {
+    const at = markerAt(text, mk);
+    if (at < 0) continue;
+    const rest = text.slice(at);
+    // "INFO: t" then "** replaying previous printk message **": a truncated header, the full one follows
+    if ((mk === 'BUG:' || mk === 'WARNING:' || mk === 'INFO:') && rest.trim().length < mk.length + 4) return null;
+    const w = /^WARNING: CPU: (\d{1,5}) PID: (\d{1,10}) at /.exec(rest);
+    return hit('oops', {
+      cpu: w ? Number(w[1]) : null,
+      pid: w ? Number(w[2]) : null,
+      message: rest.slice(0, 200),
+    });
+  }
+  return null;
+}

@@ -1,0 +1,7 @@
+// Console/dmesg recognizers for the parse dispatcher (detector reports, Call Trace blocks, lockdep).
+
+import type { Recognizer } from '../recognizer.ts';
+import { consoleRecognizer } from './console-block.ts';
+
+export type { ConsoleLine } from './console-block.ts';
+export const consoleRecognizers: Recognizer[] = [consoleRecognizer];

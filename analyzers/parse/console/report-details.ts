@@ -1,0 +1,263 @@
+// Report-specific lines inside a console block: lockdep lock lists and scenario tables, RCU stall
+// CPU/task lines, workqueue pool dumps, the atomic-sleep context lines. Each function looks at one
+// line and updates the report; returns true when it used the line.
+
+import type { LockdepInfo, Report } from '../../model/trace-model.ts';
+import { parseLockLine } from './lock-line.ts';
+import { parseFrameLine } from './frame-line.ts';
+
+export interface DetailState {
+  lockMode: 'none' | 'acquire' | 'holding' | 'chain' | 'scenario' | 'heldBy' | 'frames';
+  scenarioCol: number;
+  wq: { name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[]; line: number } | null;
+  wantPreemptFrame: boolean;
+}
+
+export function newDetailState(): DetailState {
+  return { lockMode: 'none', scenarioCol: -1, wq: null, wantPreemptFrame: false };
+}
+
+export function emptyLockdep(): LockdepInfo {
+  return { acquiring: null, acquirer: null, held: [], chain: [], scenario: [], heldBy: [] };
+}
+
+const ACQUIRE_RE = /^(.{1,64})\/(\d{1,10}) (?:\[[^\]]{0,40}\] )?(?:is trying to acquire(?: lock)?|just changed the state of lock|takes|is trying to release lock)/;
+const HELD_BY_RE = /^(\d{1,6}|no) locks? held by (.{1,64})\/(\d{1,10})[:.]/;
+const CHAIN_RE = /^-> #(\d{1,3}) /;
+
+function lockdepOf(r: Report): LockdepInfo {
+  r.lockdep ??= emptyLockdep();
+  return r.lockdep;
+}
+
+/** Lines of lockdep reports; also "N locks held by" lists, which hung-task reports print too. */
+export function lockdepLine(r: Report, st: DetailState, raw: string, no: number): boolean {
+  const t = raw.trim();
+  const isLockdep = r.kind.startsWith('lockdep');
+  const hb = HELD_BY_RE.exec(t);
+  if (hb) {
+    const ld = lockdepOf(r);
+    ld.heldBy.push({ comm: hb[2]!, pid: Number(hb[3]), locks: [], line: no });
+    st.lockMode = 'heldBy';
+    return true;
+  }
+  if (st.lockMode === 'heldBy' && /^#\d{1,4}:/.test(t)) {
+    const l = parseLockLine(t, no);
+    const ld = lockdepOf(r);
+    const owner = ld.heldBy.at(-1);
+    if (l && owner) {
+      l.task = `${owner.comm}/${owner.pid}`;
+      owner.locks.push(l);
+    }
+    return true;
+  }
+  if (!isLockdep) return false;
+  const ld = lockdepOf(r);
+  const aq = ACQUIRE_RE.exec(t);
+  if (aq) {
+    ld.acquirer = { comm: aq[1]!, pid: Number(aq[2]) };
+    st.lockMode = 'acquire';
+    return true;
+  }
+  if (t.startsWith('but task is already holding lock') || t.startsWith('but this lock took another') ||
+      t.startsWith('but this lock was taken by another') || t.startsWith('which would create a new lock dependency')) {
+    st.lockMode = 'holding';
+    return true;
+  }
+  if (t.startsWith('the existing dependency chain') || t.startsWith('the dependencies between')) {
+    st.lockMode = 'chain';
+    return true;
+  }
+  if (t.startsWith('Possible unsafe locking scenario') || t.startsWith('Possible interrupt unsafe locking scenario')) {
+    st.lockMode = 'scenario';
+    st.scenarioCol = -1;
+    return true;
+  }
+  if (t.startsWith('other info that might help') || t.startsWith('*** DEADLOCK ***') || t.startsWith('stack backtrace:')) {
+    st.lockMode = 'none';
+    return true;
+  }
+  const ch = CHAIN_RE.exec(t);
+  if (ch && st.lockMode === 'chain') {
+    const lock = parseLockLine(t.slice(ch[0].length), no);
+    if (lock) ld.chain.push({ index: Number(ch[1]), lock, frames: [] });
+    return true;
+  }
+  switch (st.lockMode) {
+    case 'acquire': {
+      const l = parseLockLine(t, no);
+      if (l) {
+        ld.acquiring = l;
+        if (ld.acquirer) l.task = `${ld.acquirer.comm}/${ld.acquirer.pid}`;
+        st.lockMode = 'none';
+        return true;
+      }
+      return false;
+    }
+    case 'holding': {
+      const l = parseLockLine(t, no);
+      if (l) {
+        ld.held.push(l);
+        st.lockMode = 'none';
+        return true;
+      }
+      return false;
+    }
+    case 'chain': {
+      const entry = ld.chain.at(-1);
+      const f = parseFrameLine(t);
+      if (entry && f) {
+        entry.frames.push({ ...f, context: 'process', line: no });
+        return true;
+      }
+      return false;
+    }
+    case 'scenario': {
+      if (t === '') return true;
+      const c1 = raw.indexOf('CPU1');
+      if (/^CPU0\b/.test(t)) {
+        ld.scenario = [{ cpu: 'CPU0', steps: [] }];
+        if (c1 > 0) {
+          st.scenarioCol = c1;
+          ld.scenario.push({ cpu: 'CPU1', steps: [] });
+        }
+        return true;
+      }
+      if (/^-{4}/.test(t)) return true;
+      if (ld.scenario.length === 0) return false;
+      const lead = raw.length - raw.trimStart().length;
+      const col = st.scenarioCol > 0 && lead >= st.scenarioCol - 4 ? 1 : 0;
+      ld.scenario[Math.min(col, ld.scenario.length - 1)]!.steps.push(t.slice(0, 200));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** RCU stall lines (kernel/rcu/tree_stall.h print_cpu_stall_info, print_other_cpu_stall). */
+export function rcuLine(r: Report, raw: string, no: number): boolean {
+  const t = raw.replace(/^rcu:\s?/, '').trim();
+  const d = r.details as {
+    stalledCpus?: number[]; stalledTasks?: number[]; detectedBy?: number; jiffies?: number;
+    starved?: { kthread: string; jiffies: number; state: string | null; cpu: number | null; line: number };
+    lines?: number[];
+  };
+  const push = (k: 'stalledCpus' | 'stalledTasks', v: number): void => {
+    const arr = (d[k] ??= []);
+    if (!arr.includes(v)) arr.push(v);
+  };
+  let used = false;
+  const cpu = /^(\d{1,5})-?[^\s:]{0,12}: \(/.exec(t);
+  if (cpu) {
+    push('stalledCpus', Number(cpu[1]));
+    used = true;
+  }
+  const braces = /\{ ?([\d ]{1,200}?) ?\}/.exec(t);
+  if (braces && (t.includes('stall') || t.startsWith('{'))) {
+    for (const n of braces[1]!.split(/ +/)) if (/^\d{1,5}$/.test(n)) push('stalledCpus', Number(n));
+    used = true;
+  }
+  if (t.includes('Tasks blocked on') || /^P\d{1,10}/.test(t)) {
+    const re = /\bP(\d{1,10})\b/g;
+    let m: RegExpExecArray | null;
+    let n = 0;
+    while ((m = re.exec(t)) && n++ < 256) push('stalledTasks', Number(m[1]));
+    used = true;
+  }
+  const by = /\(detected by (\d{1,5}), t=(\d{1,12}) jiffies/.exec(t) ?? /\(t=(\d{1,12}) jiffies/.exec(t);
+  if (by) {
+    if (by.length === 3) {
+      d.detectedBy = Number(by[1]);
+      d.jiffies = Number(by[2]);
+    } else d.jiffies = Number(by[1]);
+    used = true;
+  }
+  const sv = /^(\w{1,20}) kthread starved for (\d{1,12}) jiffies!(?:.*?(RCU_GP_\w{1,30}))?(?:.*?->cpu=(\d{1,5}))?/.exec(t.slice(0, 300));
+  if (sv) {
+    d.starved = { kthread: sv[1]!, jiffies: Number(sv[2]), state: sv[3] ?? null, cpu: sv[4] ? Number(sv[4]) : null, line: no };
+    used = true;
+  }
+  if (used) (d.lines ??= []).push(no);
+  return used;
+}
+
+/** Workqueue watchdog dump (kernel/workqueue.c show_all_workqueues / show_pwq). */
+export function workqueueLine(r: Report, st: DetailState, raw: string, no: number): boolean {
+  const t = raw.trim();
+  const d = r.details as {
+    workqueues?: Array<{ name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[]; line: number }>;
+    pools?: Array<{ id: number; cpus: string; hungSeconds: number | null; idle: number[]; line: number }>;
+  };
+  const wq = /^workqueue ([\w/:.\-]{1,64}): flags=/.exec(t);
+  if (wq) {
+    st.wq = { name: wq[1]!, inFlight: [], pending: [], line: no };
+    (d.workqueues ??= []).push(st.wq);
+    return true;
+  }
+  if (/^pwq \d{1,6}: cpus=/.test(t)) return true;
+  if (st.wq && t.startsWith('in-flight:')) {
+    const re = /(\d{1,10}):([\w.]{1,128})/g;
+    let m: RegExpExecArray | null;
+    let n = 0;
+    while ((m = re.exec(t)) && n++ < 256) st.wq.inFlight.push({ pid: Number(m[1]), fn: m[2]! });
+    return true;
+  }
+  if (st.wq && (t.startsWith('pending:') || t.startsWith('inactive:') || t.startsWith('delayed:'))) {
+    for (const fn of t.slice(t.indexOf(':') + 1).split(',').slice(0, 256)) {
+      const name = fn.trim().replace(/ BAR\(\d+\)$/, '');
+      if (name && t.startsWith('pending:')) st.wq.pending.push(name);
+    }
+    return true;
+  }
+  const pool = /^pool (\d{1,6}): cpus=(\S{1,64})(?: .*?hung=(\d{1,10})s)?.*?(?:idle: ([\d ]{1,400}))?$/.exec(t.slice(0, 600));
+  if (pool) {
+    (d.pools ??= []).push({
+      id: Number(pool[1]),
+      cpus: pool[2]!,
+      hungSeconds: pool[3] ? Number(pool[3]) : null,
+      idle: pool[4] ? pool[4].trim().split(/ +/).map(Number) : [],
+      line: no,
+    });
+    return true;
+  }
+  return false;
+}
+
+/** "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 1, name: swapper/0" and "Preemption disabled at:". */
+export function atomicLine(r: Report, st: DetailState, raw: string, no: number): boolean {
+  const t = raw.trim();
+  const d = r.details as Record<string, unknown>;
+  const m = /^in_atomic\(\): (\d{1,4}), irqs_disabled\(\): (\d{1,4}),.*?pid: (\d{1,10}), name: (.{1,64})$/.exec(t.slice(0, 300));
+  if (m) {
+    d.inAtomic = Number(m[1]);
+    d.irqsDisabled = Number(m[2]);
+    r.pid ??= Number(m[3]);
+    r.comm ??= m[4]!;
+    return true;
+  }
+  const pc = /^preempt_count: ([0-9a-f]{1,8}), expected: ([0-9a-f]{1,8})/.exec(t);
+  if (pc) {
+    d.preemptCount = pc[1];
+    return true;
+  }
+  if (t.startsWith('Preemption disabled at:')) {
+    st.wantPreemptFrame = true;
+    const f = parseFrameLine(t.slice(23));
+    if (f) {
+      d.preemptionDisabledAt = f.fn;
+      st.wantPreemptFrame = false;
+    }
+    return true;
+  }
+  if (st.wantPreemptFrame) {
+    st.wantPreemptFrame = false;
+    const f = parseFrameLine(t);
+    if (f) {
+      d.preemptionDisabledAt = f.fn;
+      (d as { preemptionDisabledLine?: number }).preemptionDisabledLine = no;
+      return true;
+    }
+  }
+  return false;
+}
