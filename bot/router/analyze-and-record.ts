@@ -7,6 +7,7 @@ import type { OccurrenceMeta, RecordResult } from '../incidents/incident-service
 import type { ReplyTarget } from '../ports.ts';
 import type { Reply } from '../types.ts';
 import { renderAnalysisReply } from '../render/index.ts';
+import { withQuotedLines } from '../web/evidence-quote.ts';
 import { day } from '../render/format.ts';
 import { nowIso, type CoreContext } from './core-context.ts';
 import type { Outbox } from './deliver-outbox.ts';
@@ -40,7 +41,8 @@ export async function analyzeAndRecord(ctx: CoreContext, outbox: Outbox, input: 
   if (analysis.family === 'not_kernel') return { kind: 'not-kernel', analysis };
   return ctx.store.transaction(async (tx) => {
     if (!(await tx.claimEvent(input.meta.platform, input.eventId, nowIso(ctx)))) return { kind: 'duplicate' } as const;
-    const record = await ctx.incidents.recordOccurrence(input.meta, analysis, tx);
+    // The cited lines' text is kept with the stored analysis so the full report can quote them later.
+    const record = await ctx.incidents.recordOccurrence(input.meta, withQuotedLines(analysis, input.text), tx);
     const reply = record.muted ? mutedReply(record) : renderAnalysisReply(analysis, record.incident, record, { reportUrl: ctx.reportUrl(record.occurrence.id) });
     const deliveryId = input.target ? await outbox.enqueue(tx, input.target, reply, { kind: 'analysis', eventId: input.eventId, incidentId: record.incident.id }) : null;
     return { kind: 'recorded', analysis, record, reply, deliveryId } as const;
