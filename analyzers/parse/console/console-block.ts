@@ -18,7 +18,7 @@ const CPU_RE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: (.{1,80
 const TASK_RE = /^task:(.{1,64}?) +state:([A-Za-z]) .*?\bpid: ?(\d{1,10})/;
 const OLD_TASK_RE = /^(\S.{0,15}?) +([DRSTZXI]) ?\d{0,8} +(\d{1,10}) +(\d{1,10}) 0x[0-9a-f]{8}$/;
 // Formats of other recognizers: a console block stops before them.
-const FOREIGN_RE = /^(?:PID: {1,4}\d{1,10} {1,4}TASK: |crash> |\s{0,4}#\d{1,4} \[[0-9a-f]{6,16}\] |\s{0,4}PID {1,6}PPID {1,6}CPU|USER {1,8}PID {1,6}%CPU|\S{0,64}[$#] {1,2}cat \/proc\/|cat \/proc\/\d)/;
+const FOREIGN_RE = /^(?:(?:KERNEL|DUMPFILE|CPUS|NODENAME|LOAD AVERAGE): |PID: {1,4}\d{1,10} {1,4}TASK: |crash> |\s{0,4}#\d{1,4} \[[0-9a-f]{6,16}\] |\s{0,4}PID {1,6}PPID {1,6}CPU|USER {1,8}PID {1,6}%CPU|\S{0,64}[$#] {1,2}cat \/proc\/|cat \/proc\/\d)/;
 const TRACE_END = [
   'Showing all locks held', 'Showing busy workqueues', 'Sending NMI from CPU', 'Kernel Offset',
   'Modules linked in', 'irq event stamp', '---[ end', 'Mem-Info', 'Dumping ftrace', 'Hardware name',
