@@ -1,0 +1,62 @@
+// crash struct dumps: `struct mutex ADDR`, `mutex_waiter ADDR`, `spinlock_t ADDR`, `rw_semaphore ADDR`,
+// `task_struct.stack ADDR` (member form), with or without the "crash> " prompt, and a pasted dump
+// whose command line is missing ("struct mutex {" followed by "name = value" lines).
+
+import type { StructDump, TraceModel } from '../../model/trace-model.ts';
+import { addFormat, type Line, type Recognizer } from '../recognizer.ts';
+import { scanFields } from './struct-fields.ts';
+import { hex, stripPrompt } from './text-shapes.ts';
+
+// "struct mutex ffff880035acf1e0", "mutex_waiter 0xffff8800506d3b50", "task_struct.stack ffff...", "-x" flags
+const COMMAND = /^(?:(?:struct|union) )?([A-Za-z_]\w{0,63})(?:\.([\w.,]{1,256}))? (?:0x)?([0-9a-fA-F]{6,16})(?: -[xdo])?$/;
+const NOT_TYPES = new Set(['rd', 'wr', 'bt', 'kmem', 'search', 'dis', 'sym', 'list', 'tree', 'p', 'print', 'eval', 'files', 'vtop', 'ptov', 'task', 'set', 'waitq', 'irq', 'timer', 'ps', 'net', 'mod', 'x', 'l']);
+const OPENER = /^(?:struct|union) ([A-Za-z_]\w{0,63}) \{$/;
+const FIELD = /^[A-Za-z_][\w.]{0,127} = /;
+
+export const crashStructRecognizer: Recognizer = {
+  name: 'crash-struct',
+  starts(lines, i) {
+    const next = lines[i + 1]?.text ?? '';
+    const cmd = COMMAND.exec(stripPrompt(lines[i].text));
+    if (cmd && !NOT_TYPES.has(cmd[1])) return OPENER.test(next) || /^typedef .*\{$/.test(next) || FIELD.test(next);
+    return OPENER.test(lines[i].text) && FIELD.test(next);
+  },
+  consume(lines, i, model) {
+    const cmd = COMMAND.exec(stripPrompt(lines[i].text));
+    let type: string | null = null;
+    let address: string | null = null;
+    let from = i;
+    if (cmd && !NOT_TYPES.has(cmd[1])) {
+      type = cmd[1];
+      address = hex(cmd[3]);
+      from = i + 1;
+    } else {
+      type = OPENER.exec(lines[i].text)?.[1] ?? null;
+    }
+    const scan = scanFields(lines, from);
+    addDump(model, lines, { type: type ?? 'unknown', address, fields: scan.fields, line: lines[i].no, endLine: lines[Math.max(from, scan.end - 1)]?.no ?? lines[i].no });
+    return Math.max(scan.end, i + 1);
+  },
+};
+
+/** Adds a dump with at least one value (type definitions have none) and the pid binding a task_struct dump gives. */
+export function addDump(model: TraceModel, _lines: readonly Line[], dump: StructDump): void {
+  if (Object.keys(dump.fields).length === 0) return;
+  if (/spinlock|rwlock/.test(dump.type)) addLockAliases(dump.fields);
+  model.structs.push(dump);
+  addFormat(model, 'crash-struct');
+  if (dump.type === 'task_struct' && dump.address && /^\d{1,10}$/.test(dump.fields.pid ?? '')) {
+    model.bindings.push({ task: dump.address, pid: Number(dump.fields.pid), line: dump.line });
+  }
+}
+
+// A spinlock's value sits under different paths across kernels ("slock", "raw_lock.slock",
+// "rlock.raw_lock.tickets.head", "raw_lock.val.counter"); expose the leaf names too, so readers can
+// ask for "slock" or "tickets.head" without knowing the layout. Existing keys are never overwritten.
+function addLockAliases(fields: Record<string, string>): void {
+  for (const leaf of ['slock', 'head_tail', 'tickets.head', 'tickets.tail', 'val.counter', 'locked', 'pending']) {
+    if (fields[leaf] !== undefined) continue;
+    const key = Object.keys(fields).find((k) => k.endsWith(`.${leaf}`));
+    if (key) fields[leaf] = fields[key];
+  }
+}

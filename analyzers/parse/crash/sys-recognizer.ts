@@ -1,0 +1,75 @@
+// crash's `sys` banner (printed at start-up and by `sys`): KERNEL:, DUMPFILE:, CPUS:, RELEASE:,
+// PANIC: "...", and the panic task's PID:, COMMAND:, TASK:, CPU:, STATE:.
+
+import type { SysInfo } from '../../model/trace-model.ts';
+import { addFormat, type Recognizer } from '../recognizer.ts';
+import { BT_HEADER } from './bt-recognizer.ts';
+
+// Keys only the banner prints; a block starts at one of them (PID:/CPU: alone are too common).
+const START = /^(?:KERNEL|DUMPFILE|SYSTEM MAP|DEBUG KERNEL|CPUS|RELEASE|PANIC|NODENAME|LOAD AVERAGE): /;
+const SYS_KEYS = new Set(['KERNEL', 'DUMPFILE', 'SYSTEM MAP', 'DEBUG KERNEL', 'CPUS', 'DATE', 'UPTIME', 'LOAD AVERAGE', 'TASKS', 'NODENAME', 'RELEASE', 'VERSION', 'MACHINE', 'MEMORY', 'PANIC', 'PID', 'COMMAND', 'TASK', 'CPU', 'STATE', 'WARNING']);
+const KEY = /^([A-Z][A-Z _]{1,14}): ?(.{0,512})$/;
+
+export const crashSysRecognizer: Recognizer = {
+  name: 'crash-sys',
+  starts(lines, i) {
+    return START.test(lines[i].text);
+  },
+  consume(lines, i, model) {
+    const sys: SysInfo = { release: null, panic: null, cpus: null, pid: null, comm: null, cpu: null, line: lines[i].no };
+    let task: string | null = null;
+    let keys = 0;
+    let j = i;
+    for (; j < lines.length && j - i < 64; j++) {
+      const m = KEY.exec(lines[j].text);
+      if (!m || !SYS_KEYS.has(m[1]) || BT_HEADER.test(lines[j].text)) break;
+      keys++;
+      const value = m[2].trim();
+      switch (m[1]) {
+        case 'RELEASE':
+          sys.release = value.split(' ')[0] || null;
+          break;
+        case 'KERNEL': {
+          // "/usr/lib/debug/lib/modules/3.10.0-514.26.2.el7.x86_64/vmlinux" names the release too
+          const r = /\/modules\/([^/\s]{1,128})\//.exec(value);
+          if (r && !sys.release) sys.release = r[1];
+          break;
+        }
+        case 'PANIC':
+          sys.panic = value.replace(/^"|"$/g, '').trim() || null;
+          break;
+        case 'CPUS':
+          sys.cpus = parseIntOrNull(value);
+          break;
+        case 'PID':
+          sys.pid = parseIntOrNull(value);
+          break;
+        case 'COMMAND':
+          sys.comm = value.replace(/^"|"$/g, '') || null;
+          break;
+        case 'CPU':
+          sys.cpu = parseIntOrNull(value);
+          break;
+        case 'TASK': {
+          const t = /^([0-9a-f]{6,16})\b/.exec(value);
+          task = t ? t[1] : null;
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    if (keys < 2) return i + 1;
+    // The banner's RELEASE is often the short "4.18.0"; prefer the fuller one from KERNEL when it extends it.
+    model.sys = sys;
+    if (sys.release && (!model.release || model.release.length < sys.release.length)) model.release = sys.release;
+    if (task && sys.pid !== null) model.bindings.push({ task, pid: sys.pid, line: sys.line });
+    addFormat(model, 'crash-sys');
+    return j;
+  },
+};
+
+function parseIntOrNull(v: string): number | null {
+  const m = /^\d{1,10}/.exec(v);
+  return m ? Number(m[0]) : null;
+}

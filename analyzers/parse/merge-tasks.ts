@@ -1,0 +1,146 @@
+// After the dispatcher, one task may have been seen several times: a crash `ps` row, a
+// /proc/N/stack, a `bt N`, a console "CPU: N PID: N Comm:" dump, a `bt` then a `bt -a` (seed 001).
+// They are one task when they share a pid (> 0), a task_struct address, or (for the idle task, pid
+// 0) a CPU. Task addresses are first resolved to pids through `ps` rows, `p $1.pid` bindings, the
+// `sys` banner and bt headers. The merged task keeps the most complete stack (a crash backtrace over
+// a console one, then the one with more frames) and never duplicates an identical stack.
+
+import type { StackSegment, Task, TaskSource, TraceModel } from '../model/trace-model.ts';
+
+const STACK_PRIORITY: TaskSource[] = ['crash-bt', 'console', 'proc-stack', 'crash-ps', 'ps', 'crash-struct'];
+const COMM_PRIORITY: TaskSource[] = ['crash-bt', 'crash-ps', 'console', 'ps', 'proc-stack', 'crash-struct'];
+const STATE_PRIORITY: TaskSource[] = ['crash-ps', 'ps', 'console', 'crash-bt', 'proc-stack', 'crash-struct'];
+const KTHREAD_FRAMES = new Set(['kthread', 'worker_thread', 'smpboot_thread_fn', 'rescuer_thread', 'cpu_startup_entry', 'start_secondary', 'rest_init']);
+
+export function mergeTasks(model: TraceModel): void {
+  const raw = model.tasks;
+  const pidOfTask = new Map<string, number>();
+  for (const r of model.psRows) if (r.task) pidOfTask.set(r.task, r.pid);
+  for (const b of model.bindings) pidOfTask.set(b.task, b.pid);
+  for (const t of raw) if (t.task && t.pid !== null) pidOfTask.set(t.task, t.pid);
+  for (const t of raw) if (t.pid === null && t.task && pidOfTask.has(t.task)) t.pid = pidOfTask.get(t.task) ?? null;
+
+  // Union-find over identities.
+  const parent = raw.map((_t, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  const owner = new Map<string, number>();
+  raw.forEach((t, i) => {
+    for (const id of identities(t)) {
+      const o = owner.get(id);
+      if (o === undefined) owner.set(id, i);
+      else {
+        const a = find(o);
+        const b = find(i);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+  });
+  const groups = new Map<number, Task[]>();
+  raw.forEach((t, i) => {
+    const root = find(i);
+    const g = groups.get(root);
+    if (g) g.push(t);
+    else groups.set(root, [t]);
+  });
+
+  const psByPid = new Map<number, (typeof model.psRows)[number]>();
+  for (const r of model.psRows) if (!psByPid.has(r.pid)) psByPid.set(r.pid, r);
+  const renamed = new Map<string, string>();
+  const used = new Set<string>();
+  const merged: Task[] = [];
+  let anon = 0;
+  for (const group of groups.values()) {
+    const t = combine(group, psByPid);
+    let key = t.pid !== null && t.pid > 0 ? `pid:${t.pid}` : t.pid === 0 && t.cpu !== null ? `cpu:${t.cpu}` : t.task ? `task:${t.task}` : t.cpu !== null ? `cpu:${t.cpu}` : `anon:${++anon}`;
+    while (used.has(key)) key = `anon:${++anon}`;
+    used.add(key);
+    t.key = key;
+    for (const g of group) if (!renamed.has(g.key)) renamed.set(g.key, key);
+    merged.push(t);
+  }
+  model.tasks = merged;
+  for (const report of model.reports) {
+    const keys: string[] = [];
+    for (const k of report.taskKeys) {
+      const nk = renamed.get(k) ?? k;
+      if (!keys.includes(nk)) keys.push(nk);
+    }
+    report.taskKeys = keys;
+  }
+}
+
+function identities(t: Task): string[] {
+  const ids: string[] = [];
+  if (t.pid !== null && t.pid > 0) ids.push(`p:${t.pid}`);
+  if (t.task) ids.push(`t:${t.task}`);
+  if (t.pid === 0 && t.cpu !== null) ids.push(`idle:${t.cpu}`);
+  return ids;
+}
+
+function pick<T>(group: Task[], order: TaskSource[], get: (t: Task) => T | null): T | null {
+  for (const src of order) {
+    for (const t of group) {
+      if (!t.sources.includes(src)) continue;
+      const v = get(t);
+      if (v !== null && v !== undefined) return v;
+    }
+  }
+  for (const t of group) {
+    const v = get(t);
+    if (v !== null && v !== undefined) return v;
+  }
+  return null;
+}
+
+function combine(group: Task[], psByPid: Map<number, { state: string; comm: string; cpu: number | null; task: string | null; kthread: boolean; line: number }>): Task {
+  const pid = pick(group, STACK_PRIORITY, (t) => t.pid);
+  const ps = pid !== null ? psByPid.get(pid) : undefined;
+  const sources: TaskSource[] = [];
+  const lines = new Set<number>();
+  for (const t of group) {
+    for (const s of t.sources) if (!sources.includes(s)) sources.push(s);
+    for (const l of t.lines) lines.add(l);
+  }
+  if (ps && !group.some((t) => t.lines.includes(ps.line))) {
+    lines.add(ps.line);
+    if (!sources.includes('ps') && !sources.includes('crash-ps')) sources.push(ps.task ? 'crash-ps' : 'ps');
+  }
+  const stack = bestStack(group);
+  const merged: Task = {
+    key: '',
+    pid,
+    comm: pick(group, COMM_PRIORITY, (t) => t.comm) ?? ps?.comm ?? null,
+    task: pick(group, STACK_PRIORITY, (t) => t.task) ?? ps?.task ?? null,
+    cpu: pick(group, STACK_PRIORITY, (t) => t.cpu) ?? ps?.cpu ?? null,
+    state: pick(group, STATE_PRIORITY, (t) => t.state) ?? ps?.state ?? null,
+    stack,
+    sources,
+    lines: [...lines].sort((a, b) => a - b),
+    kthread: group.some((t) => t.kthread) || (ps?.kthread ?? false) || pid === 0 || stack.some((s) => s.frames.some((f) => KTHREAD_FRAMES.has(f.fn))),
+  };
+  return merged;
+}
+
+/** The most complete stack of the group: crash backtraces first, then the one with most frames. */
+function bestStack(group: Task[]): StackSegment[] {
+  let best: StackSegment[] = [];
+  let bestRank = -1;
+  let bestFrames = -1;
+  for (const t of group) {
+    const frames = t.stack.reduce((n, s) => n + s.frames.length + (s.exception ? 1 : 0), 0);
+    if (frames === 0) continue;
+    const srcRank = Math.min(...t.sources.map((s) => STACK_PRIORITY.length - STACK_PRIORITY.indexOf(s)));
+    if (srcRank > bestRank || (srcRank === bestRank && frames > bestFrames)) {
+      best = t.stack;
+      bestRank = srcRank;
+      bestFrames = frames;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,198 @@
+// Normalisation: undo what chat clients and blogs do to a pasted trace, line by line, keeping each
+// line's ORIGINAL 1-based number so a reply can quote evidence. Every step is an anchored, bounded
+// regex or a single character scan per line, so the whole pass is linear in the input.
+//
+// The output text of a line is trimmed and runs of whitespace are collapsed to one space. Lines that
+// become empty because of what we stripped (a fence, a lone "-", a gutter number, a "//" comment
+// between trace lines) are dropped; lines that were blank in the input stay as "" (block separators).
+
+import type { Line } from './recognizer.ts';
+
+/** Characters kept per input line; the rest of a longer line is cut (and noted). */
+export const MAX_LINE_CHARS = 4096;
+
+export interface NormalizedText {
+  lines: Line[];
+  notes: string[];
+}
+
+// Characters that stand for a space in pastes (NBSP and friends) or carry nothing (zero-width).
+const ODD_CHARS = /[\x00-\x08\x0b-\x1f\x7f\t\u00a0\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff\ufffd]/;
+const ENTITY = /&(lt|gt|amp|quot|apos|nbsp|#39|#x27);/g;
+const ENTITY_VALUES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ', '#39': "'", '#x27': "'" };
+
+// What a trace line starts with; used to decide whether a leading "* ", "- " or "12: " is decoration.
+const TRACE_START = /^(?:\[|#\d|PID:|crash>|<|\? |RIP:|R[A-Z0-9]{1,3}:|---|Call Trace|CPU:|INFO:|BUG:|WARNING:|Kernel panic|watchdog:|rcu:|NMI |\S{1,128}\+0x[0-9a-f]{1,16}\/)/;
+// crash `ps` row: "> 4790 2 1 ffff88003570de20 UN ..." (the ">" marks an active task; not a quote).
+const CRASH_PS_ROW = /^\s*\d{1,10}\s+\d{1,10}\s+(?:\d{1,5}|-)\s+[0-9a-f]{8,16}\s/;
+
+const TIMESTAMP_PREFIXES: RegExp[] = [
+  /^\[\s{0,12}\d{1,10}\.\d{1,9}\]/, // [  760.247152]
+  /^\[\s{0,3}[TC]\d{1,10}\]/, // [T1234] [C3]
+  /^<\d>/, // printk level
+  /^[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d \S{1,64} kernel: ?/, // Nov 17 05:56:07 host kernel:
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? \S{1,64} kernel: ?/, // ISO syslog
+  /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d \d{4}\]/, // dmesg -T
+];
+
+export function normalize(input: string): NormalizedText {
+  const notes: string[] = [];
+  let text = typeof input === 'string' ? input : String(input ?? '');
+  if (text.indexOf('\n') < 0 && text.indexOf('\r') >= 0) text = text.replace(/\r/g, '\n'); // old Mac CR-only
+  const mangled = looksMangled(text);
+  const stats = { truncated: 0, controls: 0 };
+  const out: Line[] = [];
+  let start = 0;
+  let no = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    no++;
+    const cut = Math.min(end, start + MAX_LINE_CHARS);
+    if (end - start > MAX_LINE_CHARS) stats.truncated++;
+    const res = normalizeLine(text.slice(start, cut), mangled, stats);
+    if (res !== null) out.push({ no, text: res });
+    if (end === text.length) break;
+    start = end + 1;
+  }
+  if (stats.truncated > 0) notes.push(`${stats.truncated} line(s) longer than ${MAX_LINE_CHARS} characters were cut to ${MAX_LINE_CHARS}`);
+  if (stats.controls > 0) {
+    const ratio = stats.controls / Math.max(1, Math.min(text.length, no * MAX_LINE_CHARS));
+    notes.push(ratio > 0.05 ? `input looks binary (${stats.controls} control bytes removed); parsed as text` : `${stats.controls} control byte(s) removed`);
+  }
+  return { lines: joinWrapped(out), notes };
+}
+
+/**
+ * Pastes that went through a lossy copy (seed 001) show "?" where spaces were: "[? 760.247152]",
+ * "PID: 2635?? TASK:", "?#0 [", "??? [exception RIP:". Decide once per input, because a real console
+ * "?" (an unreliable frame) must survive in clean pastes.
+ */
+function looksMangled(text: string): boolean {
+  const re = /\?\?|\[\? |\]\?|\?#\d/g;
+  let hits = 0;
+  while (re.exec(text) !== null) {
+    if (++hits >= 3) return true;
+  }
+  return false;
+}
+
+function normalizeLine(raw: string, mangled: boolean, stats: { controls: number }): string | null {
+  let s = raw;
+  if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
+  if (ODD_CHARS.test(s)) s = cleanChars(s, stats);
+  if (s.indexOf('&') >= 0) s = s.replace(ENTITY, (_m, name: string) => ENTITY_VALUES[name] ?? _m);
+  const blank = s.trim() === '';
+  if (blank) return '';
+  s = s.trim();
+  if (s.startsWith('```') || s.startsWith('~~~')) return null;
+  s = stripQuotesAndBullets(s);
+  if (mangled && s.indexOf('?') >= 0) s = unmangleQuestionMarks(s);
+  s = s.trim();
+  if (/^\d{1,6}$/.test(s)) return null; // a line-number gutter printed as its own block (seed 003)
+  const gutter = /^\d{1,5} ?\| ?/.exec(s) ?? /^\d{1,5}: /.exec(s);
+  if (gutter && (gutter[0].includes('|') || TRACE_START.test(s.slice(gutter[0].length)))) s = s.slice(gutter[0].length);
+  if (s === '-') return null; // a "-" line between every line (seed 004)
+  s = stripTimestamps(s);
+  const comment = s.indexOf('//');
+  if (comment === 0) return null; // an author's comment line inside a trace (seed 001)
+  if (comment > 0 && /\s/.test(s.charAt(comment - 1))) s = s.slice(0, comment); // "ps row\t//stuck"
+  s = s.replace(/\s+/g, ' ').trim();
+  return s === '' ? null : s;
+}
+
+function cleanChars(s: string, stats: { controls: number }): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 9 || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000) out += ' ';
+    else if (c === 0xfffd) out += '?';
+    else if (c < 0x20 || c === 0x7f) stats.controls++;
+    else if ((c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || c === 0xfeff) continue;
+    else out += s[i];
+  }
+  return out;
+}
+
+function stripQuotesAndBullets(input: string): string {
+  let s = input;
+  for (let k = 0; k < 6; k++) {
+    const before = s;
+    if (/^[•◦▪‣●·]/.test(s)) s = s.slice(1).trimStart();
+    else if (/^> ?/.test(s) && !CRASH_PS_ROW.test(s.slice(1))) s = s.slice(1).trimStart();
+    else if (/^\| /.test(s) || s === '|') s = s.slice(1).trimStart();
+    else if (/^[*-] /.test(s) && TRACE_START.test(s.slice(2).trimStart())) s = s.slice(2).trimStart();
+    if (s === before) break;
+  }
+  return s;
+}
+
+/** "?" that touches a non-space character, or runs of "??", were spaces; a lone " ? " is a console unreliable-frame mark. */
+function unmangleQuestionMarks(s: string): string {
+  let out = '';
+  let i = 0;
+  const n = s.length;
+  while (i < n) {
+    const ch = s[i];
+    if (ch !== '?') {
+      out += ch;
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < n && s[j] === '?') j++;
+    const left = i > 0 ? s[i - 1] : ' ';
+    const right = j < n ? s[j] : ' ';
+    const lone = j - i === 1 && left === ' ' && right === ' ' && out.trim() !== '';
+    out += lone ? '?' : ' '.repeat(j - i);
+    i = j;
+  }
+  return out;
+}
+
+function stripTimestamps(input: string): string {
+  let s = input;
+  for (let k = 0; k < 4; k++) {
+    let hit = false;
+    for (const re of TIMESTAMP_PREFIXES) {
+      const m = re.exec(s);
+      if (m) {
+        s = s.slice(m[0].length).trimStart();
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) break;
+  }
+  return s;
+}
+
+// A chat client may wrap one trace line in two. Join only the shapes where the second half cannot be
+// anything else: a crash frame missing its "at ADDR", a console frame cut inside "+0x12c/0x5b0", a
+// crash task header cut before COMMAND.
+function joinWrapped(lines: Line[]): Line[] {
+  const out: Line[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const cur = lines[i];
+    const next = lines[i + 1];
+    if (next !== undefined && next.text !== '') {
+      const t = cur.text;
+      const u = next.text;
+      let joined: string | null = null;
+      if (/^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+        joined = t.endsWith(' at') || u.startsWith('at ') ? `${t} ${u}` : `${t} at ${u}`;
+      } else if (/\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
+        joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;
+      } else if (/^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
+        joined = `${t} ${u}`;
+      }
+      if (joined !== null) {
+        out.push({ no: cur.no, text: joined });
+        i++;
+        continue;
+      }
+    }
+    out.push(cur);
+  }
+  return out;
+}
