@@ -170,3 +170,6 @@ export function createWebHandler(deps: WebDeps): WebHandler {
     }
   };
 }
+export { resolveReportSecret } from './report-token.ts';
+export { createWebDeps, isLoopbackHost } from './web-deps.ts';
+export { mountWebPage, reportLinker } from './mount-web.ts';
