@@ -60,6 +60,8 @@ export interface FullBotCore extends BotCore {
   changeStatus(id: string, req: StatusRequest, actor: Actor): Promise<StatusChange>;
   /** Delivers every pending outbox entry for the registered ports (called at start). */
   drainOutbox(): Promise<{ delivered: number; failed: number }>;
+  /** Drains the outbox periodically (entries whose claim lapsed after a crash, other replicas' leftovers). */
+  startOutboxTimer(intervalMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export function createBotCore(deps: BotCoreDeps): FullBotCore {
   };
   const outbox: Outbox = createOutbox(ctx, deps.timers);
   const digest = createDigestService(ctx, outbox, deps.scheduler ?? nodeCronScheduler());
+  let drainTimer: ReturnType<typeof setInterval> | null = null;
 
   async function act(action: Action): Promise<ActionOutcome> {
     const actor: Actor = { id: action.author, name: action.authorName };
@@ -147,7 +150,16 @@ export function createBotCore(deps: BotCoreDeps): FullBotCore {
     },
     changeStatus: (id, req, actor) => changeStatus(ctx, outbox, id, req, actor),
     drainOutbox: () => outbox.drain(),
+    startOutboxTimer(intervalMs = 15_000) {
+      if (drainTimer) return;
+      drainTimer = setInterval(() => {
+        void outbox.drain().catch((e: unknown) => ctx.logger.error({ err: asLockdownError(e).message }, 'outbox drain failed'));
+      }, intervalMs);
+      drainTimer.unref();
+    },
     async close() {
+      if (drainTimer) clearInterval(drainTimer);
+      drainTimer = null;
       digest.stop();
       outbox.stop();
       await digest.idle();

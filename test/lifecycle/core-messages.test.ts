@@ -1,0 +1,219 @@
+// The router and outbox through the in-process fake adapter on a SQLite file: chat is ignored, a
+// trace is answered once in its thread, retries do not answer twice, limits give one short reply,
+// status changes reach the original thread, and a crash between commit and reply is repaired once.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { FakeClock, RecordingPort, SEEDS, makeBot, message, sqliteStore, testConfig, until } from './harness.ts';
+import type { Attachment, Command, ReplyBlock } from '../../bot/types.ts';
+
+const seed000 = readFileSync(`${SEEDS}/000_f2b6f952a013b8da.txt`, 'utf8');
+const hung = 'INFO: task rmmod:31969 blocked for more than 120 seconds.\nCall Trace:\n [<ffffffff8108f3cc>] flush_workqueue+0x11c/0x3a0\n [<ffffffff81090e55>] flush_scheduled_work+0x15/0x20\n';
+
+function cmd(text: string, over: Partial<Command> = {}): Command {
+  return { platform: 'test', workspace: 'T1', channel: 'C1', channelName: 'storage', thread: null, author: 'U2', authorName: 'bob', text, eventId: `cmd-${Math.random()}`, attachments: [], ...over };
+}
+
+function contexts(blocks: ReplyBlock[]): string {
+  return blocks.filter((b) => b.type === 'context').map((b) => (b as { text: string }).text).join('\n');
+}
+
+test('ordinary chat is ignored, a pasted trace is answered once in its thread', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store });
+  const port = new RecordingPort();
+  core.registerPort(port);
+
+  assert.deepEqual(await core.handleMessage(message('morning all, coffee?')), { kind: 'ignored', reason: 'not-a-trace' });
+  assert.deepEqual(await core.handleMessage(message('   ')), { kind: 'ignored', reason: 'empty' });
+
+  const msg = message(seed000, { messageId: '1700.01' });
+  const out = await core.handleMessage(msg);
+  assert.equal(out.kind, 'replied');
+  assert.equal(port.posts.length, 1);
+  assert.equal(port.posts[0]!.target.messageId, '1700.01', 'replies to the pasted message');
+  assert.ok(out.kind === 'replied' && out.incidentId && /^LD-\d+$/.test(out.incidentId));
+  assert.ok(port.posts[0]!.reply.blocks.some((b) => b.type === 'actions'));
+
+  // The platform delivers the same event again (Slack retry, Discord replay): no second reply.
+  assert.deepEqual(await core.handleMessage(msg), { kind: 'duplicate' });
+  assert.equal(port.posts.length, 1);
+  assert.equal((await store.pendingDeliveries(new Date(Date.now() + 86_400_000).toISOString())).length, 0);
+  await core.close();
+  await store.close();
+});
+
+test('the same hang in another channel is recognised: seen N times since, last in #channel', async () => {
+  const { store } = sqliteStore();
+  const clock = new FakeClock('2026-11-02T09:00:00Z');
+  const { core } = await makeBot({ store, clock });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  await core.handleMessage(message(hung, { channel: 'C1', channelName: 'storage' }));
+  clock.set('2026-11-10T09:00:00Z');
+  const second = await core.handleMessage(message(hung, { channel: 'C2', channelName: 'kernel-oncall' }));
+  assert.equal(second.kind, 'replied');
+  const first = port.posts[0]!.reply.incidentId;
+  assert.equal(port.posts[1]!.reply.incidentId, first, 'one incident for one signature');
+  assert.match(contexts(port.posts[1]!.reply.blocks), /seen 2 times since 2026-11-02, last in #storage/);
+  await core.close();
+  await store.close();
+});
+
+test('too large and binary pastes get one short reply and nothing is analysed', async () => {
+  const { store } = sqliteStore();
+  let analysed = 0;
+  const { core } = await makeBot({ store, config: testConfig({ limits: { pasteBytes: 4096 } }), analyze: () => (analysed++, assert.fail('must not analyse')) });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  const big = message(hung + ' [<ffffffff81090e55>] x+0x15/0x20\n'.repeat(200));
+  const r = await core.handleMessage(big);
+  assert.equal(r.kind, 'rejected');
+  assert.match(port.posts[0]!.reply.text, /too large to analyse.*limit is 0\.0 MiB/);
+  assert.deepEqual(await core.handleMessage(big), { kind: 'duplicate' }, 'a retry does not repeat the rejection');
+
+  const vmcore: Attachment = { id: 'F1', name: 'vmcore', size: 10, mimetype: 'application/octet-stream', fetch: async () => new Uint8Array([0x7f, 0x45, 0, 0, 1]) };
+  const bin = await core.handleMessage(message('', { attachments: [vmcore] }));
+  assert.equal(bin.kind, 'rejected');
+  assert.match(port.posts[1]!.reply.text, /binary, not a text trace/);
+  const image: Attachment = { id: 'F2', name: 'screenshot.png', size: 10, mimetype: 'image/png', fetch: async () => assert.fail('not fetched') };
+  assert.equal((await core.handleMessage(message('', { attachments: [image] }))).kind, 'rejected');
+  // Declared size over the limit: refused before downloading.
+  const huge: Attachment = { id: 'F3', name: 'dmesg.txt', size: 10_000_000, mimetype: 'text/plain', fetch: async () => assert.fail('not fetched') };
+  assert.equal((await core.handleMessage(message('', { attachments: [huge] }))).kind, 'rejected');
+  assert.equal(analysed, 0);
+  await core.close();
+  await store.close();
+});
+
+test('a text attachment (Discord message.txt, Slack snippet) is fetched within the limit and analysed', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  let asked = 0;
+  const file: Attachment = { id: 'A1', name: 'message.txt', size: null, mimetype: 'text/plain; charset=utf-8', fetch: async (max) => ((asked = max), new TextEncoder().encode(seed000)) };
+  const out = await core.handleMessage(message('here is the trace', { attachments: [file] }));
+  assert.equal(out.kind, 'replied');
+  assert.ok(asked > 0 && asked <= 16 * 1024 * 1024);
+  await core.close();
+  await store.close();
+});
+
+test('commands and buttons change the status; the original thread gets a notice and the reply is updated', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  const out = await core.handleMessage(message(hung, { messageId: '1700.5' }));
+  assert.equal(out.kind, 'replied');
+  const id = out.kind === 'replied' ? out.incidentId! : '';
+
+  const list = await core.handleCommand(cmd('list'));
+  assert.equal(list.ephemeral, true);
+  assert.ok(list.blocks.some((b) => b.type === 'text' && b.text.includes(id)));
+
+  const ack = await core.handleCommand(cmd(`ack ${id.toLowerCase()}`));
+  assert.match(ack.text, new RegExp(`${id} acknowledged by bob`));
+  const notice = port.posts.at(-1)!;
+  assert.equal(notice.target.thread, '1700.5', 'notice goes into the original thread');
+  assert.match(notice.reply.text, /acknowledged by bob/);
+  assert.equal(port.updates.length, 1);
+  const buttons = port.updates[0]!.reply.blocks.find((b) => b.type === 'actions');
+  assert.deepEqual(buttons && buttons.type === 'actions' ? buttons.actions.map((a) => a.id) : [], ['resolve', 'mute'], 'no Acknowledge button any more');
+
+  const action = await core.handleAction({ platform: 'test', workspace: 'T1', channel: 'C1', author: 'U3', authorName: 'carol', action: 'resolve', incidentId: id, eventId: 'b1' });
+  assert.equal(action.incident?.status, 'resolved');
+  assert.match(action.notice!, /resolved/);
+  assert.match(port.posts.at(-1)!.reply.text, new RegExp(`${id} resolved by carol`));
+
+  const show = await core.handleCommand(cmd(`show ${id}`));
+  assert.equal(show.ephemeral, true);
+  assert.match(JSON.stringify(show.blocks), /status:resolved|resolved/);
+
+  const bad = await core.handleCommand(cmd('ack LD-999'));
+  assert.equal(bad.ephemeral, true);
+  assert.doesNotMatch(bad.text, /\n/);
+  const usage = await core.handleCommand(cmd('resolve'));
+  assert.match(usage.text, /Usage: \/lockdown resolve <id> \[note\]/);
+
+  // Seen again after resolve: a regression, said so in the reply.
+  const again = await core.handleMessage(message(hung, { channel: 'C9', channelName: 'infra' }));
+  assert.equal(again.kind, 'replied');
+  assert.match(contexts(port.posts.at(-1)!.reply.blocks), /Regression/);
+  assert.equal((await core.context.incidents.require(id)).status, 'open');
+  await core.close();
+  await store.close();
+});
+
+test('/lockdown analyze answers in channel and records the occurrence; not-a-trace is an ephemeral line', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store });
+  const r = await core.handleCommand(cmd(`analyze ${hung}`));
+  assert.equal(r.ephemeral, false);
+  assert.ok(r.incidentId);
+  assert.equal((await core.context.incidents.occurrences(r.incidentId!)).length, 1);
+  const n = await core.handleCommand(cmd('analyze hello world'));
+  assert.equal(n.ephemeral, true);
+  assert.match(n.text, /does not look like a kernel trace/);
+  const empty = await core.handleCommand(cmd('analyze'));
+  assert.match(empty.text, /^Nothing to analyse\. Usage/);
+  await core.close();
+  await store.close();
+});
+
+test('killed between commit and reply: a restarted core delivers the reply exactly once', async () => {
+  const { store, path } = sqliteStore();
+  const clock = new FakeClock();
+  const a = await makeBot({ store, clock, holder: 'replica-a' });
+  const hanging = new RecordingPort();
+  hanging.mode = 'hang'; // the process "dies" while the platform call is in flight
+  a.core.registerPort(hanging);
+  void a.core.handleMessage(message(hung, { messageId: '1800.1' }));
+  await until(async () => (await store.getDelivery(1)) !== null, 'the committed outbox entry');
+  assert.equal((await store.getDelivery(1))!.deliveredAt, null);
+  // The occurrence is already committed although no reply went out.
+  assert.equal((await store.listIncidents()).length, 1);
+  assert.equal(hanging.posts.length, 0);
+
+  // Restart: same replica id, same file, a working platform.
+  const { store: store2 } = sqliteStore(path);
+  // The dead process's claim on the entry lapses (60 s) before anyone may post it again.
+  clock.advance(61_000);
+  const b = await makeBot({ store: store2, clock, holder: 'replica-a' });
+  const port = new RecordingPort();
+  b.core.context.ports.set(port.platform, port);
+  const first = await b.core.drainOutbox();
+  const second = await b.core.drainOutbox();
+  assert.deepEqual(first, { delivered: 1, failed: 0 });
+  assert.deepEqual(second, { delivered: 0, failed: 0 });
+  assert.equal(port.posts.length, 1);
+  assert.equal(port.posts[0]!.target.messageId, '1800.1');
+  await a.core.close();
+  await b.core.close();
+  await store2.close();
+});
+
+test('a platform failure keeps the reply in the outbox; it is retried with backoff and posted once', async () => {
+  const { store } = sqliteStore();
+  const clock = new FakeClock();
+  const { core } = await makeBot({ store, clock });
+  const port = new RecordingPort();
+  port.mode = 'throw';
+  core.registerPort(port);
+  const out = await core.handleMessage(message(hung));
+  assert.equal(out.kind, 'replied');
+  assert.equal(out.kind === 'replied' ? out.posted : 'x', null);
+  const [d] = await store.pendingDeliveries(new Date(clock.t + 3_600_000).toISOString());
+  assert.equal(d!.attempts, 1);
+  assert.match(d!.lastError ?? '', /LD_PLATFORM/);
+  assert.deepEqual(await core.drainOutbox(), { delivered: 0, failed: 0 }, 'not due yet (backoff)');
+  port.mode = 'ok';
+  clock.advance(10_000);
+  assert.deepEqual(await core.drainOutbox(), { delivered: 1, failed: 0 });
+  assert.deepEqual(await core.drainOutbox(), { delivered: 0, failed: 0 });
+  assert.equal(port.posts.length, 1);
+  await core.close();
+  await store.close();
+});
