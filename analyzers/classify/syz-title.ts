@@ -6,15 +6,15 @@
 
 import type { DetectorKind } from '../model/trace-model.ts';
 import { matchDetector } from '../parse/console/detector-header.ts';
-import { hangFrame, skipMatcher, stallFrame } from './syz-frames.ts';
+import { hangFrame, skipMatcher, stallFrame, stripPrefixes } from './syz-frames.ts';
 
 interface TextLine { text: string; ctx?: string }
 
 const WINDOW = 3000;
 // frame as syzkaller reads it: optional PCs, then NAME followed by '.' or '+' ("fn.isra.0+0x" → "fn")
 const FRAME_RE = /^ {0,64}(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] ){0,2}([A-Za-z0-9_]{1,256})[.+]/;
-const RIP_RE = /N?IP:? (?:(?:\d{1,5}:)?(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}){0,2}([A-Za-z0-9_]{1,256})[.+]|\d{1,5}:0x[0-9a-f]{1,16}|(?:\d{1,5}:)?\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}\[< *\(null\)>\] {1,8}\(null\)|\d{1,5}: {1,8}\(null\))/;
-const STACK_START_RE = /Call [Tt]race|Allocated:|Allocated by task \d|Freed:|Freed by task \d|[^k] backtrace:/;
+const RIP_RE = /(?:IP|NIP|pc |PC is at):? (?:(?:\d{1,5}:)?(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}){0,2}([A-Za-z0-9_]{1,256})[.+]|(?:\d{1,5}:)?0x[0-9a-f]{1,16}|(?:\d{1,5}:)?\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}\[< *\(null\)>\] {1,8}\(null\)|\d{1,5}: {1,8}\(null\))/;
+const STACK_START_RE = /Call [Tt]race|Allocated:|Allocated by task \d|Freed:|Freed by task \d|[^k] backtrace(?: \(crc [0-9a-f]{0,16}\))?:|Backtrace:|Uninit was stored to memory at/;
 
 export interface SyzTitle { title: string; frame: string | null }
 
@@ -49,7 +49,7 @@ function walk(text: readonly string[], parts: readonly Part[], skip: (f: string)
   let p = 0;
   let j = 0;
   const add = (fn: string | undefined): void => {
-    if (fn && !skip(fn)) frames.push(fn);
+    if (fn && !skip(fn)) frames.push(stripPrefixes(fn));
   };
   while (p < parts.length) {
     const part = parts[p]!;
@@ -100,7 +100,8 @@ function pick(text: readonly string[], parts: readonly Part[], extra: readonly s
 }
 
 const first = (f: readonly string[]): string => f[0] ?? '';
-const CALL_TRACE = /Call [Tt]race:/;
+const CALL_TRACE = /Call [Tt]race:|Backtrace:/;
+const AT_RE = /at: (?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8})?([A-Za-z0-9_]{1,256})[.+]/;
 
 /** The lockdep "at: FUNC" after the line containing `after` (syzkaller's report regexps). */
 function lockdepAt(text: readonly string[], after: string, pcRequired = false): string | null {
@@ -142,23 +143,11 @@ export function syzTitle(lines: readonly TextLine[], start: number, kind: Detect
       return done('BUG: hard lockup in ', pick(text, [RIP_RE, CALL_TRACE, 'stack'], [], stallFrame));
     case 'rcu_stall':
       return done('INFO: rcu detected stall in ', pick(text, [/apic_timer_interrupt/, RIP_RE, 'stack'],
-        ['apic_timer_interrupt', 'rcu'], stallFrame, [/apic_timer_interrupt/, 'stack']));
+        ['apic_timer_interrupt', 'rcu'], stallFrame, [/apic_timer_interrupt|Exception stack|el1h_64_irq/, 'stack']));
     case 'lockdep_circular':
     case 'lockdep_recursive':
-    case 'lockdep_irq_inconsistent': {
-      const old = /INFO: .* \]/.test(head) || head.includes('[ INFO:');
-      let after = 'is trying to acquire lock';
-      let prefix = 'possible deadlock in ';
-      if (head.includes('inconsistent lock state')) {
-        after = 'takes';
-        prefix = 'inconsistent lock state in ';
-      } else if (head.includes('irq lock inversion')) after = 'just changed the state of lock';
-      else if (head.includes('-unsafe lock order')) after = 'is trying to acquire';
-      const fn = lockdepAt(text, after, old);
-      if (fn) return done(prefix, fn);
-      const marker = head.includes('WARNING:') ? 'WARNING:' : head.includes('INFO:') ? 'INFO:' : 'BUG:';
-      return { title: headerFrom(head, marker), frame: null };
-    }
+    case 'lockdep_irq_inconsistent':
+      return lockdepTitle(text, head);
     case 'lockdep_other': {
       const marker = head.includes('WARNING:') ? 'WARNING:' : 'BUG:';
       const what = head.includes('held lock freed') ? 'held lock freed' : head.includes('bad unlock balance') ? 'bad unlock balance'
@@ -169,9 +158,9 @@ export function syzTitle(lines: readonly TextLine[], start: number, kind: Detect
     }
     case 'spinlock_recursion':
     case 'spinlock_lockup': {
-      const m = /BUG: spinlock ([a-z ]{3,40}?)(?: on CPU|$)/.exec(head);
-      return done(`BUG: spinlock ${m?.[1] ?? (kind === 'spinlock_lockup' ? 'lockup suspected' : 'recursion')} in `,
-        pick(text, [CALL_TRACE, 'stack'], ['spin_'], first));
+      const m = /BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)/.exec(head);
+      return done(`BUG: ${m?.[1] ?? 'spinlock'} ${m?.[2] ?? (kind === 'spinlock_lockup' ? 'lockup suspected' : 'recursion')} in `,
+        pick(text, [CALL_TRACE, 'stack'], ['spin_', '_lock', '_unlock'], first));
     }
     case 'workqueue_lockup':
       return { title: 'BUG: workqueue lockup', frame: null };
@@ -217,4 +206,60 @@ function oopsTitle(text: readonly string[], head: string): SyzTitle {
     if (head.includes(mk)) return { title: headerFrom(head, mk).slice(0, 200), frame: null };
   }
   return { title: head.trim().slice(0, 200), frame: null };
+}
+
+/** First line index > from whose text includes `needle`, or -1. */
+function lineWith(text: readonly string[], needle: string, from = 0): number {
+  for (let j = from + 1; j < text.length; j++) if (text[j]!.includes(needle)) return j;
+  return -1;
+}
+
+/** A raw "at: FUNC" on a line after `from` (syzkaller's report regexps: no skipping). */
+function rawAt(text: readonly string[], from: number, pcRequired: boolean): string | null {
+  const re = pcRequired ? /at: \[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}([A-Za-z0-9_]{1,256})[.+]/ : AT_RE;
+  for (let j = from + 1; j < text.length; j++) {
+    const m = re.exec(text[j]!);
+    if (m) return m[1]!;
+  }
+  return null;
+}
+
+function lockdepTitle(text: readonly string[], head: string): SyzTitle {
+  const marker = head.includes('WARNING:') ? 'WARNING:' : head.includes('INFO:') ? 'INFO:' : 'BUG:';
+  const fallback: SyzTitle = { title: headerFrom(head, marker), frame: null };
+  const old = marker === 'INFO:';
+  const named = (prefix: string, fn: string | null): SyzTitle => (fn ? { title: prefix + fn, frame: fn } : fallback);
+  if (head.includes('circular locking dependency')) {
+    const k = lineWith(text, 'is trying to acquire lock');
+    if (k < 0) return fallback;
+    if (old) return named('possible deadlock in ', rawAt(text, k, true));
+    // the lock being taken, the lock held, then the dependency chain's frames; workqueue
+    // helpers take pseudo-locks of work items and never name the culprit
+    const fn = pick(text, [AT_RE, AT_RE, 'stack'], ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'], first);
+    return { title: `possible deadlock in ${fn}`, frame: fn === 'corrupted' ? null : fn };
+  }
+  if (head.includes('irq lock inversion')) {
+    const k = lineWith(text, 'just changed the state of lock');
+    return k < 0 ? fallback : named('possible deadlock in ', rawAt(text, k, old));
+  }
+  if (/-safe -> \w{0,12}-unsafe lock order/.test(head)) {
+    if (old) {
+      const k = lineWith(text, 'is trying to acquire');
+      return k < 0 ? fallback : named('possible deadlock in ', rawAt(text, k, true));
+    }
+    const fn = pick(text, [/which became .* at:/, 'stack'], [], first);
+    return { title: `possible deadlock in ${fn}`, frame: fn === 'corrupted' ? null : fn };
+  }
+  if (head.includes('recursive locking')) {
+    const k = lineWith(text, 'is trying to acquire lock');
+    return k < 0 ? fallback : named('possible deadlock in ', rawAt(text, k, old));
+  }
+  if (head.includes('inconsistent lock state')) {
+    const k = lineWith(text, 'takes');
+    if (k < 0 || rawAt(text, k, old) === null) return fallback;
+    if (old) return named('inconsistent lock state in ', rawAt(text, k, true));
+    const fn = pick(text, [CALL_TRACE, 'stack'], [], first);
+    return { title: `inconsistent lock state in ${fn}`, frame: fn === 'corrupted' ? null : fn };
+  }
+  return fallback;
 }
