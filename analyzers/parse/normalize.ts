@@ -11,8 +11,11 @@ import type { Line } from './recognizer.ts';
 /** Characters kept per input line; the rest of a longer line is cut (and noted). */
 export const MAX_LINE_CHARS = 4096;
 
+/** A normalised line; `ctx` is the printk caller id ("T1234" or "C3") when the line carried one. */
+export type NormalizedLine = Line & { ctx?: string };
+
 export interface NormalizedText {
-  lines: Line[];
+  lines: NormalizedLine[];
   notes: string[];
 }
 
@@ -28,7 +31,7 @@ const CRASH_PS_ROW = /^\s*\d{1,10}\s+\d{1,10}\s+(?:\d{1,5}|-)\s+[0-9a-f]{8,16}\s
 
 const TIMESTAMP_PREFIXES: RegExp[] = [
   /^\[\s{0,12}\d{1,10}\.\d{1,9}\]/, // [  760.247152]
-  /^\[\s{0,3}[TC]\d{1,10}\]/, // [T1234] [C3]
+  /^\[\s{0,8}[TC]\d{1,10}\]/, // [T1234] [C3]
   /^<\d>/, // printk level
   /^[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d \S{1,64} kernel: ?/, // Nov 17 05:56:07 host kernel:
   /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? \S{1,64} kernel: ?/, // ISO syslog
@@ -41,7 +44,7 @@ export function normalize(input: string): NormalizedText {
   if (text.indexOf('\n') < 0 && text.indexOf('\r') >= 0) text = text.replace(/\r/g, '\n'); // old Mac CR-only
   const mangled = looksMangled(text);
   const stats = { truncated: 0, controls: 0 };
-  const out: Line[] = [];
+  const out: NormalizedLine[] = [];
   let start = 0;
   let no = 0;
   while (start <= text.length) {
@@ -50,8 +53,9 @@ export function normalize(input: string): NormalizedText {
     no++;
     const cut = Math.min(end, start + MAX_LINE_CHARS);
     if (end - start > MAX_LINE_CHARS) stats.truncated++;
-    const res = normalizeLine(text.slice(start, cut), mangled, stats);
-    if (res !== null) out.push({ no, text: res });
+    const caller: { ctx?: string } = {};
+    const res = normalizeLine(text.slice(start, cut), mangled, stats, caller);
+    if (res !== null) out.push(caller.ctx ? { no, text: res, ctx: caller.ctx } : { no, text: res });
     if (end === text.length) break;
     start = end + 1;
   }
@@ -77,7 +81,7 @@ function looksMangled(text: string): boolean {
   return false;
 }
 
-function normalizeLine(raw: string, mangled: boolean, stats: { controls: number }): string | null {
+function normalizeLine(raw: string, mangled: boolean, stats: { controls: number }, caller: { ctx?: string }): string | null {
   let s = raw;
   if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
   if (ODD_CHARS.test(s)) s = cleanChars(s, stats);
@@ -93,7 +97,7 @@ function normalizeLine(raw: string, mangled: boolean, stats: { controls: number 
   const gutter = /^\d{1,5} ?\| ?/.exec(s) ?? /^\d{1,5}: /.exec(s);
   if (gutter && (gutter[0].includes('|') || TRACE_START.test(s.slice(gutter[0].length)))) s = s.slice(gutter[0].length);
   if (s === '-') return null; // a "-" line between every line (seed 004)
-  s = stripTimestamps(s);
+  s = stripTimestamps(s, caller);
   const comment = s.indexOf('//');
   if (comment === 0) return null; // an author's comment line inside a trace (seed 001)
   if (comment > 0 && /\s/.test(s.charAt(comment - 1))) s = s.slice(0, comment); // "ps row\t//stuck"
@@ -150,13 +154,16 @@ function unmangleQuestionMarks(s: string): string {
   return out;
 }
 
-function stripTimestamps(input: string): string {
+/** Strips the prefixes; a printk caller id ("[T1234]" task, "[C3]" CPU) is kept in `caller.ctx`. */
+function stripTimestamps(input: string, caller: { ctx?: string }): string {
   let s = input;
   for (let k = 0; k < 4; k++) {
     let hit = false;
     for (const re of TIMESTAMP_PREFIXES) {
       const m = re.exec(s);
       if (m) {
+        const id = /^\[\s*([TC]\d{1,10})\]$/.exec(m[0]);
+        if (id) caller.ctx = id[1];
         s = s.slice(m[0].length).trimStart();
         hit = true;
         break;
@@ -170,8 +177,8 @@ function stripTimestamps(input: string): string {
 // A chat client may wrap one trace line in two. Join only the shapes where the second half cannot be
 // anything else: a crash frame missing its "at ADDR", a console frame cut inside "+0x12c/0x5b0", a
 // crash task header cut before COMMAND.
-function joinWrapped(lines: Line[]): Line[] {
-  const out: Line[] = [];
+function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
+  const out: NormalizedLine[] = [];
   for (let i = 0; i < lines.length; i++) {
     const cur = lines[i];
     const next = lines[i + 1];
@@ -187,7 +194,7 @@ function joinWrapped(lines: Line[]): Line[] {
         joined = `${t} ${u}`;
       }
       if (joined !== null) {
-        out.push({ no: cur.no, text: joined });
+        out.push({ ...cur, text: joined });
         i++;
         continue;
       }

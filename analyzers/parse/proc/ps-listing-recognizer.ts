@@ -8,7 +8,8 @@ import { taskFromRow } from '../crash/ps-recognizer.ts';
 import { normalizeState } from '../task-state.ts';
 
 const AUX_HEADER = /^USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND$/;
-const AUX_ROW = /^(\S{1,32}) (\d{1,10}) (\d{1,3}\.\d{1,2}) (\d{1,3}\.\d{1,2}) (\d{1,20}) (\d{1,20}) (\S{1,16}) ([DRSTZXIWt][<NLsl+]{0,6}) (\S{1,16}) (\S{1,16}) (.{1,512})$/;
+// TTY may be lost when a paste turned its "?" into a space (seed 001 style mangling).
+const AUX_ROW = /^(\S{1,32}) (\d{1,10}) (\d{1,3}\.\d{1,2}) (\d{1,3}\.\d{1,2}) (\d{1,20}) (\d{1,20}) (?:(\S{1,16}) )?([DRSTZXIWt][<NLsl+]{0,6}) (\S{1,16}) (\S{1,16}) (.{1,512})$/;
 // A -eo header: only known column names, PID and STAT (or S) among them.
 const EO_HEADER = /^(?:(?:PID|PPID|STAT|S|COMMAND|CMD|COMM|WCHAN|TID|LWP|PSR|USER|UID|TT|TTY|TIME|ELAPSED|NI|PRI|%CPU|%MEM|VSZ|RSS|STARTED|START|F|ADDR|SZ|C|CLS|RTPRIO|POLICY) ?){2,16}$/;
 const EO_ROW_PID_STAT = /^(\d{1,10}) ([DRSTZXIWt][<NLsl+]{0,6}) (\S{1,64})(?: (\S{1,64}))?$/;

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_LINE_CHARS, normalize } from './normalize.ts';
+
+const texts = (s: string) => normalize(s).lines.map((l) => l.text);
+
+test('keeps original 1-based line numbers while dropping fences and "-" separator lines', () => {
+  const { lines } = normalize('intro\n```bash\ncrash> bt\n-\nPID: 1 TASK: ffff8800 CPU: 0 COMMAND: "x"\n```\n');
+  assert.deepEqual(lines.map((l) => [l.no, l.text]), [
+    [1, 'intro'],
+    [3, 'crash> bt'],
+    [5, 'PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "x"'],
+    [7, ''],
+  ]);
+});
+
+test('decodes the HTML entities chat clients escape', () => {
+  assert.deepEqual(texts('crash&gt; bt &lt;IRQ&gt; &amp;mm-&gt;mmap_lock &quot;a&quot; it&#39;s'), ['crash> bt <IRQ> &mm->mmap_lock "a" it\'s']);
+});
+
+test('strips Slack/markdown quoting but keeps the ">" that marks an active task in crash ps', () => {
+  assert.deepEqual(texts('&gt; crash&gt; ps\n> > #0 [ffff88] schedule at ffffffff81\n| Call Trace:'), ['crash> ps', '#0 [ffff88] schedule at ffffffff81', 'Call Trace:']);
+  assert.deepEqual(texts('>  2635      2   0  ffff92acd6cf17c0  RU   0.0       0      0  [kworker/0:1]'), ['> 2635 2 0 ffff92acd6cf17c0 RU 0.0 0 0 [kworker/0:1]']);
+});
+
+test('strips bullets before trace lines, not "- " in prose', () => {
+  assert.deepEqual(texts('  • [  760.2] CPU: 0 PID: 1 Comm: x\n* #1 [ffff] f at ffff\n- a list item'), ['CPU: 0 PID: 1 Comm: x', '#1 [ffff] f at ffff', '- a list item']);
+});
+
+test('turns "?" that stood for spaces back into spaces, and keeps the console "?" of unreliable frames (seed 001)', () => {
+  const seed = [
+    '  • [? 760.247221]? ? poke_int3_handler+0xe0/0xe0',
+    '  • [? 760.247222]? on_each_cpu+0x28/0x60',
+    '  • PID: 2635?? TASK: ffff92acd6cf17c0? CPU: 0?? COMMAND: "kworker/0:1"',
+    '  • ?#0 [ffff92adf5c03d48] machine_kexec at ffffffffbc05bf3e',
+    '  • ??? [exception RIP: smp_call_function_many+492]',
+    '  • ??? RBP: ffffffffbc027610?? R8: 000000000002f060',
+    '  • ?//a note the author typed between frames',
+  ].join('\n');
+  assert.deepEqual(texts(seed), [
+    '? poke_int3_handler+0xe0/0xe0',
+    'on_each_cpu+0x28/0x60',
+    'PID: 2635 TASK: ffff92acd6cf17c0 CPU: 0 COMMAND: "kworker/0:1"',
+    '#0 [ffff92adf5c03d48] machine_kexec at ffffffffbc05bf3e',
+    '[exception RIP: smp_call_function_many+492]',
+    'RBP: ffffffffbc027610 R8: 000000000002f060',
+  ]);
+  // a clean paste keeps its question marks
+  assert.deepEqual(texts('[  1.0]  ? poke_int3_handler+0xe0/0xe0\nwhy?? it hangs'), ['? poke_int3_handler+0xe0/0xe0', 'why?? it hangs']);
+});
+
+test('drops a line-number gutter printed as its own block, and strips "12 | " gutters (seed 003)', () => {
+  const gutterBlock = ['1', '2', '3', 'PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"', '#0 [ffff] schedule at ffffffff81'].join('\n');
+  assert.deepEqual(normalize(gutterBlock).lines.map((l) => l.no), [4, 5]);
+  assert.deepEqual(texts(' 12 | #0 [ffff] schedule at ffff\n 13: #1 [ffff] io at ffff\n14: not a trace'), ['#0 [ffff] schedule at ffff', '#1 [ffff] io at ffff', '14: not a trace']);
+});
+
+test('removes timestamp, caller and syslog prefixes', () => {
+  assert.deepEqual(
+    texts('[  760.247152] watchdog: BUG\n[T1234] INFO: task\n[  760.2][C3] RIP: 0010:f+0x1/0x2\n<4>[ 1.5] Call Trace:\nNov 17 05:56:07 cpe kernel: Kernel panic\n[Tue Nov 17 05:56:07 2019] BUG: x'),
+    ['watchdog: BUG', 'INFO: task', 'RIP: 0010:f+0x1/0x2', 'Call Trace:', 'Kernel panic', 'BUG: x'],
+  );
+});
+
+test('handles CRLF, CR-only, tabs, NBSP and trailing "//" comments', () => {
+  assert.deepEqual(texts('a\r\nb\tc\r\n'), ['a', 'b c', '']);
+  assert.deepEqual(texts('a\rb'), ['a', 'b']);
+  assert.deepEqual(texts('PID:\u00a02\u00a0TASK'), ['PID: 2 TASK']);
+  assert.deepEqual(texts('root 4790 0.0 0.0 0 0 ? D Feb25 0:01 [kworker/1:2]\t//stuck\nhttp://example.org/x'), ['root 4790 0.0 0.0 0 0 ? D Feb25 0:01 [kworker/1:2]', 'http://example.org/x']);
+});
+
+test('joins a frame line a chat client wrapped, and nothing else', () => {
+  assert.deepEqual(texts('#5 [ffff92adf5c43e38] native_queued_spin_lock_slowpath at\nffffffffbc111190\n#6 [ffff] f at ffff'), ['#5 [ffff92adf5c43e38] native_queued_spin_lock_slowpath at ffffffffbc111190', '#6 [ffff] f at ffff']);
+  assert.deepEqual(texts('[<ffffffff810a6fec>] flush_workqueue+0x12c/\n0x5b0'), ['[<ffffffff810a6fec>] flush_workqueue+0x12c/0x5b0']);
+  assert.deepEqual(texts('PID: 12 TASK: ffff8800aa CPU: 3\nCOMMAND: "java"'), ['PID: 12 TASK: ffff8800aa CPU: 3 COMMAND: "java"']);
+  assert.deepEqual(texts('some prose\nffffffffbc111190'), ['some prose', 'ffffffffbc111190']);
+});
+
+test('cuts overlong lines and removes control bytes, with a note', () => {
+  const res = normalize(`${'x'.repeat(MAX_LINE_CHARS * 3)}\nok\u0000\u0001`);
+  assert.equal(res.lines[0].text.length, MAX_LINE_CHARS);
+  assert.equal(res.lines[1].text, 'ok');
+  assert.ok(res.notes.some((n) => n.includes('cut')));
+  assert.ok(res.notes.some((n) => n.includes('control byte')));
+  const bin = normalize(String.fromCharCode(...Array.from({ length: 4000 }, (_v, i) => i % 32)));
+  assert.ok(bin.notes.some((n) => n.includes('binary')));
+});
+
+test('keeps the printk caller id of CONFIG_PRINTK_CALLER lines', () => {
+  const { lines } = normalize('[  760.247152][T1234] INFO: task\n[   1.000000][    C3] NMI backtrace for cpu 3\nplain');
+  assert.deepEqual(lines.map((l) => [l.text, l.ctx]), [['INFO: task', 'T1234'], ['NMI backtrace for cpu 3', 'C3'], ['plain', undefined]]);
+});
