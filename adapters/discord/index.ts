@@ -7,7 +7,7 @@ import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
 import type { Interaction, Message } from 'discord.js';
 import type { BotCore, PlatformPort } from '../../bot/ports.ts';
 import type { Config } from '../../config/types.ts';
-import { LockdownError, asLockdownError } from '../../config/errors.ts';
+import { LockdownError, asLockdownError, isLockdownError } from '../../config/errors.ts';
 import type { FetchLike } from './attachment.ts';
 import { createDiscordPort } from './discord-port.ts';
 import { answerFailure, COMMAND_NAME, handleButton, handleChatInput } from './interactions.ts';
@@ -67,7 +67,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     } catch (e) {
       const err = asLockdownError(e);
       logger.error({ interaction: i.id, code: err.code, err: err.message }, 'discord interaction failed');
-      if (i.isChatInputCommand() || i.isButton()) await answerFailure(i, err.userMessage.slice(0, 2000)).catch(() => undefined);
+      // Only a LockdownError's userMessage is safe to show; anything else gets a generic line.
+      const line = isLockdownError(e) ? e.userMessage : 'lockdown could not answer this one; please try again.';
+      if (i.isChatInputCommand() || i.isButton()) await answerFailure(i, line.slice(0, 2000)).catch(() => undefined);
     }
   };
 
