@@ -36,6 +36,8 @@ export interface BotCoreDeps {
   holder?: string;
   /** Worker module for large pastes (default analyzers/analyze.ts). */
   workerModule?: string;
+  /** Second argument of analyze() (e.g. `{ cases }` loaded from config cases.dirs); plain data. */
+  analyzeOpts?: Record<string, unknown>;
   reportUrl?: (occurrenceId: number) => string | null;
   listCases?: () => Array<{ id: string; title: string }>;
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
@@ -74,7 +76,7 @@ export function createBotCore(deps: BotCoreDeps): FullBotCore {
     clock: deps.clock ?? (() => new Date()),
     logger: deps.logger,
     metrics,
-    runner: createAnalysisRunner({ analyze: deps.analyze, asyncBytes: deps.config.limits.asyncAnalysisBytes, ...(deps.workerModule ? { workerModule: deps.workerModule } : {}) }),
+    runner: createAnalysisRunner({ analyze: deps.analyze, asyncBytes: deps.config.limits.asyncAnalysisBytes, ...(deps.workerModule ? { workerModule: deps.workerModule } : {}), ...(deps.analyzeOpts ? { analyzeOpts: deps.analyzeOpts } : {}) }),
     ports: new Map(),
     holder: deps.holder ?? `${hostname()}:${deps.config.server.port}`,
     reportUrl: deps.reportUrl ?? (() => null),
