@@ -107,6 +107,11 @@ export function createWebHandler(deps: WebDeps): WebHandler {
         sendPage(res, 200, (nonce) => renderHomePage({ incidents, digest, allowWrites: deps.allowWrites }, nonce));
         return true;
       }
+      if (path === '/favicon.ico') {
+        res.writeHead(204, { 'cache-control': 'max-age=86400' });
+        res.end();
+        return true;
+      }
       const report = /^\/report\/([^/]+)$/.exec(path);
       if (report && (method === 'GET' || method === 'HEAD')) {
         // Token first: without it nobody learns whether an occurrence id exists.

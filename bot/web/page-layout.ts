@@ -72,7 +72,7 @@ svg.wait-graph{max-width:100%;height:auto;font:12px ui-monospace,SFMono-Regular,
 svg .node rect{fill:#fff;stroke:#4a5868;stroke-width:1.5}svg .node.cpu rect{fill:#eef5fd}svg .node.unknown rect{stroke-dasharray:5 4;fill:#fafafa}
 svg .node.cycle rect{stroke:var(--red);stroke-width:2.5;fill:#fff5f5}
 svg .edge path{fill:none;stroke:#555;stroke-width:1.6}svg .edge.cycle path{stroke:var(--red);stroke-width:2.6}
-svg .edge-label{fill:#34404d;font-size:11px}svg .edge.cycle .edge-label{fill:var(--red)}
+svg .edge-label{fill:#34404d;font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}svg .edge.cycle .edge-label{fill:var(--red)}
 .task{border-top:1px solid var(--line);padding:.5rem 0}.task h3{font-family:ui-monospace,monospace;font-size:.95rem}
 .ctx{display:inline-block;font-size:.72rem;font-weight:700;padding:0 .4rem;border-radius:4px;margin-right:.4rem;text-transform:uppercase}
 .ctx.process{background:#e4e9ef}.ctx.softirq{background:#fff2d6}.ctx.hardirq{background:#fde7e7}.ctx.nmi{background:#f3e5f5}

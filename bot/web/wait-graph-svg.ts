@@ -18,20 +18,18 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }
 
-function circularLayout(nodes: GraphNode[]): { pos: Map<string, Point>; width: number; height: number } {
+function circularLayout(nodes: GraphNode[]): Map<string, Point> {
   const n = nodes.length;
-  const radius = n <= 1 ? 0 : Math.max(130, (n * (NODE_W * 0.75)) / (2 * Math.PI));
-  const cx = MARGIN + NODE_W / 2 + radius;
-  const cy = MARGIN + 70 + radius; // room above for a self-loop
+  const radius = n <= 1 ? 0 : Math.max(150, (n * (NODE_W + 40)) / (2 * Math.PI));
   const pos = new Map<string, Point>();
   nodes.forEach((node, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, n);
-    pos.set(node.id, { x: cx + radius * Math.cos(a), y: cy + radius * Math.sin(a) });
+    pos.set(node.id, { x: radius * Math.cos(a), y: radius * Math.sin(a) });
   });
-  return { pos, width: 2 * cx, height: cy + radius + NODE_H / 2 + MARGIN + 20 };
+  return pos;
 }
 
-function layeredLayout(graph: WaitGraph): { pos: Map<string, Point>; width: number; height: number } {
+function layeredLayout(graph: WaitGraph): Map<string, Point> {
   // Longest-path layering; the graph is acyclic here, and the pass count is bounded by n anyway.
   const depth = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
   for (let pass = 0; pass < graph.nodes.length; pass++) {
@@ -47,17 +45,13 @@ function layeredLayout(graph: WaitGraph): { pos: Map<string, Point>; width: numb
   }
   const rows = new Map<number, number>();
   const pos = new Map<string, Point>();
-  let maxDepth = 0;
-  let maxRow = 0;
   for (const node of graph.nodes) {
     const d = depth.get(node.id)!;
     const r = rows.get(d) ?? 0;
     rows.set(d, r + 1);
-    maxDepth = Math.max(maxDepth, d);
-    maxRow = Math.max(maxRow, r);
-    pos.set(node.id, { x: MARGIN + NODE_W / 2 + d * (NODE_W + 90), y: MARGIN + 50 + NODE_H / 2 + r * 110 });
+    pos.set(node.id, { x: d * (NODE_W + 110), y: r * 110 });
   }
-  return { pos, width: 2 * MARGIN + NODE_W + maxDepth * (NODE_W + 90), height: MARGIN * 2 + 50 + NODE_H + maxRow * 110 + 20 };
+  return pos;
 }
 
 /** Where the segment from a box's centre towards `toward` leaves the box. */
@@ -71,41 +65,69 @@ function boxExit(c: Point, toward: Point): Point {
 
 const f = (v: number): string => v.toFixed(1);
 
+const LABEL_MAX = 40;
+const CHAR_W = 6.8; // 11px monospace, for the bounding box only
+
 export function waitGraphSvg(graph: WaitGraph, idPrefix = 'wg'): SafeHtml {
   if (graph.nodes.length === 0) return html`<p class="muted">No blocking chain was found, so there is no graph to draw.</p>`;
-  const layout = graph.hasCycle ? circularLayout(graph.nodes) : layeredLayout(graph);
-  const { pos } = layout;
+  const circular = graph.hasCycle;
+  const pos = circular ? circularLayout(graph.nodes) : layeredLayout(graph);
+  // The circle's centre (0,0) for a cycle; edges bow away from it so the loop reads as a loop.
+  const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+  const grow = (x0: number, y0: number, x1: number, y1: number): void => {
+    box.x0 = Math.min(box.x0, x0);
+    box.y0 = Math.min(box.y0, y0);
+    box.x1 = Math.max(box.x1, x1);
+    box.y1 = Math.max(box.y1, y1);
+  };
+  for (const p of pos.values()) grow(p.x - NODE_W / 2, p.y - NODE_H / 2, p.x + NODE_W / 2, p.y + NODE_H / 2);
   const edges = graph.edges.map((e) => {
     const a = pos.get(e.from)!;
     const b = pos.get(e.to)!;
     const cls = e.inCycle ? 'edge cycle' : 'edge';
     const marker = `url(#${idPrefix}-${e.inCycle ? 'arrow-cycle' : 'arrow'})`;
+    const text = clip(e.label, LABEL_MAX);
     let d: string;
     let label: Point;
+    let anchor = 'middle';
     if (e.from === e.to) {
       const top = a.y - NODE_H / 2;
       d = `M${f(a.x - 24)},${f(top)} C${f(a.x - 60)},${f(top - 64)} ${f(a.x + 60)},${f(top - 64)} ${f(a.x + 24)},${f(top)}`;
       label = { x: a.x, y: top - 54 };
     } else {
-      // Bend every edge a little to its left so a pair of opposite edges (A waits on B, B on A) separates.
       const mx = (a.x + b.x) / 2;
       const my = (a.y + b.y) / 2;
       const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-      const bend = 28;
-      const ctrl = { x: mx + ((a.y - b.y) / len) * bend, y: my + ((b.x - a.x) / len) * bend };
+      // Normal to the edge, on its left; on a circle, flip it outward (away from the centre).
+      let nx = (a.y - b.y) / len;
+      let ny = (b.x - a.x) / len;
+      if (circular && nx * mx + ny * my < 0) {
+        nx = -nx;
+        ny = -ny;
+      }
+      const bend = circular ? 46 : 28;
+      const ctrl = { x: mx + nx * bend, y: my + ny * bend };
       const p0 = boxExit(a, ctrl);
       const p2 = boxExit(b, ctrl);
       d = `M${f(p0.x)},${f(p0.y)} Q${f(ctrl.x)},${f(ctrl.y)} ${f(p2.x)},${f(p2.y)}`;
-      label = { x: 0.25 * p0.x + 0.5 * ctrl.x + 0.25 * p2.x, y: 0.25 * p0.y + 0.5 * ctrl.y + 0.25 * p2.y - 6 };
+      const mid = { x: 0.25 * p0.x + 0.5 * ctrl.x + 0.25 * p2.x, y: 0.25 * p0.y + 0.5 * ctrl.y + 0.25 * p2.y };
+      label = { x: mid.x + nx * 10, y: mid.y + ny * 10 + 4 };
+      if (nx > 0.35) anchor = 'start';
+      else if (nx < -0.35) anchor = 'end';
     }
-    return html`<g class="${cls}" data-from="${e.from}" data-to="${e.to}" data-cycle="${e.inCycle ? 'true' : 'false'}"><title>${e.from} waits on ${e.label} held by ${e.to}</title><path d="${d}" marker-end="${marker}"/><text x="${f(label.x)}" y="${f(label.y)}" text-anchor="middle" class="edge-label">${clip(e.label, 40)}</text></g>`;
+    const w = text.length * CHAR_W;
+    const lx0 = anchor === 'start' ? label.x : anchor === 'end' ? label.x - w : label.x - w / 2;
+    grow(lx0, label.y - 12, lx0 + w, label.y + 4);
+    return html`<g class="${cls}" data-from="${e.from}" data-to="${e.to}" data-cycle="${e.inCycle ? 'true' : 'false'}"><title>${e.from} waits on ${e.label} held by ${e.to}</title><path d="${d}" marker-end="${marker}"/><text x="${f(label.x)}" y="${f(label.y)}" text-anchor="${anchor}" class="edge-label">${text}</text></g>`;
   });
   const nodes = graph.nodes.map((n) => {
     const p = pos.get(n.id)!;
     return html`<g class="node ${n.kind}${n.inCycle ? ' cycle' : ''}" data-node="${n.id}"><title>${n.id}</title><rect x="${f(p.x - NODE_W / 2)}" y="${f(p.y - NODE_H / 2)}" width="${NODE_W}" height="${NODE_H}" rx="8"/><text x="${f(p.x)}" y="${f(p.y + 5)}" text-anchor="middle">${clip(n.id, 26)}</text></g>`;
   });
-  const w = Math.ceil(layout.width);
-  const h = Math.ceil(layout.height);
+  const x0 = Math.floor(box.x0 - MARGIN / 2);
+  const y0 = Math.floor(box.y0 - MARGIN / 2);
+  const w = Math.ceil(box.x1 - box.x0 + MARGIN);
+  const h = Math.ceil(box.y1 - box.y0 + MARGIN);
   const summary = graph.hasCycle ? 'Wait-for graph: the waits close into a cycle (deadlock)' : 'Wait-for graph: who waits for whom';
-  return html`<svg class="wait-graph${graph.hasCycle ? ' has-cycle' : ''}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" role="img" aria-label="${summary}"><title>${summary}</title><defs><marker id="${idPrefix}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0L10,5L0,10z" fill="#555"/></marker><marker id="${idPrefix}-arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0L10,5L0,10z" fill="#c62828"/></marker></defs>${edges}${nodes}</svg>`;
+  return html`<svg class="wait-graph${graph.hasCycle ? ' has-cycle' : ''}" xmlns="http://www.w3.org/2000/svg" viewBox="${x0} ${y0} ${w} ${h}" width="${w}" role="img" aria-label="${summary}"><title>${summary}</title><defs><marker id="${idPrefix}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0L10,5L0,10z" fill="#555"/></marker><marker id="${idPrefix}-arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0L10,5L0,10z" fill="#c62828"/></marker></defs>${edges}${nodes}</svg>`;
 }
