@@ -6,7 +6,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { LockdownError, isLockdownError } from '../../config/errors.ts';
@@ -24,6 +24,25 @@ export interface SqliteStoreOptions {
 
 const OP_NAMES = Object.getOwnPropertyNames(SqliteOps.prototype).filter((n) => n !== 'constructor' && n !== 'st') as Array<keyof StoreOps>;
 
+/** One queue per database file in this process: two stores on one file (two "replicas" in a test,
+ *  or a CLI command beside the server) must not both hold an async transaction open, because
+ *  better-sqlite3 waits for the file lock synchronously and the holder could never finish. */
+interface FileLock {
+  tail: Promise<unknown>;
+  inTx: AsyncLocalStorage<boolean>;
+}
+const fileLocks = new Map<string, FileLock>();
+
+function lockFor(path: string): FileLock {
+  const key = path === ':memory:' ? `:memory:${Math.random()}` : resolve(path);
+  let lock = fileLocks.get(key);
+  if (!lock) {
+    lock = { tail: Promise.resolve(), inTx: new AsyncLocalStorage<boolean>() };
+    if (path !== ':memory:') fileLocks.set(key, lock);
+  }
+  return lock;
+}
+
 function asStoreError(e: unknown): unknown {
   if (isLockdownError(e)) return e;
   return new LockdownError('LD_STORE', `sqlite: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -36,18 +55,18 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
   db.pragma('foreign_keys = ON');
   const sync = new SqliteOps(db);
-  const inTx = new AsyncLocalStorage<boolean>();
-  let tail: Promise<unknown> = Promise.resolve();
+  const lock = lockFor(opts.path);
+  const inTx = lock.inTx;
   let closed = false;
 
   /** Runs `fn` after every queued operation; inside a transaction it runs at once (no self-deadlock). */
   function run<T>(fn: () => T | Promise<T>): Promise<T> {
     if (inTx.getStore()) return Promise.resolve().then(fn);
-    const next = tail.then(() => {
+    const next = lock.tail.then(() => {
       if (closed) throw new LockdownError('LD_STORE', 'sqlite: the store is closed');
       return fn();
     });
-    tail = next.catch(() => undefined);
+    lock.tail = next.catch(() => undefined);
     return next;
   }
 
@@ -95,7 +114,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       if (inTx.getStore()) return Promise.reject(new LockdownError('LD_STORE', 'sqlite: transactions do not nest'));
       return run(() =>
         inTx.run(true, async () => {
-          db.exec('BEGIN IMMEDIATE');
+          try {
+            db.exec('BEGIN IMMEDIATE');
+          } catch (e) {
+            throw asStoreError(e);
+          }
           try {
             const result = await fn(txOps);
             db.exec('COMMIT');
