@@ -16,6 +16,9 @@ export interface RestCall {
   body: any;
   files: Array<{ name: string; data: string }>;
   auth: string | null;
+  /** What the fake answered. */
+  status?: number;
+  response?: any;
 }
 
 export class FakeDiscordRest {
@@ -23,6 +26,8 @@ export class FakeDiscordRest {
   gatewayUrl = '';
   /** Make the next thread creation fail the way Discord does when the thread already exists. */
   threadExists = false;
+  /** Channels where posting is refused (403 Missing Permissions), as when the bot lacks Send Messages. */
+  readonly refusedChannels = new Set<string>();
   private id = 1_200_000_000_000_000_000n;
   private waiters: Array<{ test: (c: RestCall) => boolean; resolve: (c: RestCall) => void }> = [];
   private server: Server | null = null;
@@ -34,8 +39,11 @@ export class FakeDiscordRest {
     const auth = headers.authorization;
     const call: RestCall = { method, path, query: u.search, body, files, auth: typeof auth === 'string' ? auth : null };
     this.calls.push(call);
+    const answer = this.answer(call);
+    call.status = answer.status;
+    call.response = answer.body;
     this.waiters = this.waiters.filter((w) => (w.test(call) ? (w.resolve(call), false) : true));
-    return this.answer(call);
+    return answer;
   }
 
   private nextId(): string {
@@ -55,6 +63,9 @@ export class FakeDiscordRest {
       if (this.threadExists) return { status: 400, body: { code: 160004, message: 'A thread has already been created for this message' } };
       // Discord gives a thread started on a message the message's id.
       return { status: 201, body: threadChannel(m[2], m[1], c.body.name) };
+    }
+    if ((m = /^\/channels\/(\d+)\//.exec(c.path)) && this.refusedChannels.has(m[1])) {
+      return { status: 403, body: { code: 50013, message: 'Missing Permissions' } };
     }
     if (c.method === 'POST' && (m = /^\/channels\/(\d+)\/messages$/.exec(c.path))) {
       return { status: 200, body: postedMessage(this.nextId(), m[1], c.body) };
