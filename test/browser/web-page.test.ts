@@ -42,8 +42,13 @@ async function analyze(text: string): Promise<void> {
   await page.waitForSelector('#result .reply', { timeout: 60_000 });
 }
 
-test('seed 003 pasted: the reply shows the blocking chain and the mmap_sem lock', async () => {
-  await analyze(readFileSync(SEED_003, 'utf8'));
+test('seed 003 chosen as a file: the reply shows the blocking chain and the mmap_sem lock', async () => {
+  await page.goto(serve.url);
+  await page.setInputFiles('#file', SEED_003.pathname);
+  await page.waitForFunction(() => (document.getElementById('paste') as HTMLTextAreaElement).value.length > 1000);
+  assert.equal(await page.inputValue('#paste'), readFileSync(SEED_003, 'utf8'), 'the file is loaded into the paste box as is');
+  await page.click('#analyze-btn');
+  await page.waitForSelector('#result .reply', { timeout: 60_000 });
   const chain = await page.locator('#result .b-chain li').allTextContents();
   assert.ok(chain.length >= 2, `a chain of at least two waits, got ${JSON.stringify(chain)}`);
   const reply = await page.locator('#result .reply').innerText();
