@@ -169,6 +169,8 @@ export function createWebHandler(deps: WebDeps): WebHandler {
       sendJson(res, 404, { error: 'Not found.' });
       return true;
     } catch (e) {
+      // Unread request bytes (an oversized paste) are drained so the browser gets to read the answer.
+      req.resume();
       if (!res.headersSent) fail(res, e);
       else res.destroy();
       return true;

@@ -78,7 +78,7 @@ svg .edge-label{fill:#34404d;font-size:11px;paint-order:stroke;stroke:#fff;strok
 .ctx.process{background:#e4e9ef}.ctx.softirq{background:#fff2d6}.ctx.hardirq{background:#fde7e7}.ctx.nmi{background:#f3e5f5}
 ol.frames{margin:.2rem 0 .5rem;padding-left:2.2rem;font-family:ui-monospace,monospace;font-size:13px}
 .quote{background:#fffbea;border:1px solid #f0e2a8}.quote .ln{color:var(--muted);user-select:none;display:inline-block;min-width:3.5em;text-align:right;margin-right:.8em}
-@media (max-width:640px){main{padding:.5rem}section{padding:.7rem}table thead{display:none}table,tbody,tr,td{display:block;width:100%}tr{border-bottom:1px solid var(--line);padding:.3rem 0}td{border:0;padding:.15rem 0}}
+@media (max-width:640px){main{padding:.5rem}section{padding:.7rem}table thead{display:none}table,tbody,tr,td{display:block;width:100%}tr{border-bottom:1px solid var(--line);padding:.3rem 0}td{border:0;padding:.15rem 0}td[data-label]::before{content:attr(data-label);color:var(--muted);font-size:.8rem}}
 `;
 
 export function pageHtml(opts: { title: string; nonce: string; body: SafeHtml; script?: string }): string {
