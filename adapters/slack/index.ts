@@ -34,6 +34,8 @@ export interface SlackAdapterOptions {
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number; randomize?: boolean };
   /** The slash command name in the manifest. */
   command?: string;
+  /** Milliseconds since the epoch (tests move it). */
+  clock?: () => number;
 }
 
 export interface SlackAdapter {
@@ -45,6 +47,8 @@ export interface SlackAdapter {
   idle(): Promise<void>;
 }
 
+const MAX_SKEW_SECONDS = 5 * 60;
+
 /** About a minute of retries, then the core's outbox takes over (it retries for much longer). */
 const DEFAULT_RETRY = { retries: 5, factor: 2, minTimeout: 1000, maxTimeout: 30_000, randomize: true };
 
@@ -52,6 +56,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const { core, logger } = opts;
   const { botToken, signingSecret, appToken, apiUrl } = opts.config.slack;
   const fetchFn = opts.fetch ?? globalThis.fetch;
+  const clock = opts.clock ?? Date.now;
   const mode: 'http' | 'socket' = appToken ? 'socket' : 'http';
   if (!botToken) throw new LockdownError('LD_CONFIG_INVALID', 'Slack needs SLACK_BOT_TOKEN (slack.botToken).');
   if (mode === 'http' && !signingSecret) {
@@ -171,6 +176,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   let ownServer = false;
   const handler: MountHandler = (req: IncomingMessage, res: ServerResponse) => {
     if (stopped || !receiver) return false;
+    // Slack: reject when |now - X-Slack-Request-Timestamp| > 5 min. Bolt checks only the past side.
+    const ts = Number(req.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(ts) && ts - clock() / 1000 > MAX_SKEW_SECONDS) {
+      req.resume();
+      res.writeHead(401).end();
+      return undefined;
+    }
     try {
       receiver.requestListener(req, res);
     } catch {
