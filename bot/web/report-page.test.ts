@@ -46,6 +46,7 @@ test('the report carries the graph with the cycle, the lock, holder, checklist, 
   assert.match(page, /data-task="java:22134" open/);
   assert.ok(page.includes('regression') && page.includes('seen 2 times'));
   assert.ok(page.includes('<style nonce="N0NCE">'));
+  assert.ok(page.includes('<span class="muted"> (lines 3, 5)</span>'), 'each chain link cites its lines');
 });
 
 test('cited lines kept with the stored analysis are quoted after the paste is gone', async () => {

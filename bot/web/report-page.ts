@@ -2,12 +2,11 @@
 // hold. Every task with its stack and contexts, the wait-for graph, the suspect lock with the paste's
 // own lines quoted, checklist, next steps, matched case, and the incident's occurrences.
 
-import type { AnalysisTask, Finding } from '../../analyzers/contract.ts';
+import type { AnalysisTask, ChainLink, Finding } from '../../analyzers/contract.ts';
 import type { Incident, Occurrence } from '../types.ts';
 import { evidenceLines, lineSource, quoteLines, type LineSource } from './evidence-quote.ts';
 import { html, type SafeHtml } from './html.ts';
 import { pageHtml } from './page-layout.ts';
-import { chainLinkHtml } from './reply-html.ts';
 import { buildWaitGraph } from './wait-graph.ts';
 import { waitGraphSvg } from './wait-graph-svg.ts';
 
@@ -32,12 +31,22 @@ function list(items: string[], ordered: boolean): SafeHtml {
   return ordered ? html`<ol>${li}</ol>` : html`<ul>${li}</ul>`;
 }
 
+/** A chain link with why we believe it (the report has room for the evidence chat leaves out). */
+function reportLinkHtml(link: ChainLink): SafeHtml {
+  const why = link.evidence || link.lines?.length
+    ? html`<br><span class="muted">${link.evidence ?? ''}${link.lines?.length ? ` (line${link.lines.length > 1 ? 's' : ''} ${link.lines.slice(0, 12).join(', ')})` : ''}</span>`
+    : '';
+  return html`<li class="link"><span class="who">${link.task}</span> waits on <span class="on">${link.waitsOn}</span>${
+    link.heldBy ? html` held by <span class="who">${link.heldBy}</span>` : html` <span class="muted">(holder unknown)</span>`
+  }${why}</li>`;
+}
+
 function findingHtml(f: Finding, index: number, lines: LineSource | null): SafeHtml {
   const lock = f.suspectLock;
   return html`<section class="finding" id="finding-${index}">
 <h2>${f.headline}</h2>
 <p class="muted">pattern <code>${f.pattern}</code> · confidence ${Math.round(f.confidence * 100)}%${f.caseId ? html` · matched case <code class="case-id">${f.caseId}</code>` : ' · no documented case matched'}</p>
-${f.blockingChain.length ? html`<div class="b-chain${f.cycle ? ' cycle' : ''}"><h4>Blocking chain${f.cycle ? html` <span class="badge danger">cycle</span>` : ''}</h4><ol>${f.blockingChain.map(chainLinkHtml)}</ol></div>` : ''}
+${f.blockingChain.length ? html`<div class="b-chain${f.cycle ? ' cycle' : ''}"><h4>Blocking chain${f.cycle ? html` <span class="badge danger">cycle</span>` : ''}</h4><ol>${f.blockingChain.map(reportLinkHtml)}</ol></div>` : ''}
 ${lock ? html`<div class="suspect-lock"><h4>Suspect lock</h4><dl class="b-fields">
 <div><dt>primitive</dt><dd>${lock.primitive}</dd></div>
 <div><dt>lock</dt><dd><code>${lock.name ?? lock.address ?? 'unknown'}</code>${lock.name && lock.address ? html` <code>${lock.address}</code>` : ''}</dd></div>
