@@ -67,11 +67,30 @@ function readConfigFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new LockdownError('LD_CONFIG_INVALID', `${file}: not valid JSON (${(e as Error).message}); for example {"server": {"port": 3000}}`, {
-      details: { file, errors: [{ path: '(root)', problem: 'not valid JSON' }] },
-      cause: e,
+    // V8's message quotes the text around the error, which may be a token: report a position only.
+    const where = jsonErrorPosition(text, (e as Error).message);
+    const problem = `not valid JSON${where}`;
+    throw new LockdownError('LD_CONFIG_INVALID', `${file}: ${problem}; for example {"server": {"port": 3000}}`, {
+      details: { file, errors: [{ path: '(root)', problem }] },
     });
   }
+}
+
+function jsonErrorPosition(text: string, message: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return /end of JSON/i.test(message) ? ' (it ends too early)' : '';
+  const pos = Number(m[1]);
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      col = 1;
+    } else {
+      col++;
+    }
+  }
+  return ` near line ${line}, column ${col}`;
 }
 
 function invalid(source: string, problems: ConfigProblem[]): LockdownError {
