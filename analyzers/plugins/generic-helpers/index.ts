@@ -1,0 +1,174 @@
+// Helpers shared by the generic (per-family) plugins: task labels, the wait a stack is blocked in,
+// the frames worth blaming, spinlock slow paths. Pure functions over the trace model.
+
+import type { ExceptionFrame, Report, Task, TraceModel } from '../../model/trace-model.ts';
+import { baseName, taskFrames } from '../../classify/frames.ts';
+
+export { taskFrames, baseName };
+
+/** "comm:pid", or what the input shows ("comm", "pid", "CPU n"). */
+export function taskLabel(t: Task | null | undefined, fallbackCpu: number | null = null): string {
+  if (!t) return fallbackCpu !== null ? `CPU ${fallbackCpu}` : 'unknown task';
+  if (t.comm && t.pid !== null) return `${t.comm}:${t.pid}`;
+  if (t.comm) return t.comm;
+  if (t.pid !== null) return String(t.pid);
+  return t.cpu !== null ? `CPU ${t.cpu}` : 'unknown task';
+}
+
+export function taskByKey(model: TraceModel, key: string): Task | undefined {
+  return model.tasks.find((t) => t.key === key);
+}
+
+export function taskByPid(model: TraceModel, pid: number): Task | undefined {
+  return model.tasks.find((t) => t.pid === pid && t.stack.length > 0) ?? model.tasks.find((t) => t.pid === pid);
+}
+
+/** The task a report is about: its first task with a stack, else one matching its pid / CPU. */
+export function reportTask(model: TraceModel, r: Report): Task | undefined {
+  for (const k of r.taskKeys) {
+    const t = taskByKey(model, k);
+    if (t && t.stack.length > 0) return t;
+  }
+  if (r.pid !== null && r.pid > 0) {
+    const t = taskByPid(model, r.pid);
+    if (t) return t;
+  }
+  if (r.cpu !== null) return model.tasks.find((t) => t.cpu === r.cpu && t.stack.length > 0);
+  return undefined;
+}
+
+export type WaitPrimitive =
+  | 'mutex' | 'rt_mutex' | 'rwsem_read' | 'rwsem_write' | 'semaphore' | 'completion' | 'flush_work'
+  | 'flush_workqueue' | 'page_io' | 'journal' | 'rcu_grace_period' | 'sleep';
+
+// Innermost frame → what kind of wait it is. Names from kernel/locking/{mutex,rwsem,semaphore,rtmutex}.c,
+// kernel/sched/completion.c, kernel/workqueue.c, mm/filemap.c, fs/jbd2/{transaction,journal}.c, kernel/rcu.
+const WAITS: Array<[RegExp, WaitPrimitive]> = [
+  [/^(?:__)?ww_mutex_lock|^__ww_mutex_lock|^(?:__)?mutex_lock|^__mutex_lock|^mutex_lock_(?:interruptible|killable|nested|io)/, 'mutex'],
+  [/^rt_mutex_slowlock|^__rt_mutex_slowlock|^rt_mutex_lock|^rtlock_slowlock/, 'rt_mutex'],
+  [/^rwsem_down_read_(?:slowpath|failed)|^call_rwsem_down_read_failed|^__down_read|^down_read/, 'rwsem_read'],
+  [/^rwsem_down_write_(?:slowpath|failed)|^call_rwsem_down_write_failed|^__down_write|^down_write/, 'rwsem_write'],
+  [/^__down(?:_common|_interruptible|_killable|_timeout)?$|^down(?:_interruptible|_killable|_timeout)?$/, 'semaphore'],
+  [/^flush_workqueue$|^__flush_workqueue|^drain_workqueue|^flush_scheduled_work|^destroy_workqueue/, 'flush_workqueue'],
+  [/^__?flush_work$|^flush_work$|^__cancel_work_timer|^__cancel_work_sync|^cancel_work_sync|^cancel_delayed_work_sync|^flush_delayed_work/, 'flush_work'],
+  [/wait_for_completion|^__wait_for_common|^wait_for_common/, 'completion'],
+  [/^jbd2_log_wait_commit|^wait_transaction_locked|^start_this_handle|^jbd2__journal_start|^jbd2_journal_lock_updates|^jbd2_journal_commit_transaction|^jbd2_journal_stop/, 'journal'],
+  [/^synchronize_(?:rcu|srcu|sched|net)|^__synchronize_srcu|^rcu_barrier|^synchronize_rcu_expedited/, 'rcu_grace_period'],
+  [/wait_on_page_bit|^folio_wait_bit|^__folio_lock|^__lock_page|^folio_wait_writeback|^wait_on_page_writeback|^io_schedule|^bit_wait_io|^__wait_on_buffer|^__lock_buffer|^out_of_line_wait_on_bit|^blk_mq_get_tag|^wait_on_bit/, 'page_io'],
+];
+
+// Frames that are the mechanics of sleeping or of the primitive itself: never what to blame.
+const MECHANICS = /^(?:__schedule|schedule|schedule_timeout|schedule_preempt_disabled|schedule_hrtimeout|io_schedule_timeout|__switch_to|__switch_to_asm|context_switch|preempt_schedule|do_nanosleep|bit_wait|__wait_on_bit|wait_woken|prepare_to_wait|finish_wait|osq_lock|mutex_spin_on_owner|rwsem_optimistic_spin|lock_acquire|lock_release|__lock_acquire|_raw_spin_\w+|do_raw_spin_\w+|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|__pv_queued_spin_lock_slowpath|rwsem_down_\w+|__down\w*|down\w*|__mutex_lock\w*|mutex_lock\w*|__rt_mutex\w*|rt_mutex\w*|ww_mutex\w*|__ww_mutex\w*|wait_for_completion\w*|__wait_for_common|wait_for_common|__flush_work|flush_work|__flush_workqueue|flush_workqueue|folio_wait_bit\w*|wait_on_page_bit\w*|io_schedule|__folio_lock|__lock_page\w*|synchronize_\w+|__synchronize_srcu|rcu_barrier|rcu_\w+|do_wait_for_common|wait_transaction_locked|__wait_rcu_gp|__cond_resched|_cond_resched|dump_stack\w*|show_stack|ret_from_fork\w*|kthread|worker_thread|entry_SYSCALL_64_after_hwframe|do_syscall_64|asm_\w+|sysvec_\w+|apic_timer_interrupt|irq_exit\w*|__irq_exit_rcu|hrtimer_interrupt|__hrtimer_run_queues|__sysvec_\w+|smp_apic_timer_interrupt|watchdog_timer_fn|native_safe_halt|default_idle\w*)$/;
+
+export function isMechanics(fn: string): boolean {
+  return MECHANICS.test(baseName(fn));
+}
+
+export interface WaitInfo {
+  primitive: WaitPrimitive;
+  /** The primitive frame ("__mutex_lock"). */
+  at: string;
+  /** Callers that took it, innermost first, mechanics removed: where it is stuck and what to blame. */
+  blame: string[];
+}
+
+/** What a blocked stack waits on, from its frames (innermost first). */
+export function classifyWait(frames: readonly string[]): WaitInfo | null {
+  for (let i = 0; i < frames.length && i < 40; i++) {
+    const fn = baseName(frames[i]!);
+    for (const [re, prim] of WAITS) {
+      if (!re.test(fn)) continue;
+      const blame = frames.slice(i + 1).map(baseName).filter((f) => !isMechanics(f)).slice(0, 3);
+      return { primitive: prim, at: fn, blame };
+    }
+  }
+  return null;
+}
+
+const WAIT_WORDS: Record<WaitPrimitive, string> = {
+  mutex: 'mutex',
+  rt_mutex: 'rt_mutex',
+  rwsem_read: 'rw_semaphore (read)',
+  rwsem_write: 'rw_semaphore (write)',
+  semaphore: 'semaphore',
+  completion: 'completion',
+  flush_work: 'work item flush',
+  flush_workqueue: 'workqueue flush',
+  page_io: 'page/buffer I/O',
+  journal: 'jbd2 journal',
+  rcu_grace_period: 'RCU grace period',
+  sleep: 'sleep',
+};
+
+export function waitWords(p: WaitPrimitive): string {
+  return WAIT_WORDS[p];
+}
+
+/** Confirm commands per primitive (crash(8) and sysrq). */
+export function nextStepsFor(p: WaitPrimitive, pid: number | null): string[] {
+  const bt = pid !== null ? `crash> bt -f ${pid}` : 'crash> bt -a';
+  switch (p) {
+    case 'mutex':
+      return [`${bt}   (find the mutex address in the __mutex_lock frame)`, 'crash> struct mutex <address>   (owner field, low bits masked, is the holder)', 'crash> foreach UN bt'];
+    case 'rt_mutex':
+      return [bt, 'crash> struct rt_mutex_base <address>', 'crash> foreach UN bt'];
+    case 'rwsem_read':
+    case 'rwsem_write':
+      return [`${bt}   (rw_semaphore address in the rwsem_down_* frame)`, 'crash> struct rw_semaphore <address>', 'crash> list rwsem_waiter.list -s rwsem_waiter.task,type -h <address>.wait_list'];
+    case 'semaphore':
+      return [bt, 'crash> struct semaphore <address>', 'crash> foreach UN bt'];
+    case 'completion':
+      return [bt, 'crash> struct completion <address>', 'crash> foreach bt   (who is expected to call complete())'];
+    case 'flush_work':
+    case 'flush_workqueue':
+      return ['echo t > /proc/sysrq-trigger   (look for the kworker running the flushed work)', 'crash> foreach kworker bt', 'crash> bt -a'];
+    case 'page_io':
+      return ['crash> foreach UN bt   (who holds the page lock or owns the I/O)', 'cat /sys/block/*/inflight', 'crash> dev -d'];
+    case 'journal':
+      return ['crash> foreach jbd2 bt   (the commit thread)', 'crash> foreach UN bt', 'cat /proc/fs/jbd2/*/info'];
+    case 'rcu_grace_period':
+      return ['crash> bt -a   (a CPU stuck with preemption or irqs off holds the grace period)', 'dmesg | grep -i "rcu.*stall"'];
+    default:
+      return ['crash> foreach UN bt', 'echo w > /proc/sysrq-trigger'];
+  }
+}
+
+// Spin-wait paths of spinlocks and rwlocks (kernel/locking/qspinlock.c, spinlock_debug.c, qrwlock.c).
+const SPIN_RE = /^(?:native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|__pv_queued_spin_lock_slowpath|pv_queued_spin_lock_slowpath|do_raw_spin_lock|_raw_spin_lock\w*|_spin_lock\w*|__raw_spin_lock\w*|queued_read_lock_slowpath|queued_write_lock_slowpath|_raw_read_lock\w*|_raw_write_lock\w*|arch_spin_lock|__ticket_spin_lock|raw_spin_lock\w*|spin_lock\w*)$/;
+
+export function isSpinFrame(fn: string): boolean {
+  return SPIN_RE.test(baseName(fn));
+}
+
+export interface SpinInfo {
+  /** Lock address from RDI of the exception frame interrupted in the slow path (x86-64 first argument). */
+  address: string | null;
+  exception: ExceptionFrame | null;
+  at: string;
+}
+
+/** Is this stack spinning on a lock? Looks at exception RIPs and the innermost frames of each segment. */
+export function spinInfo(t: Task): SpinInfo | null {
+  for (const seg of t.stack) {
+    const exc = seg.exception;
+    const top = [exc?.fn ?? '', ...seg.frames.filter((f) => !f.unreliable).slice(0, 4).map((f) => f.fn)].filter(Boolean);
+    const hit = top.find(isSpinFrame);
+    if (!hit) continue;
+    // RDI holds the lock pointer only while still inside the slow path function itself
+    const rdi = exc && isSpinFrame(exc.fn) ? exc.registers.RDI ?? null : null;
+    return { address: rdi && /^ffff[0-9a-f]{12}$/.test(rdi) ? rdi : null, exception: exc, at: baseName(hit) };
+  }
+  return null;
+}
+
+/** Caller frames outside mechanics, spin and entry code: where a CPU is stuck and what to blame. */
+export function blameFrames(frames: readonly string[], n = 3): string[] {
+  const out: string[] = [];
+  for (const f of frames) {
+    const b = baseName(f);
+    if (isMechanics(b) || isSpinFrame(b) || out.includes(b)) continue;
+    out.push(b);
+    if (out.length >= n) break;
+  }
+  return out;
+}

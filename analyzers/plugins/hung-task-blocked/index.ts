@@ -1,0 +1,109 @@
+// hung-task-blocked: a task in D state too long (kernel/hung_task.c), or blocked tasks pasted without
+// a detector line. Classifies the wait from the frames (mutex, rwsem read/write, semaphore,
+// completion, work/workqueue flush, page I/O, jbd2 journal, RCU grace period) and, when the kernel
+// printed its blocker line ("blocked on a mutex likely owned by task X:PID", v6.15+), names the owner.
+
+import type { ChainLink, Finding } from '../../contract.ts';
+import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
+import type { Plugin } from '../plugin.ts';
+import {
+  classifyWait, nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitWords, type WaitInfo,
+} from '../generic-helpers/index.ts';
+
+const MAX_FINDINGS = 5;
+
+function waitLink(t: Task, w: WaitInfo | null, heldBy: string | null, evidence: string, lines: number[]): ChainLink {
+  const where = w?.blame[0] ?? w?.at ?? 'unknown';
+  return {
+    task: taskLabel(t),
+    waitsOn: w ? `${waitWords(w.primitive)} (${w.at} from ${where})` : 'unknown wait (no wait primitive in the stack)',
+    primitive: w?.primitive ?? 'unknown',
+    lock: null,
+    heldBy,
+    evidence,
+    lines,
+  };
+}
+
+function findingFor(model: TraceModel, t: Task, r: Report | null): Finding {
+  const w = classifyWait(taskFrames(t, { exceptions: false }));
+  const lines = [...(r ? [r.line] : []), ...t.lines.slice(0, 3)];
+  const blocker = r?.blocker ?? null;
+  const ownerLabel = blocker ? `${blocker.ownerComm}:${blocker.ownerPid}` : null;
+  const chain: ChainLink[] = [
+    waitLink(t, w, ownerLabel,
+      blocker ? `hung-task blocker line: owner ${ownerLabel}` : w ? `stack waits in ${w.at}` : 'task in D state',
+      blocker ? [...lines, blocker.line] : lines),
+  ];
+  let cycle = false;
+  if (blocker) {
+    if (blocker.ownerPid === t.pid) cycle = true;
+    else {
+      const owner = taskByPid(model, blocker.ownerPid);
+      if (owner && owner.stack.length > 0) {
+        const ow = classifyWait(taskFrames(owner, { exceptions: false }));
+        chain.push(waitLink(owner, ow, null, 'stack of the owner', owner.lines.slice(0, 3)));
+      }
+    }
+  }
+  const prim = w?.primitive ?? 'sleep';
+  const secs = r?.seconds ? ` for ${r.seconds}s` : '';
+  const where = w?.blame[0] ? ` in ${w.blame[0]}` : '';
+  const headline = w
+    ? `${taskLabel(t)} blocked${secs} on a ${waitWords(w.primitive)}${where}${ownerLabel ? `, owned by ${ownerLabel}` : ''}`
+    : `${taskLabel(t)} blocked${secs} in D state`;
+  const keyFrames = w?.blame.length ? w.blame.slice(0, 2) : taskFrames(t).slice(0, 1);
+  const nextSteps = nextStepsFor(prim, t.pid);
+  if (!blocker) nextSteps.push('echo w > /proc/sysrq-trigger   (all blocked tasks with their stacks)');
+  return {
+    pattern: 'hung-task-blocked',
+    caseId: null,
+    confidence: blocker ? 0.6 : w ? 0.5 : 0.4,
+    headline,
+    blockingChain: chain,
+    cycle,
+    suspectLock: blocker
+      ? {
+          primitive: blocker.primitive,
+          address: null,
+          name: null,
+          holder: ownerLabel,
+          evidence: `the kernel's hung-task check names ${ownerLabel} as the likely owner`,
+          lines: [blocker.line],
+        }
+      : null,
+    keyFrames,
+    checklist: [],
+    nextSteps,
+    references: [],
+  };
+}
+
+export const hungTaskBlocked: Plugin = {
+  id: 'hung-task-blocked',
+  title: 'Hung task blocked on a sleeping primitive',
+  families: ['hung_task', 'stuck_tasks'],
+  run(model) {
+    const out: Finding[] = [];
+    const seen = new Set<string>();
+    const add = (t: Task, r: Report | null): void => {
+      if (out.length >= MAX_FINDINGS || seen.has(t.key)) return;
+      seen.add(t.key);
+      out.push(findingFor(model, t, r));
+    };
+    for (const r of model.reports) {
+      if (r.kind !== 'hung_task') continue;
+      const t = reportTask(model, r);
+      if (t) add(t, r);
+    }
+    if (out.length === 0) {
+      // no detector: the D-state tasks, those with a recognisable wait first
+      const blocked = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
+      blocked.sort((a, b) => Number(!classifyWait(taskFrames(a))) - Number(!classifyWait(taskFrames(b))));
+      for (const t of blocked) add(t, null);
+    }
+    return out;
+  },
+};
+
+export default hungTaskBlocked;

@@ -1,0 +1,123 @@
+// lockdep-report: lockdep's non-circular reports (kernel/locking/lockdep.c): recursive locking (a task
+// takes a lock class it already holds), inconsistent lock state (a lock used both in an interrupt
+// context and with that interrupt enabled), irq lock inversion / "X-safe -> X-unsafe" order, and the
+// lock-misuse BUGs (held lock freed, bad unlock balance). Circular dependencies are the lockdep-cycle
+// plugin's; this one reports their locks and the CPU scenario lockdep printed.
+
+import type { ChainLink, Finding } from '../../contract.ts';
+import type { LockdepInfo, LockdepLock, Report, TraceModel } from '../../model/trace-model.ts';
+import type { Plugin } from '../plugin.ts';
+import { blameFrames, reportTask, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+
+function who(ld: LockdepInfo, r: Report): string {
+  if (ld.acquirer) return `${ld.acquirer.comm}:${ld.acquirer.pid}`;
+  if (r.comm && r.pid !== null) return `${r.comm}:${r.pid}`;
+  return 'unknown task';
+}
+
+function lockLines(...locks: Array<LockdepLock | null | undefined>): number[] {
+  return locks.filter((l): l is LockdepLock => !!l).map((l) => l.line);
+}
+
+function scenarioText(ld: LockdepInfo): string {
+  return ld.scenario.map((c) => `${c.cpu}: ${c.steps.join(' ; ')}`).join(' | ');
+}
+
+function primitiveOf(l: LockdepLock | null): string {
+  const n = l?.name ?? '';
+  if (/mutex|_mtx\b|->lock_mutex/.test(n)) return 'mutex';
+  if (/sem\b|rwsem|mmap_lock|s_umount|i_rwsem/.test(n)) return 'rwsem';
+  return 'spinlock';
+}
+
+function finding(model: TraceModel, r: Report): Finding | null {
+  const ld = r.lockdep;
+  if (!ld) return null;
+  const task = who(ld, r);
+  const acq = ld.acquiring;
+  const held = ld.held[0] ?? null;
+  const t = reportTask(model, r);
+  const stackBlame = t ? blameFrames(taskFrames(t).filter((f) => !/lockdep|lock_acquire|__lock_acquire|mark_lock|check_\w+|print_\w+|valid_state|mark_usage/.test(f))) : [];
+  const scen = scenarioText(ld);
+  const chain: ChainLink[] = [];
+  let headline: string;
+  let cycle = false;
+  let checklist: string[] = [];
+  const name = acq?.name ?? held?.name ?? null;
+  const prim = primitiveOf(acq ?? held);
+  switch (r.kind) {
+    case 'lockdep_recursive':
+      cycle = true;
+      headline = `${task} takes ${name ?? 'a lock'}${acq?.at ? ` in ${acq.at}` : ''} while already holding it${held?.at ? ` (taken in ${held.at})` : ''}`;
+      chain.push({ task, waitsOn: `${prim} ${name ?? '?'}`, primitive: prim, lock: acq?.address ?? name, heldBy: task,
+        evidence: 'lockdep: same lock class already held by this task', lines: lockLines(acq, held) });
+      checklist = [
+        'If the two locks are distinct instances of one class (nested objects), annotate the inner one with a subclass (mutex_lock_nested / spin_lock_nested) or give it its own lock class key.',
+        'If it is the same instance, the second acquisition is a real self-deadlock: restructure so the callee does not take the lock its caller holds (or add a _locked variant).',
+      ];
+      break;
+    case 'lockdep_irq_inconsistent': {
+      const irqInv = r.header.includes('irq lock inversion') || r.header.includes('-unsafe lock order');
+      if (irqInv) {
+        headline = `${task}: ${held?.name ?? '?'} and ${acq?.name ?? '?'} can deadlock across interrupt context (${r.header.replace(/^.*WARNING:\s*/, '').slice(0, 80)})`;
+        chain.push({ task, waitsOn: `${prim} ${acq?.name ?? '?'}`, primitive: prim, lock: acq?.address ?? acq?.name ?? null,
+          heldBy: null, evidence: 'lockdep: an interrupt-safe lock depends on an interrupt-unsafe one', lines: lockLines(acq, held) });
+      } else {
+        cycle = true;
+        headline = `${name ?? 'a lock'} is taken in interrupt context and also with that interrupt enabled${acq?.at ? ` (in ${acq.at})` : ''}: an interrupt on the holder's CPU deadlocks on it`;
+        chain.push({ task, waitsOn: `${prim} ${name ?? '?'} (from interrupt context on the same CPU)`, primitive: prim,
+          lock: acq?.address ?? name, heldBy: task, evidence: 'lockdep: inconsistent {IN-*} / {*-ON-*} usage of one lock class',
+          lines: lockLines(acq) });
+      }
+      checklist = [
+        'Every acquisition of the lock outside the interrupt handler must disable that interrupt: spin_lock_bh() for softirq users, spin_lock_irqsave() for hardirq users.',
+        'Or move the interrupt-context user to process context (workqueue) so the lock never needs to be irq-safe.',
+      ];
+      break;
+    }
+    default:
+      headline = `${task}: ${r.header.replace(/^.*?(WARNING|BUG):\s*/, '').slice(0, 100)}${name ? ` (${name})` : ''}`;
+      chain.push({ task, waitsOn: `${prim} ${name ?? '?'}`, primitive: prim, lock: acq?.address ?? name, heldBy: null,
+        evidence: r.header.slice(0, 120), lines: [r.line] });
+  }
+  const keyFrames = [...new Set([acq?.at, held?.at, ...stackBlame].filter((x): x is string => !!x))].slice(0, 3);
+  const nextSteps = [
+    ...(acq?.address ? [`crash> struct ${prim === 'mutex' ? 'mutex' : prim === 'rwsem' ? 'rw_semaphore' : 'spinlock_t'} ${acq.address}`] : []),
+    ...(name ? [`grep -rn "${name.replace(/^&/, '').replace(/#\d+$/, '').split('->').pop()}" the driver/subsystem source for every acquisition site`] : []),
+    'cat /proc/lockdep_chains   (on a lockdep kernel: the recorded chains for this class)',
+  ];
+  return {
+    pattern: 'lockdep-report',
+    caseId: null,
+    confidence: 0.55,
+    headline: scen ? `${headline}. Scenario: ${scen}`.slice(0, 400) : headline,
+    blockingChain: chain,
+    cycle,
+    suspectLock: name || acq?.address
+      ? { primitive: prim, address: acq?.address ?? null, name, holder: held || r.kind === 'lockdep_recursive' ? task : null,
+          evidence: `lockdep report "${r.header.replace(/^.*?(WARNING|BUG|INFO):\s*/, '').slice(0, 80)}"`, lines: lockLines(acq, held) }
+      : null,
+    keyFrames,
+    checklist,
+    nextSteps,
+    references: [],
+  };
+}
+
+export const lockdepReport: Plugin = {
+  id: 'lockdep-report',
+  title: 'Lockdep report (recursive, irq-inconsistent, lock misuse)',
+  families: ['lockdep_recursive', 'lockdep_irq_inconsistent', 'lockdep_circular', 'oops'],
+  run(model) {
+    const out: Finding[] = [];
+    for (const r of model.reports) {
+      if (r.kind !== 'lockdep_recursive' && r.kind !== 'lockdep_irq_inconsistent' && r.kind !== 'lockdep_other') continue;
+      const f = finding(model, r);
+      if (f) out.push(f);
+      if (out.length >= 4) break;
+    }
+    return out;
+  },
+};
+
+export default lockdepReport;
