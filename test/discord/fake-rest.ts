@@ -28,6 +28,8 @@ export class FakeDiscordRest {
   threadExists = false;
   /** Channels where posting is refused (403 Missing Permissions), as when the bot lacks Send Messages. */
   readonly refusedChannels = new Set<string>();
+  /** Files served at their path outside /api (the CDN of attachments such as message.txt). */
+  readonly cdn = new Map<string, string>();
   private id = 1_200_000_000_000_000_000n;
   private waiters: Array<{ test: (c: RestCall) => boolean; resolve: (c: RestCall) => void }> = [];
   private server: Server | null = null;
@@ -53,6 +55,7 @@ export class FakeDiscordRest {
 
   private answer(c: RestCall): { status: number; body: unknown } {
     let m: RegExpExecArray | null;
+    if (c.method === 'GET' && this.cdn.has(c.path)) return { status: 200, body: this.cdn.get(c.path) };
     if (c.method === 'GET' && c.path === '/gateway/bot') {
       return { status: 200, body: { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } } };
     }
@@ -119,6 +122,7 @@ export class FakeDiscordRest {
       req.on('end', () => {
         const r = this.handle(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks).toString('utf8'));
         if (r.body === null) { res.writeHead(r.status).end(); return; }
+        if (typeof r.body === 'string') { res.writeHead(r.status, { 'content-type': 'text/plain; charset=utf-8' }).end(r.body); return; }
         res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
       });
     });
