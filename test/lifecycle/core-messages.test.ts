@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { FakeClock, RecordingPort, SEEDS, makeBot, message, sqliteStore, testConfig, until } from './harness.ts';
+import { FakeClock, RecordingPort, SEEDS, makeBot, message, sqliteStore, testConfig } from './harness.ts';
 import type { Attachment, Command, ReplyBlock } from '../../bot/types.ts';
 
 const seed000 = readFileSync(`${SEEDS}/000_f2b6f952a013b8da.txt`, 'utf8');
@@ -163,38 +163,6 @@ test('/lockdown analyze answers in channel and records the occurrence; not-a-tra
   await store.close();
 });
 
-test('killed between commit and reply: a restarted core delivers the reply exactly once', async () => {
-  const { store, path } = sqliteStore();
-  const clock = new FakeClock();
-  const a = await makeBot({ store, clock, holder: 'replica-a' });
-  const hanging = new RecordingPort();
-  hanging.mode = 'hang'; // the process "dies" while the platform call is in flight
-  a.core.registerPort(hanging);
-  void a.core.handleMessage(message(hung, { messageId: '1800.1' }));
-  await until(async () => (await store.getDelivery(1)) !== null, 'the committed outbox entry');
-  assert.equal((await store.getDelivery(1))!.deliveredAt, null);
-  // The occurrence is already committed although no reply went out.
-  assert.equal((await store.listIncidents()).length, 1);
-  assert.equal(hanging.posts.length, 0);
-
-  // Restart: same replica id, same file, a working platform.
-  const { store: store2 } = sqliteStore(path);
-  // The dead process's claim on the entry lapses (60 s) before anyone may post it again.
-  clock.advance(61_000);
-  const b = await makeBot({ store: store2, clock, holder: 'replica-a' });
-  const port = new RecordingPort();
-  b.core.context.ports.set(port.platform, port);
-  const first = await b.core.drainOutbox();
-  const second = await b.core.drainOutbox();
-  assert.deepEqual(first, { delivered: 1, failed: 0 });
-  assert.deepEqual(second, { delivered: 0, failed: 0 });
-  assert.equal(port.posts.length, 1);
-  assert.equal(port.posts[0]!.target.messageId, '1800.1');
-  await a.core.close();
-  await b.core.close();
-  await store2.close();
-});
-
 test('a platform failure keeps the reply in the outbox; it is retried with backoff and posted once', async () => {
   const { store } = sqliteStore();
   const clock = new FakeClock();
@@ -214,6 +182,20 @@ test('a platform failure keeps the reply in the outbox; it is retried with backo
   assert.deepEqual(await core.drainOutbox(), { delivered: 1, failed: 0 });
   assert.deepEqual(await core.drainOutbox(), { delivered: 0, failed: 0 });
   assert.equal(port.posts.length, 1);
+  await core.close();
+  await store.close();
+});
+
+test('a large paste is acknowledged with :mag: and analysed in a worker thread, then answered', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store, config: testConfig({ limits: { asyncAnalysisBytes: 2048 } }), analyze: () => assert.fail('large pastes are not analysed on the main thread') });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  const out = await core.handleMessage(message(seed000 + '\n'.repeat(10)));
+  assert.equal(out.kind, 'replied');
+  assert.deepEqual(port.reactions.map((r) => r.emoji), ['mag']);
+  assert.equal(port.posts.length, 1);
+  assert.ok(port.posts[0]!.reply.incidentId);
   await core.close();
   await store.close();
 });
