@@ -119,6 +119,12 @@ export class PgOps implements StoreOps {
     return toOccurrence(row);
   }
 
+  async getOccurrence(id: number): Promise<Occurrence | null> {
+    if (!Number.isSafeInteger(id) || id < 1 || id > 2147483647) return null;
+    const row = await this.one('SELECT * FROM occurrences WHERE id = $1', [id]);
+    return row ? toOccurrence(row) : null;
+  }
+
   async listOccurrences(incidentId: string, opts: { limit?: number } = {}): Promise<Occurrence[]> {
     const seq = seqOf(incidentId);
     if (seq === null) return [];

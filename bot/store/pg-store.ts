@@ -95,6 +95,10 @@ class PgStore extends PgOps implements Store {
     }
   }
 
+  async ping(): Promise<void> {
+    await this.q.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -113,6 +113,12 @@ export class SqliteOps implements SyncOps {
     return toOccurrence(insert());
   }
 
+  getOccurrence(id: number): Occurrence | null {
+    if (!Number.isSafeInteger(id)) return null;
+    const row = this.st('SELECT * FROM occurrences WHERE id = ?').get(id) as Row | undefined;
+    return row ? toOccurrence(row) : null;
+  }
+
   listOccurrences(incidentId: string, opts: { limit?: number } = {}): Occurrence[] {
     const seq = seqOf(incidentId);
     if (seq === null) return [];

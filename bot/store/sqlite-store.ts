@@ -130,6 +130,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
         }),
       );
     },
+    ping: () =>
+      run(() => {
+        try {
+          db.prepare('SELECT 1').get();
+        } catch (e) {
+          throw asStoreError(e);
+        }
+      }),
     close: () =>
       run(() => {
         closed = true;

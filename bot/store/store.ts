@@ -105,6 +105,8 @@ export interface StoreOps {
   // ---- occurrences ----
   /** Inserts the occurrence and bumps the incident's occurrenceCount / lastSeen / lastChannel(Name). */
   insertOccurrence(input: NewOccurrence): Promise<Occurrence>;
+  /** By occurrence id (report pages link to one occurrence). null when unknown. */
+  getOccurrence(id: number): Promise<Occurrence | null>;
   /** Oldest first. */
   listOccurrences(incidentId: string, opts?: { limit?: number }): Promise<Occurrence[]>;
   countOccurrences(incidentId: string): Promise<number>;
@@ -151,15 +153,18 @@ export interface Store extends StoreOps {
   /** Runs `fn` in one transaction: everything commits or nothing does. No other operation of this
    *  store interleaves with it (SQLite) / it runs on one connection (PostgreSQL). Do not nest. */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** A cheap round trip (health checks); rejects with LD_STORE when the database is unreachable. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** "LD-42" / "ld-42" / "42" → 42; null when it is not an incident id. */
 export function parseIncidentId(id: string): number | null {
-  const m = /^(?:LD-)?(\d{1,15})$/i.exec(id.trim());
+  const m = /^(?:LD-)?(\d{1,10})$/i.exec(id.trim());
   if (!m) return null;
   const n = Number(m[1]);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
+  // Sequences are 32-bit integer columns on both backends.
+  return n > 0 && n <= 2147483647 ? n : null;
 }
 
 export function formatIncidentId(seq: number): string {

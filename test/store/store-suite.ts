@@ -44,6 +44,7 @@ export function storeSuite(harness: StoreHarness): void {
 
     describe('idempotency', () => {
       it('claims a platform event once, per platform, and remembers it after a restart', async () => {
+        await store.ping();
         assert.equal(await store.claimEvent('slack', 'Ev01', at()), true);
         assert.equal(await store.claimEvent('slack', 'Ev01', at()), false);
         assert.equal(await store.claimEvent('discord', 'Ev01', at()), true);
@@ -73,6 +74,7 @@ export function storeSuite(harness: StoreHarness): void {
         assert.equal((await store.getIncident('2'))?.title, 'B');
         assert.equal(await store.getIncident('LD-99'), null);
         assert.equal(await store.getIncident('DROP TABLE'), null);
+        assert.equal(await store.getIncident('LD-99999999999'), null);
         assert.equal((await store.getIncidentBySignature('sig-b'))?.id, 'LD-2');
       });
 
@@ -106,6 +108,8 @@ export function storeSuite(harness: StoreHarness): void {
         // Recorded late but older: it must not become the "last seen" channel.
         await store.insertOccurrence({ incidentId: inc!.id, platform: 'slack', workspace: 'T1', channel: 'C-old', channelName: '#old', thread: null, messageId: '0.1', link: null, author: 'U3', seenAt: at(-DAY), analysis });
         assert.equal(first.incidentId, 'LD-1');
+        assert.deepEqual(await store.getOccurrence(first.id), first);
+        assert.equal(await store.getOccurrence(first.id + 1000), null);
         const occ = await store.listOccurrences('LD-1');
         assert.deepEqual(occ.map((o) => o.channel), ['C-old', 'C-storage', 'D-kernel']);
         assert.deepEqual(occ[1].analysis, analysis);
