@@ -43,6 +43,16 @@ export function normalize(input: string): NormalizedText {
   let text = typeof input === 'string' ? input : String(input ?? '');
   if (text.indexOf('\n') < 0 && text.indexOf('\r') >= 0) text = text.replace(/\r/g, '\n'); // old Mac CR-only
   const mangled = looksMangled(text);
+  // One forward scan over the whole text finds the characters that need the per-character clean-up;
+  // a line is cleaned only when the next such character falls inside it.
+  const oddRe = new RegExp(ODD_CHARS.source, 'g');
+  let nextOdd = -1;
+  const findOdd = (from: number) => {
+    oddRe.lastIndex = from;
+    const m = oddRe.exec(text);
+    nextOdd = m ? m.index : Number.POSITIVE_INFINITY;
+  };
+  findOdd(0);
   const stats = { truncated: 0, controls: 0 };
   const out: NormalizedLine[] = [];
   let start = 0;
@@ -54,7 +64,9 @@ export function normalize(input: string): NormalizedText {
     const cut = Math.min(end, start + MAX_LINE_CHARS);
     if (end - start > MAX_LINE_CHARS) stats.truncated++;
     const caller: { ctx?: string } = {};
-    const res = normalizeLine(text.slice(start, cut), mangled, stats, caller);
+    if (nextOdd < start) findOdd(start);
+    const odd = nextOdd < cut;
+    const res = normalizeLine(text.slice(start, cut), mangled, odd, stats, caller);
     if (res !== null) out.push(caller.ctx ? { no, text: res, ctx: caller.ctx } : { no, text: res });
     if (end === text.length) break;
     start = end + 1;
@@ -73,37 +85,50 @@ export function normalize(input: string): NormalizedText {
  * "?" (an unreliable frame) must survive in clean pastes.
  */
 function looksMangled(text: string): boolean {
-  const re = /\?\?|\[\? |\]\?|\?#\d/g;
   let hits = 0;
-  while (re.exec(text) !== null) {
-    if (++hits >= 3) return true;
+  for (let k = text.indexOf('?'); k >= 0; k = text.indexOf('?', k + 1)) {
+    const before = text.charCodeAt(k - 1);
+    const after = text.charCodeAt(k + 1);
+    // "??", "[? ", "]?", "?#0"
+    if (after === 63 || (before === 91 && after === 32) || before === 93 || (after === 35 && text.charCodeAt(k + 2) >= 48 && text.charCodeAt(k + 2) <= 57)) {
+      if (++hits >= 3) return true;
+    }
   }
   return false;
 }
 
-function normalizeLine(raw: string, mangled: boolean, stats: { controls: number }, caller: { ctx?: string }): string | null {
+function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { controls: number }, caller: { ctx?: string }): string | null {
   let s = raw;
   if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
-  if (ODD_CHARS.test(s)) s = cleanChars(s, stats);
+  if (odd && ODD_CHARS.test(s)) s = cleanChars(s, stats);
   if (s.indexOf('&') >= 0) s = s.replace(ENTITY, (_m, name: string) => ENTITY_VALUES[name] ?? _m);
-  const blank = s.trim() === '';
-  if (blank) return '';
   s = s.trim();
-  if (s.startsWith('```') || s.startsWith('~~~')) return null;
-  s = stripQuotesAndBullets(s);
-  if (mangled && s.indexOf('?') >= 0) s = unmangleQuestionMarks(s);
-  s = s.trim();
-  if (/^\d{1,6}$/.test(s)) return null; // a line-number gutter printed as its own block (seed 003)
-  const gutter = /^\d{1,5} ?\| ?/.exec(s) ?? /^\d{1,5}: /.exec(s);
-  if (gutter && (gutter[0].includes('|') || TRACE_START.test(s.slice(gutter[0].length)))) s = s.slice(gutter[0].length);
+  if (s === '') return '';
+  // Each decoration is looked for only when the first character allows it (this runs on every line).
+  let c = s.charCodeAt(0);
+  if ((c === 96 || c === 126) && (s.startsWith('```') || s.startsWith('~~~'))) return null;
+  if (DECORATION_START.has(c)) s = stripQuotesAndBullets(s);
+  if (mangled && s.indexOf('?') >= 0) s = unmangleQuestionMarks(s).trim();
+  c = s.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    if (/^\d{1,6}$/.test(s)) return null; // a line-number gutter printed as its own block (seed 003)
+    const gutter = /^\d{1,5} ?\| ?/.exec(s) ?? /^\d{1,5}: /.exec(s);
+    if (gutter && (gutter[0].includes('|') || TRACE_START.test(s.slice(gutter[0].length)))) s = s.slice(gutter[0].length);
+  }
   if (s === '-') return null; // a "-" line between every line (seed 004)
-  s = stripTimestamps(s, caller);
+  c = s.charCodeAt(0);
+  if (c === 91 || c === 60 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90 && MONTHS.has(s.slice(0, 3)))) s = stripTimestamps(s, caller);
   const comment = s.indexOf('//');
   if (comment === 0) return null; // an author's comment line inside a trace (seed 001)
   if (comment > 0 && /\s/.test(s.charAt(comment - 1))) s = s.slice(0, comment); // "ps row\t//stuck"
-  s = s.replace(/\s+/g, ' ').trim();
+  if (s.indexOf('  ') >= 0 || s.indexOf('\t') >= 0) s = s.replace(/\s+/g, ' ');
+  s = s.trim();
   return s === '' ? null : s;
 }
+
+// •, ◦, ▪, ‣, ●, ·, >, |, *, -
+const DECORATION_START = new Set([0x2022, 0x25e6, 0x25aa, 0x2023, 0x25cf, 0xb7, 62, 124, 42, 45]);
+const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 
 function cleanChars(s: string, stats: { controls: number }): string {
   let out = '';
@@ -182,15 +207,18 @@ function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
   for (let i = 0; i < lines.length; i++) {
     const cur = lines[i];
     const next = lines[i + 1];
-    if (next !== undefined && next.text !== '') {
-      const t = cur.text;
+    const t = cur.text;
+    const last = t.charCodeAt(t.length - 1);
+    // only three shapes can be a wrapped first half: "#N [sp] fn( at)", "...+0x12c(/)", "PID: ... CPU: N"
+    const candidate = t.charCodeAt(0) === 35 || last === 47 || (last >= 48 && last <= 57) || (last >= 97 && last <= 102) || last === 116;
+    if (candidate && next !== undefined && next.text !== '') {
       const u = next.text;
       let joined: string | null = null;
-      if (/^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+      if ((t.endsWith(' at') || t.indexOf(' at ') < 0) && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
         joined = t.endsWith(' at') || u.startsWith('at ') ? `${t} ${u}` : `${t} at ${u}`;
-      } else if (/\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
+      } else if (t.lastIndexOf('+0x') > 0 && /\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
         joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;
-      } else if (/^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
+      } else if (t.startsWith('PID: ') && /^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
         joined = `${t} ${u}`;
       }
       if (joined !== null) {

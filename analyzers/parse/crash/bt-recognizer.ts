@@ -49,8 +49,8 @@ export const crashBtRecognizer: Recognizer = {
         break;
       }
       const { text, no } = lines[j];
-      if (BT_HEADER.test(text)) break;
-      const f = FRAME.exec(text);
+      const f = text.charCodeAt(0) === 35 ? FRAME.exec(text) : null; // '#'
+      if (!f && BT_HEADER.test(text)) break;
       if (f) {
         if (f[1] === '0' && items.some((it) => it.kind === 'frame')) break; // a new headerless bt
         items.push({ kind: 'frame', frame: frame(f[3], f[4], f[5] ?? null, no) });

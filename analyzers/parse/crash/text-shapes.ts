@@ -30,7 +30,16 @@ export function isRegisterLine(text: string): boolean {
 
 /** Adds every "NAME: value" pair of a register line to `into`. */
 export function readRegisters(text: string, into: Registers): void {
-  const re = /([A-Z][A-Z0-9_]{0,9}): ([0-9a-fA-F]{1,16})\b/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) into[m[1]] = m[2].toLowerCase();
+  // "NAME: value NAME: value ..." (normalised text: single spaces); hand-split, it runs on every register line
+  const parts = text.split(' ');
+  for (let k = 0; k + 1 < parts.length; k++) {
+    const name = parts[k];
+    if (name.length < 3 || name.charCodeAt(name.length - 1) !== 58) continue;
+    const key = name.slice(0, -1);
+    const value = parts[k + 1];
+    if (/^[A-Z][A-Z0-9_]{0,9}$/.test(key) && /^[0-9a-fA-F]{1,16}$/.test(value)) {
+      into[key] = value.toLowerCase();
+      k++;
+    }
+  }
 }
