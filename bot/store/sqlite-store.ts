@@ -51,8 +51,9 @@ function asStoreError(e: unknown): unknown {
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
   const db: Database = new BetterSqlite3(opts.path);
-  db.pragma('journal_mode = WAL');
+  // busy_timeout first: switching to WAL takes a lock another process may hold at that moment.
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+  db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   const sync = new SqliteOps(db);
   const lock = lockFor(opts.path);
