@@ -148,12 +148,17 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     const channel = container.channel_id ?? b.channel?.id ?? '';
     const ts = container.message_ts ?? b.message?.ts ?? '';
     const thread = container.thread_ts ?? b.message?.thread_ts ?? null;
-    if (container.is_ephemeral) {
-      const payload = toSlackBlocks(outcome.reply, { overflow: 'none' });
-      await respond({ replace_original: true, text: payload.text, blocks: payload.blocks as never });
-    } else if (channel && ts) {
-      const ref: PostedRef = { platform: 'slack', channel, thread, messageId: ts };
-      await port.update(ref, outcome.reply);
+    try {
+      if (container.is_ephemeral) {
+        const payload = toSlackBlocks(outcome.reply, { overflow: 'none' });
+        await respond({ replace_original: true, text: payload.text, blocks: payload.blocks as never });
+      } else if (channel && ts) {
+        const ref: PostedRef = { platform: 'slack', channel, thread, messageId: ts };
+        await port.update(ref, outcome.reply);
+      }
+    } catch (e) {
+      // The status did change; the presser still hears about it below.
+      logger.warn({ src: 'slack', code: errCode(e), incident: a.incidentId }, 'slack: updating the message after a button failed');
     }
     if (outcome.notice && channel && user) {
       await client.chat.postEphemeral({ channel, user, text: outcome.notice, ...(thread ? { thread_ts: thread } : {}) });
