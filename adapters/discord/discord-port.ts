@@ -20,7 +20,10 @@ export interface DiscordPortOptions {
   maxMessages?: number;
 }
 
-export type RestLike = Pick<REST, 'post' | 'patch'>;
+export type RestLike = Pick<REST, 'post' | 'patch' | 'put'>;
+
+/** The core names reactions the Slack way; Discord wants the emoji itself. */
+const EMOJI: Record<string, string> = { mag: '🔍', eyes: '👀', white_check_mark: '✅', warning: '⚠️' };
 
 export function createDiscordPort(rest: RestLike, opts: DiscordPortOptions): PlatformPort {
   return {
@@ -47,6 +50,12 @@ export function createDiscordPort(rest: RestLike, opts: DiscordPortOptions): Pla
         first ??= sent.id;
       }
       return { platform: 'discord', channel: target.channel, thread, messageId: first ?? '' };
+    },
+    async react(target: ReplyTarget, emoji: string): Promise<void> {
+      if (!target.messageId) return;
+      const e = EMOJI[emoji] ?? emoji;
+      const channel = target.thread ?? target.channel;
+      await call('react', () => rest.put(Routes.channelMessageOwnReaction(channel, target.messageId!, encodeURIComponent(e))));
     },
     async update(ref: PostedRef, reply: Reply): Promise<void> {
       // One message only: the one carrying the buttons; what does not fit goes to the attached report.

@@ -89,7 +89,10 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       try {
         await client.login(token);
       } catch (e) {
-        throw new LockdownError('LD_PLATFORM', `Discord login failed: ${e instanceof Error ? e.message : String(e)}`, { userMessage: 'Discord login failed', cause: e });
+        const why = e instanceof Error ? e.message : String(e);
+        // Gateway close 4014: the bot asks for MessageContent but the portal switch is off.
+        const hint = /disallowed intents/i.test(why) ? ': enable the Message Content Intent on the Bot page of the Developer Portal' : '';
+        throw new LockdownError('LD_PLATFORM', `Discord login failed: ${why}${hint}`, { userMessage: `Discord login failed${hint}`, cause: e });
       }
       logger.info({ guild: guildId ?? null, user: client.user?.id ?? null }, 'discord connected');
     },

@@ -136,6 +136,13 @@ describe('Discord PlatformPort over REST (nock)', () => {
     assert.match(last.body.content, /attached as lockdown-LD-9\.md/);
   });
 
+  test('react: the core\'s "mag" becomes 🔍 on the paste (PUT own reaction)', async () => {
+    const port = createDiscordPort(rest, { replyInline: false });
+    await port.react?.(target({ thread: THREAD_ID, messageId: '1150000000000000200' }), 'mag');
+    const [put] = fake.find('PUT', /\/reactions\//);
+    assert.equal(put.path, `/channels/${THREAD_ID}/messages/1150000000000000200/reactions/🔍/@me`);
+  });
+
   test('Discord refusing the post surfaces as LockdownError LD_PLATFORM with the status, never the token', async () => {
     const port = createDiscordPort(rest, { replyInline: true });
     fake.refusedChannels.add('1150000000000000403');

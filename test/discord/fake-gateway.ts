@@ -18,6 +18,8 @@ export interface FakeGatewayOptions {
   /** READY's `d` minus session fields; GUILD_CREATE payloads sent after READY. */
   ready: Record<string, unknown>;
   guilds: Array<Record<string, unknown>>;
+  /** Close the connection with this code instead of answering IDENTIFY (e.g. 4014 Disallowed intents). */
+  closeOnIdentify?: number;
 }
 
 export class FakeGateway {
@@ -57,6 +59,10 @@ export class FakeGateway {
 
   private onFrame(f: GatewayFrame): void {
     if (f.op === 1) this.send({ op: 11, d: null });
+    if (f.op === 2 && this.opts.closeOnIdentify) {
+      this.socket?.close(this.opts.closeOnIdentify, 'fake gateway refuses');
+      return;
+    }
     if (f.op === 2) {
       this.dispatch('READY', { v: 10, session_id: 'fake-session', resume_gateway_url: this.url, shard: [0, 1], ...this.opts.ready });
       for (const g of this.opts.guilds) this.dispatch('GUILD_CREATE', g);

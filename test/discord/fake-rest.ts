@@ -76,6 +76,9 @@ export class FakeDiscordRest {
     if (c.method === 'PATCH' && (m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(c.path))) {
       return { status: 200, body: postedMessage(m[2], m[1], c.body) };
     }
+    if (c.method === 'PUT' && /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/.test(c.path)) {
+      return { status: 204, body: null };
+    }
     if (c.method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(c.path)) {
       return { status: 204, body: null };
     }
