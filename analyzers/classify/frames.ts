@@ -13,7 +13,9 @@ export function taskFrames(t: Task, opts: { exceptions?: boolean } = {}): string
   const out: string[] = [];
   for (const seg of t.stack) {
     if (opts.exceptions !== false && seg.exception?.fn) out.push(seg.exception.fn);
-    for (const f of seg.frames) if (!f.unreliable && f.fn) out.push(f.fn);
+    // old unwinders (no frame pointers) mark every frame "?": then they are all we have
+    const anyReliable = seg.frames.some((f) => !f.unreliable);
+    for (const f of seg.frames) if ((!f.unreliable || !anyReliable) && f.fn) out.push(f.fn);
   }
   return out;
 }

@@ -1,10 +1,15 @@
 // Family, title and signature of a parsed paste (analysis-contract.md). Pure.
+// With a detector report the first one decides (its syzkaller-style title was computed from the
+// text by the console recognizer); without one, a crash `sys` PANIC string can still name the
+// detector; otherwise blocked tasks make `stuck_tasks` and anything else is `not_kernel`.
 
 import type { Family } from '../contract.ts';
-import type { Task, TraceModel } from '../model/trace-model.ts';
+import type { DetectorKind, Report, Task, TraceModel } from '../model/trace-model.ts';
 import { familyOfReport, primaryReport } from './family.ts';
 import { hangFrame } from './syz-frames.ts';
 import { taskFrames } from './frames.ts';
+import { matchDetector } from '../parse/console/detector-header.ts';
+import { blameFrames, classifyWait, reportTask } from '../plugins/generic-helpers/index.ts';
 
 export { signature } from './signature.ts';
 export { familyOfReport, primaryReport } from './family.ts';
@@ -14,20 +19,61 @@ function hasStack(t: Task): boolean {
   return t.stack.some((s) => s.frames.length > 0 || s.exception !== null);
 }
 
+const PREFIX: Partial<Record<DetectorKind, string>> = {
+  hung_task: 'INFO: task hung in ',
+  soft_lockup: 'BUG: soft lockup in ',
+  hard_lockup: 'BUG: hard lockup in ',
+  rcu_stall: 'INFO: rcu detected stall in ',
+  spinlock_lockup: 'BUG: spinlock lockup suspected in ',
+  spinlock_recursion: 'BUG: spinlock recursion in ',
+  scheduling_while_atomic: 'BUG: scheduling while atomic in ',
+  sleeping_in_atomic: 'BUG: sleeping function called from invalid context in ',
+};
+
+/** Title from the model when the text rule found no frame (kinds syzkaller has no rule for). */
+function modelTitle(kind: DetectorKind, t: Task | undefined, cpu: number | null): string | null {
+  const prefix = PREFIX[kind];
+  if (!prefix) return null;
+  const fn = t ? blameFrames(taskFrames(t), 1)[0] : undefined;
+  if (fn) return prefix + fn;
+  return cpu !== null ? `${prefix.replace(/ in $/, '')} on CPU ${cpu}` : null;
+}
+
+function reportTitle(model: TraceModel, r: Report): string {
+  const syz = r.details.syzTitle;
+  const frame = r.details.syzFrame;
+  if (r.kind === 'hard_lockup' && typeof frame !== 'string') {
+    const t = modelTitle(r.kind, reportTask(model, r), r.cpu);
+    if (t) return t;
+  }
+  return typeof syz === 'string' && syz ? syz : r.header.slice(0, 200);
+}
+
 export function classify(model: TraceModel): { family: Family; title: string } {
   const r = primaryReport(model);
-  if (r) {
-    const family = familyOfReport(r);
-    const syz = r.details.syzTitle;
-    const title = typeof syz === 'string' && syz ? syz : r.header.slice(0, 200);
-    return { family, title };
+  if (r) return { family: familyOfReport(r), title: reportTitle(model, r) };
+  // crash: the PANIC string of `sys` is the detector's message
+  const panic = model.sys?.panic;
+  if (panic) {
+    const hit = matchDetector(panic);
+    if (hit && hit.kind !== 'nmi_backtrace') {
+      const pseudo = { kind: hit.kind, message: hit.message } as Report;
+      const family = familyOfReport(pseudo);
+      const t = (model.sys?.pid !== null && model.sys?.pid !== undefined
+        ? model.tasks.find((x) => x.pid === model.sys!.pid && hasStack(x)) : undefined)
+        ?? (hit.cpu !== null ? model.tasks.find((x) => x.cpu === hit.cpu && hasStack(x)) : undefined);
+      const title = modelTitle(hit.kind, t, hit.cpu) ?? panic.replace(/^"|"$/g, '').trim().slice(0, 200);
+      return { family, title };
+    }
   }
-  const blocked = model.tasks.filter((t) => t.state === 'D' && hasStack(t));
+  let blocked = model.tasks.filter((t) => t.state === 'D' && hasStack(t));
+  // crash `foreach bt` prints no states: a stack parked in a sleeping lock/wait primitive is blocked
+  if (blocked.length === 0) blocked = model.tasks.filter((t) => hasStack(t) && classifyWait(taskFrames(t, { exceptions: false })) !== null);
   const anyBlocked = model.tasks.some((t) => t.state === 'D');
   const stacks = model.tasks.filter(hasStack);
   if (blocked.length > 0 || anyBlocked || stacks.length > 0) {
     const main = blocked[0] ?? stacks[0];
-    const fn = main ? hangFrame(taskFrames(main)) : '';
+    const fn = main ? (blocked.length ? hangFrame(taskFrames(main)) : blameFrames(taskFrames(main), 1)[0] ?? '') : '';
     const title = blocked.length > 0 || anyBlocked
       ? `INFO: task hung in ${fn || 'unknown'}`
       : `stack trace in ${fn || 'unknown'}`;

@@ -31,6 +31,8 @@ export class BlockState {
   exc: ExceptionFrame | null = null;
   inTrace = false;
   context: Context = 'process';
+  /** CPU named by the report header, for a stack printed without a "CPU:" line. */
+  defaultCpu: number | null = null;
 
   constructor(
     readonly model: TraceModel,
@@ -79,7 +81,7 @@ export class BlockState {
   /** "Call Trace:" seen: frames follow. */
   startTrace(line: number): void {
     if (!this.task || (this.task.stack.length > 0 && !this.inTrace && this.task.stack.some((s) => s.frames.length > 0))) {
-      this.useTask(null, null, null, line);
+      this.useTask(this.report?.pid ?? null, this.report?.comm ?? null, this.defaultCpu, line);
     }
     this.inTrace = true;
     this.context = 'process';

@@ -15,6 +15,8 @@ import { syzTitle } from '../../classify/syz-title.ts';
 export type ConsoleLine = Line & { ctx?: string };
 
 const CPU_RE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: (.{1,80})$/;
+// 2.6.x-3.x kernels: "Pid: 12410, comm: xxxx Not tainted 2.6.32-220.el6.x86_64 #1"
+const OLD_PID_RE = /^Pid: (\d{1,10}), comm: (.{1,16}?) (?:Not tainted|Tainted:)/;
 const TASK_RE = /^task:(.{1,64}?) +state:([A-Za-z]) .*?\bpid: ?(\d{1,10})/;
 const OLD_TASK_RE = /^(\S.{0,15}?) +([DRSTZXI]) ?\d{0,8} +(\d{1,10}) +(\d{1,10}) 0x[0-9a-f]{8}$/;
 // Formats of other recognizers: a console block stops before them.
@@ -76,9 +78,11 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
   addFormat(model, 'console');
   const st = new BlockState(model, report);
   const ds = newDetailState();
-  if (hit && (hit.pid !== null || hit.cpu !== null) && hit.kind !== 'panic' && hit.kind !== 'oops') {
+  if (hit && hit.pid !== null && hit.kind !== 'panic' && hit.kind !== 'oops') {
     st.useTask(hit.pid, hit.comm, hit.cpu, first.no, hit.kind === 'hung_task' ? 'D' : null);
   }
+  // "NMI backtrace for cpu 3", "hard LOCKUP on cpu 18": the stack that follows is that CPU's
+  if (hit && hit.cpu !== null) st.defaultCpu = hit.cpu;
   // printk caller context of the header: with CONFIG_PRINTK_CALLER other CPUs' lines interleave
   const ctx = first.ctx && /^[TC]/.test(first.ctx) ? first.ctx : null;
   let cpuTraceback = false;
@@ -102,6 +106,11 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
   const cpu = CPU_RE.exec(text);
   if (cpu) {
     st.useTask(Number(cpu[2]), commOf(cpu[3]!), Number(cpu[1]), no);
+    return;
+  }
+  const op = OLD_PID_RE.exec(text);
+  if (op) {
+    st.useTask(Number(op[1]), op[2]!, st.task?.pid === null ? st.task.cpu : st.defaultCpu, no);
     return;
   }
   const tk = TASK_RE.exec(text) ?? OLD_TASK_RE.exec(text);

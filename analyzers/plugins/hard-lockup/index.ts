@@ -9,7 +9,9 @@ export const hardLockup: Plugin = {
   title: 'Hard lockup: a CPU stuck with interrupts disabled',
   families: ['hard_lockup', 'soft_lockup', 'rcu_stall'],
   run(model) {
-    return model.reports.filter((r) => r.kind === 'hard_lockup').slice(0, 4).map((r) => lockupFinding(model, r, 'hard-lockup'));
+    return model.reports.filter((r) => r.kind === 'hard_lockup').slice(0, 8).map((r) => lockupFinding(model, r, 'hard-lockup'))
+      .filter((f, i, all) => all.findIndex((g) => g.headline === f.headline) === i) // the same report pasted twice
+      .slice(0, 4);
   },
 };
 

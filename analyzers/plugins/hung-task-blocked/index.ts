@@ -98,7 +98,9 @@ export const hungTaskBlocked: Plugin = {
     }
     if (out.length === 0) {
       // no detector: the D-state tasks, those with a recognisable wait first
-      const blocked = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
+      let blocked = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
+      // crash `foreach bt` prints no states: stacks parked in a wait primitive are the blocked ones
+      if (blocked.length === 0) blocked = model.tasks.filter((t) => t.stack.length > 0 && classifyWait(taskFrames(t, { exceptions: false })) !== null);
       blocked.sort((a, b) => Number(!classifyWait(taskFrames(a))) - Number(!classifyWait(taskFrames(b))));
       for (const t of blocked) add(t, null);
     }

@@ -9,7 +9,9 @@ export const softLockup: Plugin = {
   title: 'Soft lockup: a CPU stuck in kernel code',
   families: ['soft_lockup', 'rcu_stall', 'hung_task'],
   run(model) {
-    return model.reports.filter((r) => r.kind === 'soft_lockup').slice(0, 4).map((r) => lockupFinding(model, r, 'soft-lockup'));
+    return model.reports.filter((r) => r.kind === 'soft_lockup').slice(0, 8).map((r) => lockupFinding(model, r, 'soft-lockup'))
+      .filter((f, i, all) => all.findIndex((g) => g.headline === f.headline) === i) // the same report pasted twice
+      .slice(0, 4);
   },
 };
 
