@@ -37,7 +37,7 @@ test('a case-000 reply becomes one message: title, chain with the holder, lock f
   assert.equal(p.content, 'LD-4 Hung task: rmmod waits on flush_workqueue');
   assert.equal(p.embeds[0].title, 'Hung task: rmmod blocked in flush_workqueue');
   assert.match(p.embeds[0].description ?? '', /\*\*self-deadlock\*\*/);
-  assert.match(p.embeds[0].description ?? '', /-# \*\*LD-4\*\* · open/);
+  assert.match(p.embeds[0].description ?? '', /\n\n\*\*LD-4\*\* · open · first time seen/);
   const fields = p.embeds.flatMap((e) => e.fields ?? []);
   const chain = fields.find((f) => f.name === 'Blocking chain');
   assert.ok(chain);

@@ -89,7 +89,7 @@ export function renderDiscordReply(reply: Reply, opts: RenderOptions = {}): Disc
     const last = payloads[payloads.length - 1];
     const name = reportFileName(reply);
     last.files.push({ name, data: reply.fullMarkdown ?? replyToMarkdown(reply), contentType: 'text/markdown; charset=utf-8' });
-    const notice = `-# The rest of this report does not fit in Discord messages: the whole report is attached as ${name}.`;
+    const notice = `📎 The rest of this report does not fit in Discord messages: the whole report is attached as ${name}.`;
     last.content = last.content ? `${last.content}\n${notice}` : notice;
   }
   return payloads;
@@ -113,7 +113,9 @@ function blockItems(b: ReplyBlock): Item[] {
     case 'text':
       return splitDesc(toDiscordMarkdown(b.text));
     case 'context':
-      return splitDesc(toDiscordMarkdown(b.text).split('\n').map((l) => `-# ${l}`).join('\n'));
+      // Plain lines: embed descriptions do not reliably render subtext (`-#`), and a literal prefix
+      // would be noise.
+      return splitDesc(toDiscordMarkdown(b.text));
     case 'code':
       return splitCode(b.text);
     case 'fields':
