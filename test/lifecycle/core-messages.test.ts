@@ -199,3 +199,32 @@ test('a large paste is acknowledged with :mag: and analysed in a worker thread, 
   await core.close();
   await store.close();
 });
+
+test('digest preview/now, cases, home and permissions through commands', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store, config: testConfig({ permissions: { resolve: ['U-LEAD'] } }) });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  const empty = await core.handleCommand(cmd('digest preview'));
+  assert.match(empty.text, /would be empty/);
+  const out = await core.handleMessage(message(hung));
+  const id = out.kind === 'replied' ? out.incidentId! : '';
+  const preview = await core.handleCommand(cmd('digest'));
+  assert.equal(preview.ephemeral, true);
+  assert.match(JSON.stringify(preview.blocks), new RegExp(`${id}.*no owner`));
+  assert.equal((await core.handleCommand(cmd('digest now'))).ephemeral, false);
+
+  const denied = await core.handleCommand(cmd(`resolve ${id} done`, { author: 'U2' }));
+  assert.equal(denied.ephemeral, true);
+  assert.equal((await core.context.incidents.require(id)).status, 'open', 'not resolved by someone without permission');
+  const allowed = await core.handleCommand(cmd(`resolve ${id} done`, { author: 'U-LEAD', authorName: 'lead' }));
+  assert.match(allowed.text, /resolved by lead/);
+
+  const home = await core.home('T1');
+  assert.doesNotMatch(JSON.stringify(home.blocks), new RegExp(`${id}\\*`), 'resolved incidents are not on the home tab');
+  assert.match(home.blocks[0]!.type === 'header' ? home.blocks[0]!.text : '', /Open incidents \(0\)/);
+  assert.match((await core.handleCommand(cmd('cases'))).text, /No documented cases|documented cases/);
+  assert.match((await core.handleCommand(cmd('frobnicate'))).text, /^Unknown command 'frobnicate'/);
+  await core.close();
+  await store.close();
+});
