@@ -23,6 +23,8 @@ export interface DiscordAdapterOptions {
   logger: DiscordLogger;
   /** HTTP client for REST and attachment downloads (default: the global fetch). */
   fetch?: FetchLike;
+  /** Timer for the 3-second interaction deadline (default: an unref'd setTimeout). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface DiscordAdapter {
@@ -47,7 +49,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     allowedMentions: { parse: [] },
   });
   const port = createDiscordPort(client.rest, { replyInline });
-  const deps = { core, fetch: fetchFn, logger };
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+  const deps = { core, fetch: fetchFn, logger, sleep };
 
   const onMessage = async (message: Message): Promise<void> => {
     if (isIgnorable(message, client.user?.id ?? null)) return;

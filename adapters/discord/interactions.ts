@@ -20,6 +20,8 @@ export interface InteractionDeps {
   core: BotCore;
   fetch: FetchLike;
   logger: DiscordLogger;
+  /** Resolves after `ms` (injected so tests decide when a button press counts as slow). */
+  sleep: (ms: number) => Promise<void>;
 }
 
 export async function handleChatInput(i: ChatInputCommandInteraction, deps: InteractionDeps): Promise<void> {
@@ -58,11 +60,14 @@ export async function handleChatInput(i: ChatInputCommandInteraction, deps: Inte
   for (const p of payloads.slice(1)) await i.followUp({ ...toReplyOptions(p), ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
 }
 
+/** Discord drops an interaction not answered within 3 s; past this budget we acknowledge first. */
+export const BUTTON_BUDGET_MS = 2_000;
+
 export async function handleButton(i: ButtonInteraction, deps: InteractionDeps): Promise<void> {
   const parsed = decodeCustomId(i.customId);
   if (!parsed) return; // not ours
   const where = describeChannel(i.channel, i.channelId);
-  const outcome = await deps.core.handleAction({
+  const pending = deps.core.handleAction({
     platform: 'discord',
     workspace: i.guildId ?? 'dm',
     channel: where.channel,
@@ -72,10 +77,17 @@ export async function handleButton(i: ButtonInteraction, deps: InteractionDeps):
     incidentId: parsed.incidentId,
     eventId: i.id,
   });
+  // Usually the core answers at once and the message is replaced in the same response (type 7). When
+  // the store is slow, acknowledge in time (type 6, DEFERRED_UPDATE_MESSAGE) and edit the message after.
+  const late = await Promise.race([pending.then(() => false), deps.sleep(BUTTON_BUDGET_MS).then(() => true)]);
+  if (late) await i.deferUpdate();
+  const outcome = await pending;
   const [p] = renderDiscordReply(outcome.reply, { maxMessages: 1 });
-  await i.update({ ...toEditOptions(p), content: p.content ?? '' });
+  const edit = { ...toEditOptions(p), content: p.content ?? '' };
+  if (late) await i.editReply(edit);
+  else await i.update(edit);
   if (outcome.notice) await i.followUp({ content: outcome.notice.slice(0, 2000), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-  deps.logger.info({ action: parsed.action, incident: parsed.incidentId, interaction: i.id }, 'discord button handled');
+  deps.logger.info({ action: parsed.action, incident: parsed.incidentId, interaction: i.id, deferred: late }, 'discord button handled');
 }
 
 /** After a failure, tell the requester something short and safe (never the error text itself). */

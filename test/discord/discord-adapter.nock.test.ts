@@ -50,6 +50,9 @@ describe('Discord adapter over a fake gateway with REST mocked by nock', { timeo
     action: (a) => ({ reply: { ...analysisReply(a.incidentId), blocks: [{ type: 'header', text: 'Acknowledged' }] }, incident: null, notice: `${a.incidentId} acknowledged by you` }),
   });
   const logger = recordingLogger();
+  // The 3-second button budget: never elapses unless a test says the core is slow.
+  let slow = false;
+  const sleep = () => (slow ? Promise.resolve() : new Promise<void>(() => undefined));
 
   before(async () => {
     nock.disableNetConnect();
@@ -57,7 +60,7 @@ describe('Discord adapter over a fake gateway with REST mocked by nock', { timeo
     rest.mountNock('http://discord.test');
     gateway = await FakeGateway.start({ ready: readyData(), guilds: [guildCreate()] });
     rest.gatewayUrl = gateway.url;
-    adapter = createDiscordAdapter({ core, logger, config: { discord: { token: 'test-token', appId: APP_ID, guildId: GUILD_ID, apiUrl: API, replyInline: false } } });
+    adapter = createDiscordAdapter({ core, logger, sleep, config: { discord: { token: 'test-token', appId: APP_ID, guildId: GUILD_ID, apiUrl: API, replyInline: false } } });
     const ready = new Promise((resolve) => adapter.client.once('clientReady', resolve));
     await adapter.start();
     await ready;
@@ -230,6 +233,27 @@ describe('Discord adapter over a fake gateway with REST mocked by nock', { timeo
     assert.equal(notice.body.flags, 64);
     assert.equal(notice.body.content, 'LD-7 acknowledged by you');
     assert.equal(rest.find('POST', /\/tok-foreign\//).length, 0, 'a button that is not ours is left alone');
+  });
+
+  test('a button press the core is slow to answer: acknowledged in time (type 6), then the message is edited', async () => {
+    const iid = id();
+    let release: () => void = () => undefined;
+    core.actionGate = new Promise((resolve) => (release = resolve));
+    slow = true;
+    try {
+      gateway.dispatch('INTERACTION_CREATE', buttonPress({ id: iid, token: 'tok-slow', customId: 'lockdown:resolve:LD-7', messageId: id() }));
+      const cb = await rest.waitFor((c) => c.method === 'POST' && c.path === `/interactions/${iid}/tok-slow/callback`);
+      assert.deepEqual(cb.body, { type: 6 });
+      assert.equal(rest.find('PATCH', /\/tok-slow\//).length, 0, 'nothing edited before the core answered');
+      release();
+      const edit = await rest.waitFor((c) => c.method === 'PATCH' && c.path === `/webhooks/${APP_ID}/tok-slow/messages/@original`);
+      assert.equal(edit.body.embeds[0].title, 'Acknowledged');
+      assertWithinDiscordLimits(edit.body);
+    } finally {
+      slow = false;
+      core.actionGate = null;
+      release();
+    }
   });
 
   test('heartbeats: a heartbeat request (op 1) is answered at once with op 1 carrying the last sequence', async () => {

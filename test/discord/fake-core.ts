@@ -19,6 +19,8 @@ export class FakeCore implements BotCore {
   readonly actions: Action[] = [];
   private readonly handled = new Set<string>();
   private waiters: Array<() => void> = [];
+  /** When set, handleAction waits for it (a slow store). */
+  actionGate: Promise<void> | null = null;
 
   constructor(private readonly answers: FakeCoreAnswers = {}) {}
 
@@ -46,6 +48,7 @@ export class FakeCore implements BotCore {
   async handleAction(a: Action): Promise<ActionOutcome> {
     this.actions.push(a);
     this.notify();
+    if (this.actionGate) await this.actionGate;
     return this.answers.action?.(a) ?? { reply: { text: a.action, blocks: [], ephemeral: false, incidentId: a.incidentId, reportUrl: null, fullMarkdown: null }, incident: null, notice: null };
   }
 
