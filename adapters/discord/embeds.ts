@@ -6,10 +6,9 @@
 // that does not fit (maxMessages), the last message kept says so and carries the whole report as an
 // attached `.md` file (Reply.fullMarkdown). Pure: no I/O.
 
-import { ButtonStyle, ComponentType } from 'discord.js';
 import type { APIActionRowComponent, APIAllowedMentions, APIButtonComponentWithCustomId, APIEmbed } from 'discord.js';
 import type { Reply, ReplyBlock } from '../../bot/types.ts';
-import { encodeCustomId } from './custom-id.ts';
+import { buttonRows } from './button-rows.ts';
 import { chainLines, replyToMarkdown, toDiscordMarkdown } from './markdown.ts';
 
 export const LIMITS = {
@@ -21,9 +20,6 @@ export const LIMITS = {
   fieldValue: 1024,
   embedTotal: 6000,
   embeds: 10,
-  buttonsPerRow: 5,
-  rows: 5,
-  buttonLabel: 80,
 } as const;
 
 /** Room kept in every message for the "full report attached" notice, so adding it never overflows. */
@@ -213,24 +209,4 @@ function pack(items: Item[], title: string | undefined, url: string | null): API
   if (msg.length > 0) messages.push(msg);
   if (messages.length === 0 && title) messages.push([{ color: COLOR, title, ...(url ? { url } : {}) }]);
   return messages;
-}
-
-function buttonRows(blocks: ReplyBlock[]): { rows: Array<APIActionRowComponent<APIButtonComponentWithCustomId>>; dropped: boolean } {
-  const buttons: APIButtonComponentWithCustomId[] = [];
-  let dropped = false;
-  for (const b of blocks) {
-    if (b.type !== 'actions') continue;
-    for (const a of b.actions) {
-      const id = encodeCustomId(a.id, b.incidentId);
-      if (id === null) { dropped = true; continue; }
-      const style = a.style === 'primary' ? ButtonStyle.Primary : a.style === 'danger' ? ButtonStyle.Danger : ButtonStyle.Secondary;
-      buttons.push({ type: ComponentType.Button, style, label: a.label.slice(0, LIMITS.buttonLabel), custom_id: id });
-    }
-  }
-  const rows: Array<APIActionRowComponent<APIButtonComponentWithCustomId>> = [];
-  for (let k = 0; k < buttons.length; k += LIMITS.buttonsPerRow) {
-    if (rows.length === LIMITS.rows) { dropped = true; break; }
-    rows.push({ type: ComponentType.ActionRow, components: buttons.slice(k, k + LIMITS.buttonsPerRow) });
-  }
-  return { rows, dropped };
 }
