@@ -66,7 +66,7 @@ export const crashBtRecognizer: Recognizer = {
       }
       const m = MARKER.exec(text);
       if (m) {
-        const name = m[1].toUpperCase();
+        const name = m[1].toUpperCase().replace(/\s/g, '');
         const marker = name.includes('SOFTIRQ') ? 'softirq' : name.includes('IRQ') ? 'irq' : 'nmi';
         items.push({ kind: 'marker', marker });
         regs = null;

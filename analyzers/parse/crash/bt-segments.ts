@@ -37,8 +37,10 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
 
   const segments: StackSegment[] = [];
   let pending: ExceptionFrame | null = null; // interrupted-code block printed inside the NMI part
+  let softirqStackSeen = false; // "--- <soft IRQ> ---" (i386): the softirq part already ended
   regions.forEach((region, index) => {
-    const contexts = frameContexts(region);
+    const contexts = frameContexts(region, softirqStackSeen);
+    if (region.kind === 'softirq') softirqStackSeen = true;
     let seg: StackSegment | null = null;
     let fi = 0;
     const open = (ctx: Context, exc: ExceptionFrame | null): StackSegment => {
@@ -80,13 +82,15 @@ function defaultContext(kind: RegionKind): Context {
 }
 
 /** Context of each frame of a region, in order. */
-function frameContexts(region: { kind: RegionKind; items: BtItem[] }): Context[] {
+function frameContexts(region: { kind: RegionKind; items: BtItem[] }, softirqDone: boolean): Context[] {
   const frames = region.items.filter((i): i is Extract<BtItem, { kind: 'frame' }> => i.kind === 'frame').map((i) => i.frame);
   if (region.kind === 'nmi' || region.kind === 'softirq') return frames.map(() => region.kind as Context);
   let outerSoftirq = -1;
-  frames.forEach((f, i) => {
-    if (SOFTIRQ_ENTRIES.has(f.fn)) outerSoftirq = i;
-  });
+  if (!softirqDone) {
+    frames.forEach((f, i) => {
+      if (SOFTIRQ_ENTRIES.has(f.fn)) outerSoftirq = i;
+    });
+  }
   const rest: Context = region.kind === 'irq' ? 'hardirq' : 'process';
   return frames.map((_f, i) => (i <= outerSoftirq ? 'softirq' : rest));
 }

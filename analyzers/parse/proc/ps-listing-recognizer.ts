@@ -64,6 +64,7 @@ function row(pid: number, stat: string, command: string, line: number): PsRow {
   const cmd = command.trim();
   const kthread = /^\[[^\]]{1,64}\]$/.test(cmd);
   // ps aux shows the command line ("rmmod bsnmod", "/usr/sbin/sshd -D"); the task's comm is its program name.
-  const program = (cmd.split(' ')[0] ?? '').split('/').pop() ?? '';
+  const first = cmd.split(' ')[0] ?? '';
+  const program = /^\.{0,2}\//.test(first) ? (first.split('/').pop() ?? first) : first;
   return { pid, ppid: null, cpu: null, task: null, state: normalizeState(stat) ?? stat, comm: kthread ? cmd.slice(1, -1) : program || cmd, kthread, line };
 }

@@ -1,0 +1,53 @@
+// /proc/PID/stack and ps listings beyond seed 000: newer kernels' "[<0>]" frames, per-thread stacks,
+// `ps -eo` with and without a header, ps output with trailing notes.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from '../parse.ts';
+
+test('newer kernels hide addresses ("[<0>]"); the pid comes from the cat line, per-thread paths too', () => {
+  const m = parse(`$ sudo cat /proc/7714/task/7716/stack
+[<0>] rwsem_down_write_slowpath+0x244/0x4d0
+[<0>] down_write_killable+0x2b/0x40
+[<0>] vm_mmap_pgoff+0x7d/0x120 [foo]
+[<0>] do_syscall_64+0x5b/0x1b0
+[<0>] entry_SYSCALL_64_after_hwframe+0x65/0xca
+
+# cat /proc/812/stack
+[<ffffffffc04d5a2e>] jbd2_log_wait_commit+0xae/0x120 [jbd2]
+[<ffffffffffffffff>] 0xffffffffffffffff`);
+  assert.deepEqual(m.tasks.map((t) => t.pid), [7716, 812]);
+  const f = m.tasks[0].stack[0].frames;
+  assert.deepEqual(f.map((x) => x.fn), ['rwsem_down_write_slowpath', 'down_write_killable', 'vm_mmap_pgoff', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
+  assert.equal(f[0].address, null);
+  assert.equal(f[0].offset, 0x244);
+  assert.equal(f[2].module, 'foo');
+  assert.equal(m.tasks[1].stack[0].frames.length, 1, 'the 0xffffffffffffffff terminator is not a frame');
+  assert.equal(m.tasks[1].stack[0].frames[0].address, 'ffffffffc04d5a2e');
+});
+
+test('ps -eo pid,stat,comm,wchan with a header; D tasks become tasks and merge with their /proc stack', () => {
+  const m = parse(`# ps -eo pid,stat,comm,wchan
+  PID STAT COMMAND         WCHAN
+    1 Ss   systemd         ep_poll
+  812 D    kworker/3:1     flush_work
+ 7714 Dl   mysqld          rwsem_down_write_slowpath
+# cat /proc/812/stack
+[<0>] flush_work+0x130/0x1e0`);
+  assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.comm]), [[1, 'S', 'systemd'], [812, 'D', 'kworker/3:1'], [7714, 'D', 'mysqld']]);
+  const kw = m.tasks.find((t) => t.pid === 812);
+  assert.equal(kw?.state, 'D');
+  assert.equal(kw?.comm, 'kworker/3:1');
+  assert.equal(kw?.stack[0].frames[0].fn, 'flush_work');
+  assert.deepEqual(kw?.sources, ['ps', 'proc-stack']);
+  assert.equal(m.tasks.filter((t) => t.pid === 812).length, 1);
+});
+
+test('ps aux without its header, kthreads in brackets, and notes after the command', () => {
+  const m = parse(`root      4790  0.0  0.0      0     0 ?        D    Feb25   0:01 [kworker/1:2]\t//stuck here
+mysql    31002  2.1 12.0 2345678 987654 ?      Dsl  Mar01  12:00 /usr/sbin/mysqld --basedir=/usr
+root     22551  0.0  0.0 112712   964 pts/5    S+   14:08   0:00 grep --color=auto D`);
+  assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.comm, r.kthread]), [[4790, 'D', 'kworker/1:2', true], [31002, 'D', 'mysqld', false], [22551, 'S', 'grep', false]]);
+  assert.deepEqual(m.tasks.map((t) => t.pid), [4790, 31002]);
+  assert.equal(m.tasks[0].kthread, true);
+});
