@@ -37,32 +37,48 @@ export function createOutbox(ctx: CoreContext, timers: { setTimeout: typeof setT
   async function attempt(d: Delivery): Promise<PostedRef | null> {
     const port = ctx.ports.get(d.target.platform);
     if (!port || inflight.has(d.id) || stopped) return null;
-    const now = ctx.clock();
-    if (!(await ctx.store.claimDelivery(d.id, ctx.holder, new Date(now.getTime() + CLAIM_MS).toISOString(), now.toISOString()))) return null;
+    // Marked in flight before the claim: the store lets this same holder re-claim its own entry, so
+    // two drains of one process must be kept apart here.
     inflight.add(d.id);
     try {
-      const ref = await port.post(d.target, d.reply);
-      await ctx.store.transaction(async (tx) => {
-        await tx.markDelivered(d.id, ref, nowIso(ctx));
-        if (d.incidentId) await tx.recordPostedMessage(d.incidentId, ref, d.kind, nowIso(ctx));
-      });
+      const now = ctx.clock();
+      if (!(await ctx.store.claimDelivery(d.id, ctx.holder, new Date(now.getTime() + CLAIM_MS).toISOString(), now.toISOString()))) return null;
+      let ref: PostedRef;
+      try {
+        ref = await port.post(d.target, d.reply);
+      } catch (err) {
+        await failed(d, err);
+        return null;
+      }
+      try {
+        await ctx.store.transaction(async (tx) => {
+          await tx.markDelivered(d.id, ref, nowIso(ctx));
+          if (d.incidentId) await tx.recordPostedMessage(d.incidentId, ref, d.kind, nowIso(ctx));
+        });
+      } catch (err) {
+        // Posted but not recorded (the store failed right now): not retried here, which would post
+        // twice at once. This is the one at-least-once window: once the claim lapses a later drain
+        // may post it again.
+        ctx.logger.error({ delivery: d.id, err: asLockdownError(err).message }, 'outbox: reply posted but not marked delivered');
+      }
       ctx.metrics.inc('lockdown_replies_total', { platform: d.target.platform, kind: d.kind, result: 'delivered' });
       return ref;
-    } catch (err) {
-      const e = asLockdownError(err);
-      const next = nextAttempt(d.attempts + 1, ctx.clock());
-      ctx.metrics.inc('lockdown_replies_total', { platform: d.target.platform, kind: d.kind, result: 'failed' });
-      ctx.logger.warn({ delivery: d.id, kind: d.kind, platform: d.target.platform, code: e.code, err: e.message, attempts: d.attempts + 1, nextAttemptAt: next }, 'reply not delivered; kept in the outbox');
-      try {
-        await ctx.store.markFailed(d.id, `${e.code}: ${e.message}`.slice(0, 500), next);
-      } catch (e2) {
-        ctx.logger.error({ delivery: d.id, err: asLockdownError(e2).message }, 'outbox: cannot record the failure');
-      }
-      if (next) scheduleRetry(d.id, Date.parse(next) - ctx.clock().getTime());
-      return null;
     } finally {
       inflight.delete(d.id);
     }
+  }
+
+  async function failed(d: Delivery, err: unknown): Promise<void> {
+    const e = asLockdownError(err);
+    const next = nextAttempt(d.attempts + 1, ctx.clock());
+    ctx.metrics.inc('lockdown_replies_total', { platform: d.target.platform, kind: d.kind, result: 'failed' });
+    ctx.logger.warn({ delivery: d.id, kind: d.kind, platform: d.target.platform, code: e.code, err: e.message, attempts: d.attempts + 1, nextAttemptAt: next }, 'reply not delivered; kept in the outbox');
+    try {
+      await ctx.store.markFailed(d.id, `${e.code}: ${e.message}`.slice(0, 500), next);
+    } catch (e2) {
+      ctx.logger.error({ delivery: d.id, err: asLockdownError(e2).message }, 'outbox: cannot record the failure');
+    }
+    if (next) scheduleRetry(d.id, Date.parse(next) - ctx.clock().getTime());
   }
 
   function scheduleRetry(id: number, ms: number): void {

@@ -29,7 +29,9 @@ async function killedThenRestarted(first: Store, reopen: () => Store): Promise<v
   b.core.context.ports.set(port.platform, port);
   // The platform re-delivers the event after the restart: already recorded, so no second reply.
   assert.deepEqual(await b.core.handleMessage(message(hung, { messageId: '1800.1', eventId: 'evt-kill' })), { kind: 'duplicate' });
-  assert.deepEqual(await b.core.drainOutbox(), { delivered: 1, failed: 0 });
+  // Two drains at once in the restarted process (registerPort's and serve's): still one post.
+  const drains = await Promise.all([b.core.drainOutbox(), b.core.drainOutbox()]);
+  assert.equal(drains[0].delivered + drains[1].delivered, 1);
   assert.deepEqual(await b.core.drainOutbox(), { delivered: 0, failed: 0 });
   clock.advance(3_600_000);
   assert.deepEqual(await b.core.drainOutbox(), { delivered: 0, failed: 0 });
