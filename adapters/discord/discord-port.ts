@@ -10,8 +10,9 @@ import type { PlatformPort, PostedRef, ReplyTarget } from '../../bot/ports.ts';
 import type { Reply } from '../../bot/types.ts';
 import { renderDiscordReply, type DiscordMessagePayload } from './embeds.ts';
 
-/** Discord JSON error code: "A thread has already been created for this message". */
+/** Discord JSON error codes: "A thread has already been created for this message", "Missing Permissions". */
 const THREAD_ALREADY_EXISTS = 160004;
+const MISSING_PERMISSIONS = 50013;
 const THREAD_NAME_MAX = 100;
 
 export interface DiscordPortOptions {
@@ -40,7 +41,12 @@ export function createDiscordPort(rest: RestLike, opts: DiscordPortOptions): Pla
         reference = { message_id: target.messageId, fail_if_not_exists: false };
       } else if (target.messageId) {
         thread = await startThread(rest, target.channel, target.messageId, threadName(reply));
-        channelId = thread;
+        if (thread === null) {
+          // No "Create Public Threads" here: answer inline rather than not at all.
+          reference = { message_id: target.messageId, fail_if_not_exists: false };
+        } else {
+          channelId = thread;
+        }
       }
       let first: string | null = null;
       for (const [k, p] of payloads.entries()) {
@@ -76,7 +82,8 @@ export function threadName(reply: Reply): string {
   return name.length <= THREAD_NAME_MAX ? name : `${name.slice(0, THREAD_NAME_MAX - 1)}…`;
 }
 
-async function startThread(rest: RestLike, channel: string, messageId: string, name: string): Promise<string> {
+/** The new thread's id, or null when we may not create threads in this channel. */
+async function startThread(rest: RestLike, channel: string, messageId: string, name: string): Promise<string | null> {
   try {
     const t = (await rest.post(Routes.threads(channel, messageId), { body: { name } })) as { id: string };
     return t.id;
@@ -84,6 +91,7 @@ async function startThread(rest: RestLike, channel: string, messageId: string, n
     // A retried post (outbox after a crash) finds the thread it made last time: a thread started on a
     // message has that message's id, so carry on there instead of failing the reply.
     if (e instanceof DiscordAPIError && e.code === THREAD_ALREADY_EXISTS) return messageId;
+    if (e instanceof DiscordAPIError && e.code === MISSING_PERMISSIONS) return null;
     throw platformError('start thread', e);
   }
 }

@@ -82,6 +82,16 @@ describe('Discord PlatformPort over REST (nock)', () => {
     }
   });
 
+  test('no permission to start threads in the channel: the reply goes inline instead of nowhere', async () => {
+    const port = createDiscordPort(rest, { replyInline: false });
+    const channel = '1150000000000000500';
+    fake.noThreadChannels.add(channel);
+    const ref = await port.post(target({ channel, messageId: '1150000000000000501' }), reply());
+    assert.equal(ref.thread, null);
+    const [post] = fake.find('POST', new RegExp(`^/channels/${channel}/messages$`));
+    assert.deepEqual(post.body.message_reference, { message_id: '1150000000000000501', fail_if_not_exists: false });
+  });
+
   test('a digest (no thread, no message) is a plain channel post', async () => {
     const port = createDiscordPort(rest, { replyInline: false });
     const before = fake.calls.length;

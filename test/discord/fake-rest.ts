@@ -28,6 +28,8 @@ export class FakeDiscordRest {
   threadExists = false;
   /** Channels where posting is refused (403 Missing Permissions), as when the bot lacks Send Messages. */
   readonly refusedChannels = new Set<string>();
+  /** Channels where starting a thread is refused (403 Missing Permissions) but posting works. */
+  readonly noThreadChannels = new Set<string>();
   /** Files served at their path outside /api (the CDN of attachments such as message.txt). */
   readonly cdn = new Map<string, string>();
   private id = 1_200_000_000_000_000_000n;
@@ -63,6 +65,7 @@ export class FakeDiscordRest {
       return { status: 200, body: (c.body as Array<Record<string, unknown>>).map((cmd) => ({ ...cmd, id: '1067890123456789012', application_id: APP_ID, version: '1' })) };
     }
     if (c.method === 'POST' && (m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(c.path))) {
+      if (this.noThreadChannels.has(m[1])) return { status: 403, body: { code: 50013, message: 'Missing Permissions' } };
       if (this.threadExists) return { status: 400, body: { code: 160004, message: 'A thread has already been created for this message' } };
       // Discord gives a thread started on a message the message's id.
       return { status: 201, body: threadChannel(m[2], m[1], c.body.name) };
