@@ -4,7 +4,7 @@
 // Signature verification stays on: Bolt rejects unsigned, tampered and > 5 min old requests with 401.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, type AllMiddlewareArgs } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type AllMiddlewareArgs } from '@slack/bolt';
 import type { BotCore, PlatformPort, PostedRef } from '../../bot/ports.ts';
 import type { Logger } from '../../bot/log.ts';
 import type { MountHandler } from '../../bot/http/create-http-server.ts';
@@ -73,13 +73,18 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const receiver = mode === 'http'
     ? new HTTPReceiver({ signingSecret: signingSecret!, endpoints: SLACK_EVENTS_PATH, logger: blog, processBeforeResponse: false })
     : null;
+  // Built here rather than by App({ socketMode: true }) so that apps.connections.open also goes to the
+  // configured API URL: Bolt hands the socket client only installerOptions.clientOptions.
+  const socket = mode === 'socket'
+    ? new SocketModeReceiver({ appToken: appToken!, logger: blog, installerOptions: { clientOptions } })
+    : null;
   const app = new App({
     token: botToken,
     logger: blog,
     clientOptions,
     // auth.test (the bot's own ids, for ignoreSelf) runs in start(), not in the constructor.
     deferInitialization: true,
-    ...(receiver ? { receiver } : { appToken: appToken!, socketMode: true }),
+    receiver: (receiver ?? socket)!,
   });
 
   // Every delivery is tracked from the moment the receiver hands it to Bolt (before the ack, so before
