@@ -80,6 +80,10 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
       }
     }
     const occurrence = await tx.insertOccurrence({ incidentId: target.id, ...pickMeta(meta), seenAt: at, analysis });
+    if (!isNew) {
+      const via = duplicateFrom ? ` via ${duplicateFrom}` : '';
+      await tx.addHistory({ incidentId: target.id, at, actor: meta.author || SYSTEM, action: 'occurrence', detail: `${where(meta)}${via}` });
+    }
     const incident = await requireIn(tx, target.id, false);
     return {
       incident,
@@ -161,6 +165,9 @@ export function createIncidentService(deps: IncidentServiceDeps): IncidentServic
       change(id, actor, 'mute', (inc) => {
         if (inc.status === 'resolved' || inc.status === 'duplicate') throw closedConflict(inc, 'mute');
         const untilIso = until === null ? null : new Date(until).toISOString();
+        if (untilIso !== null && untilIso <= now()) {
+          throw new LockdownError('LD_USAGE', `mute until ${untilIso} is not in the future`, { userMessage: 'A mute must end in the future, e.g. `/lockdown mute LD-4 for 7d`.' });
+        }
         if (inc.status === 'muted' && inc.mutedUntil === untilIso) return null;
         return { patch: { status: 'muted', mutedUntil: untilIso }, action: 'status:muted', detail: untilIso === null ? 'indefinitely' : `until ${untilIso}` };
       }),

@@ -64,9 +64,10 @@ export function incidentServiceCases(harness: StoreHarness, clock: ReturnType<ty
       assert.equal(again.incident.regression, true);
       assert.equal(again.seenCount, 2);
       const history = await svc.history('LD-1');
-      assert.deepEqual(history.map((h) => [h.action, h.actor]), [['created', 'U-alice'], ['status:resolved', 'U-alice'], ['regression', 'lockdown']]);
+      assert.deepEqual(history.map((h) => [h.action, h.actor]), [['created', 'U-alice'], ['status:resolved', 'U-alice'], ['regression', 'lockdown'], ['occurrence', 'U-bob']]);
       assert.equal(history[1].detail, 'fixed by reverting the ext4 fast-commit patch');
       assert.equal(history[2].at, clock.iso());
+      assert.equal(history[3].detail, 'in #kernel (discord)');
       const third = await svc.recordOccurrence(kernel, hang);
       assert.equal(third.regression, false, 'only the reopening occurrence is the regression');
     });
@@ -85,6 +86,7 @@ export function incidentServiceCases(harness: StoreHarness, clock: ReturnType<ty
       assert.equal(r.duplicateFrom, 'LD-2');
       assert.equal(r.seenCount, 2);
       assert.equal((await svc.get('LD-2'))?.occurrenceCount, 1);
+      assert.equal((await svc.history('LD-1')).at(-1)?.detail, 'in #storage (slack) via LD-2');
       await assert.rejects(svc.dup('LD-1', 'LD-2', bob), (e) => isLockdownError(e, 'LD_CONFLICT'), 'LD-1 cannot duplicate its own duplicate');
       await assert.rejects(svc.dup('LD-1', 'LD-9', bob), (e) => isLockdownError(e, 'LD_NOT_FOUND'));
     });
@@ -92,6 +94,7 @@ export function incidentServiceCases(harness: StoreHarness, clock: ReturnType<ty
     it('a muted hang stays muted until the date, then a new occurrence reopens it', async () => {
       await svc.recordOccurrence(storage, hang);
       const until = new Date(clock().getTime() + 7 * DAY).toISOString();
+      await assert.rejects(svc.mute('LD-1', alice, clock.iso()), (e) => isLockdownError(e, 'LD_USAGE'));
       const m = await svc.mute('LD-1', alice, until);
       assert.equal(m.incident.status, 'muted');
       assert.equal(m.incident.mutedUntil, until);
