@@ -94,11 +94,13 @@ export class BlockState {
       seg.exception = this.exc;
       this.excUsed = true;
     }
-    // an empty segment just opened (e.g. "Call Trace:" then "<IRQ>") is reused
+    // an empty segment just opened (e.g. "Call Trace:" then "<IRQ>") is reused; a RIP printed
+    // before the trace belongs to the first frames that follow, whatever context they are in
     const last = this.seg;
-    if (last && last.frames.length === 0 && !last.exception && this.task?.stack.at(-1) === last) {
+    if (last && last.frames.length === 0 && this.task?.stack.at(-1) === last && !(last.exception && seg.exception)) {
       last.context = context;
-      last.exception = seg.exception;
+      last.exception ??= seg.exception;
+      if (last.exception) last.exception.context = context;
       return last;
     }
     this.task?.stack.push(seg);

@@ -24,7 +24,7 @@ const FOREIGN_RE = /^(?:(?:KERNEL|DUMPFILE|CPUS|NODENAME|LOAD AVERAGE): |PID: {1
 const TRACE_END = [
   'Showing all locks held', 'Showing busy workqueues', 'Sending NMI from CPU', 'Kernel Offset',
   'Modules linked in', 'irq event stamp', '---[ end', 'Mem-Info', 'Dumping ftrace', 'Hardware name',
-  'Code: ', 'Showing all locks', 'stack backtrace:',
+  'Showing all locks', 'stack backtrace:',
 ];
 
 /** How many reports get a syzkaller-style title computed from the text (the first one decides). */
@@ -143,6 +143,8 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     st.setException(exc);
     return;
   }
+  // "Code: 48 8b ..." follows a RIP line, also inside a trace (v5.x+ prints the interrupted registers there)
+  if (text.startsWith('Code: ')) return;
   if (st.exc && isRegisterLine(text)) {
     parseRegisters(text, st.exc.registers);
     st.exc.lines.push(no);
@@ -155,9 +157,10 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       return;
     }
     if (lockdepLine(report, ds, raw, no)) return;
-    if (report.kind === 'rcu_stall' || text.includes('kthread starved')) {
-      if (rcuLine(report, raw, no)) return;
-    }
+    // stall lines may follow the NMI backtraces the stall report triggered: they belong to it
+    const rcuReport = report.kind === 'rcu_stall' ? report
+      : text.includes('kthread starved') ? st.model.reports.findLast((x) => x.kind === 'rcu_stall') ?? report : null;
+    if (rcuReport && rcuLine(rcuReport, raw, no)) return;
     if (report.kind === 'workqueue_lockup' || ds.wq) {
       if (workqueueLine(report, ds, raw, no)) return;
     }

@@ -94,6 +94,8 @@ export function matchDetector(raw: string): DetectorHit | null {
       !text.includes('UBSAN:') && !text.includes('divide error:') && !text.includes('stack segment:') &&
       !text.includes('Unable to handle kernel') && !text.includes('PANIC: double fault')) return null;
   for (const s of NOT_A_REPORT) if (text.includes(s)) return null;
+  // "INFO: task X:1 is blocked on a mutex likely owned by task Y:2.": part of the hung-task report
+  if (text.includes('likely owned by task')) return null;
 
   // --- hung task (kernel/hung_task.c check_hung_task)
   let k = text.indexOf('INFO: task ');

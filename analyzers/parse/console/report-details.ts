@@ -9,25 +9,43 @@ import { parseFrameLine } from './frame-line.ts';
 export interface DetailState {
   lockMode: 'none' | 'acquire' | 'holding' | 'chain' | 'scenario' | 'heldBy' | 'frames';
   scenarioCol: number;
+  scenarioSteps: Array<{ text: string; lead: number }>;
   wq: { name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[]; line: number } | null;
   wantPreemptFrame: boolean;
 }
 
 export function newDetailState(): DetailState {
-  return { lockMode: 'none', scenarioCol: -1, wq: null, wantPreemptFrame: false };
+  return { lockMode: 'none', scenarioCol: -1, scenarioSteps: [], wq: null, wantPreemptFrame: false };
 }
 
 export function emptyLockdep(): LockdepInfo {
   return { acquiring: null, acquirer: null, held: [], chain: [], scenario: [], heldBy: [] };
 }
 
-const ACQUIRE_RE = /^(.{1,64})\/(\d{1,10}) (?:\[[^\]]{0,40}\] )?(?:is trying to acquire(?: lock)?|just changed the state of lock|takes|is trying to release lock)/;
+const ACQUIRE_RE = /^(.{1,64})\/(\d{1,10}) (?:\[[\w\[\]:]{0,60}\] )?(?:is trying to acquire(?: lock)?|just changed the state of lock|takes|is trying to release lock)/;
 const HELD_BY_RE = /^(\d{1,6}|no) locks? held by (.{1,64})\/(\d{1,10})[:.]/;
 const CHAIN_RE = /^-> #(\d{1,3}) /;
 
 function lockdepOf(r: Report): LockdepInfo {
   r.lockdep ??= emptyLockdep();
   return r.lockdep;
+}
+
+// lockdep.c prints the two-CPU tables in fixed shapes: print_circular_lock_scenario
+// (CPU0, CPU1, CPU1, CPU0) and print_irq_lock_scenario (CPU0, CPU1 x3, CPU0 x2). When the paste lost
+// the column indentation (chat and normalisation collapse blanks), the shape decides the column.
+const SHAPES: Record<number, number[]> = { 4: [0, 1, 1, 0], 6: [0, 1, 1, 1, 0, 0] };
+
+function assignScenario(ld: LockdepInfo, st: DetailState): void {
+  const cols = ld.scenario;
+  for (const c of cols) c.steps = [];
+  const byIndent = st.scenarioCol > 0 && st.scenarioSteps.some((x) => x.lead >= st.scenarioCol - 4);
+  const shape = SHAPES[st.scenarioSteps.length];
+  st.scenarioSteps.forEach((x, k) => {
+    let col = 0;
+    if (cols.length > 1) col = byIndent ? (x.lead >= st.scenarioCol - 4 ? 1 : 0) : shape ? shape[k]! : 0;
+    cols[Math.min(col, cols.length - 1)]!.steps.push(x.text);
+  });
 }
 
 /** Lines of lockdep reports; also "N locks held by" lists, which hung-task reports print too. */
@@ -117,6 +135,7 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
       const c1 = raw.indexOf('CPU1');
       if (/^CPU0\b/.test(t)) {
         ld.scenario = [{ cpu: 'CPU0', steps: [] }];
+        st.scenarioSteps = [];
         if (c1 > 0) {
           st.scenarioCol = c1;
           ld.scenario.push({ cpu: 'CPU1', steps: [] });
@@ -125,9 +144,8 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
       }
       if (/^-{4}/.test(t)) return true;
       if (ld.scenario.length === 0) return false;
-      const lead = raw.length - raw.trimStart().length;
-      const col = st.scenarioCol > 0 && lead >= st.scenarioCol - 4 ? 1 : 0;
-      ld.scenario[Math.min(col, ld.scenario.length - 1)]!.steps.push(t.slice(0, 200));
+      st.scenarioSteps.push({ text: t.slice(0, 200), lead: raw.length - raw.trimStart().length });
+      assignScenario(ld, st);
       return true;
     }
     default:

@@ -1,0 +1,220 @@
+// The console recognizer on dmesg reports as people paste them: detector headers, the hung-task
+// blocker line, stacks split by context with the interrupted RIP and its registers, lockdep lock
+// lists and scenario tables, RCU stall CPU lines, workqueue dumps, atomic-sleep context lines.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse } from '../parse.ts';
+import type { Task, TraceModel } from '../../model/trace-model.ts';
+import { matchDetector } from './detector-header.ts';
+import { parseFrameLine, splitMarkers } from './frame-line.ts';
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const task = (m: TraceModel, key: string): Task => {
+  const t = m.tasks.find((x) => x.key === key);
+  assert.ok(t, `task ${key} in ${m.tasks.map((x) => x.key).join(',')}`);
+  return t;
+};
+const names = (t: Task, ctx?: string): string[] =>
+  t.stack.filter((s) => !ctx || s.context === ctx).flatMap((s) => s.frames.filter((f) => !f.unreliable).map((f) => f.fn));
+
+test('hung task with the v6.16 blocker line: waiter, owner, both stacks', () => {
+  const m = parse(fixture('hung-task-mutex-owner.txt'));
+  assert.deepEqual(m.formats.includes('console'), true);
+  const r = m.reports[0]!;
+  assert.equal(r.kind, 'hung_task');
+  assert.equal(r.pid, 1204);
+  assert.equal(r.comm, 'kworker/u8:3');
+  assert.equal(r.seconds, 122);
+  assert.equal(r.workqueue, 'events_unbound nvmet_fc_delete_ctrl_work [nvmet_fc]');
+  assert.deepEqual(r.blocker && { p: r.blocker.primitive, c: r.blocker.ownerComm, pid: r.blocker.ownerPid }, { p: 'mutex', c: 'nvme', pid: 2231 });
+  const waiter = task(m, 'pid:1204');
+  assert.equal(waiter.state, 'D');
+  assert.deepEqual(names(waiter).slice(0, 5), ['__schedule', 'schedule', 'schedule_preempt_disabled', '__mutex_lock.constprop.0', 'nvmet_fc_delete_target_queue']);
+  assert.equal(waiter.stack[0]!.frames.find((f) => f.fn === 'nvmet_fc_delete_target_queue')!.module, 'nvmet_fc');
+  const owner = task(m, 'pid:2231');
+  assert.equal(owner.comm, 'nvme');
+  assert.ok(names(owner).includes('__flush_work'));
+  assert.ok(r.taskKeys.includes('pid:2231'));
+});
+
+test('soft lockup: IRQ segment, interrupted process segment with RIP, registers and RFLAGS', () => {
+  const m = parse(fixture('soft-lockup-spinlock-irq.txt'));
+  const r = m.reports[0]!;
+  assert.deepEqual([r.kind, r.cpu, r.seconds, r.pid, r.comm], ['soft_lockup', 2, 26, 2857, 'fio']);
+  const t = task(m, 'pid:2857');
+  assert.equal(t.cpu, 2);
+  const [irq, proc] = t.stack;
+  assert.equal(irq!.context, 'hardirq');
+  assert.equal(irq!.exception?.fn, 'native_queued_spin_lock_slowpath', 'the header RIP is what the watchdog interrupted');
+  assert.equal(irq!.exception?.registers.RDI, 'ffff92adc0fc6400');
+  assert.equal(irq!.exception?.registers.RFLAGS, '00000002');
+  assert.equal(irq!.exception?.registers.EFLAGS, '00000002');
+  assert.deepEqual(irq!.frames.map((f) => f.fn).slice(0, 2), ['_raw_spin_lock_irqsave', 'bfq_finish_requeue_request']);
+  const interrupted = t.stack.find((s) => s.exception?.fn === 'bfq_bio_merge');
+  assert.ok(interrupted, 'the RIP inside the trace starts a segment');
+  assert.equal(interrupted.context, 'process');
+  assert.equal(interrupted.exception!.module, 'bfq');
+  assert.equal(interrupted.exception!.registers.RFLAGS, '00000246');
+  assert.deepEqual(interrupted.frames.filter((f) => !f.unreliable).map((f) => f.fn).slice(0, 2), ['blk_mq_submit_bio', 'submit_bio_noacct_nocheck']);
+  assert.ok(proc);
+});
+
+test('2.6.32 NMI stack: "Pid: N, comm:" line, <NMI> ... <<EOE>> markers, all-"?" frames kept as unreliable', () => {
+  const m = parse(fixture('old-nmi-hard-lockup.txt'));
+  const r = m.reports[0]!;
+  assert.deepEqual([r.kind, r.cpu], ['hard_lockup', 18]);
+  const t = task(m, 'pid:12410');
+  assert.equal(t.comm, 'mptctl');
+  assert.equal(t.cpu, 18);
+  const nmi = t.stack.find((s) => s.context === 'nmi')!;
+  assert.ok(nmi.frames.every((f) => f.unreliable));
+  assert.equal(nmi.frames.at(-1)!.fn, '_spin_lock_irq');
+  const proc = t.stack.find((s) => s.context === 'process')!;
+  assert.equal(proc.frames[0]!.fn, 'wait_for_common');
+  assert.equal(proc.frames[0]!.address, 'ffffffff814f89a9');
+  assert.equal(proc.frames.find((f) => f.fn === '_ctl_do_mpt_command')!.module, 'mpt2sas');
+});
+
+test('old <IRQ> ... <EOI> stacks switch context on the marker line', () => {
+  const text = [
+    'NMI backtrace for cpu 0',
+    'CPU: 0 PID: 77 Comm: ksoftirqd/0 Not tainted 3.10.0-514.el7.x86_64 #1',
+    'Call Trace:',
+    ' <IRQ>  [<ffffffff8107d4e8>] run_timer_softirq+0x248/0x340',
+    ' [<ffffffff81084b0f>] __do_softirq+0xef/0x280',
+    ' <EOI>  [<ffffffff81084d4a>] run_ksoftirqd+0x2a/0x50',
+    ' [<ffffffff810ad1cf>] kthread+0xcf/0xe0',
+  ].join('\n');
+  const m = parse(text);
+  const t = task(m, 'pid:77');
+  assert.deepEqual(t.stack.map((s) => [s.context, s.frames.map((f) => f.fn)]), [
+    ['hardirq', ['run_timer_softirq', '__do_softirq']],
+    ['process', ['run_ksoftirqd', 'kthread']],
+  ]);
+  assert.equal(m.reports[0]!.kind, 'nmi_backtrace');
+});
+
+test('lockdep circular report: acquiring, held, chain with frames, two-CPU scenario, held-lock list', () => {
+  const m = parse(fixture('lockdep-circular-mmap-lock.txt'));
+  assert.ok(m.formats.includes('lockdep'));
+  const r = m.reports[0]!;
+  assert.equal(r.kind, 'lockdep_circular');
+  const ld = r.lockdep!;
+  assert.deepEqual(ld.acquirer, { comm: 'fuse-reader', pid: 4120 });
+  assert.deepEqual([ld.acquiring?.name, ld.acquiring?.address, ld.acquiring?.at, ld.acquiring?.usage], ['&mm->mmap_lock', 'ffff888012c4a1d8', '__might_fault', '{++++}']);
+  assert.deepEqual(ld.held.map((l) => [l.name, l.at]), [['&fc->io_lock', 'fuse_dev_do_read']]);
+  assert.deepEqual(ld.chain.map((c) => [c.index, c.lock.name, c.frames[0]?.fn]), [[1, '&fc->io_lock', '__mutex_lock'], [0, '&mm->mmap_lock', '__lock_acquire']]);
+  assert.ok(ld.chain[0]!.frames.some((f) => f.fn === 'fuse_page_mkwrite'));
+  assert.deepEqual(ld.scenario.map((c) => c.cpu), ['CPU0', 'CPU1']);
+  assert.deepEqual(ld.scenario[0]!.steps, ['lock(&fc->io_lock);', 'rlock(&mm->mmap_lock);']);
+  assert.deepEqual(ld.scenario[1]!.steps, ['lock(&mm->mmap_lock);', 'lock(&fc->io_lock);']);
+  assert.deepEqual(ld.heldBy.map((h) => [h.comm, h.pid, h.locks.map((l) => l.name)]), [['fuse-reader', 4120, ['&fc->io_lock']]]);
+  assert.ok(names(task(m, 'pid:4120')).includes('fuse_dev_do_read'));
+});
+
+test('lockdep recursive and inconsistent reports keep their lock and the task taking it', () => {
+  const rec = parse(fixture('lockdep-recursive-dev-lock.txt')).reports[0]!;
+  assert.equal(rec.kind, 'lockdep_recursive');
+  assert.equal(rec.lockdep!.acquiring!.name, '&priv->cfg_lock');
+  assert.equal(rec.lockdep!.held[0]!.at, 'demo_reset_work');
+  assert.deepEqual(rec.lockdep!.scenario.map((c) => c.steps.length), [2]);
+  assert.equal(rec.lockdep!.heldBy[0]!.locks.length, 3);
+  assert.equal(rec.lockdep!.heldBy[0]!.locks[1]!.name, '(work_completion)(&priv->reset_work)');
+  const inc = parse(fixture('lockdep-inconsistent-softirq.txt')).reports[0]!;
+  assert.equal(inc.kind, 'lockdep_irq_inconsistent');
+  assert.deepEqual(inc.lockdep!.acquirer, { comm: 'swapper/3', pid: 0 });
+  assert.equal(inc.lockdep!.acquiring!.at, 'demo_rx_complete');
+  assert.deepEqual(inc.lockdep!.scenario[0]!.steps, ['lock(&stats->lock);', '<Interrupt>', 'lock(&stats->lock);']);
+});
+
+test('RCU stall: stalled CPU, detector CPU, jiffies, starved kthread; the NMI backtrace is that CPU', () => {
+  const m = parse(fixture('rcu-stall-cpu-spinning.txt'));
+  const r = m.reports[0]!;
+  assert.equal(r.kind, 'rcu_stall');
+  assert.deepEqual(r.details.stalledCpus, [1]);
+  assert.equal(r.details.detectedBy, 0);
+  assert.equal(r.details.jiffies, 21002);
+  const starved = r.details.starved as { kthread: string; jiffies: number; state: string; cpu: number };
+  assert.deepEqual([starved.kthread, starved.jiffies, starved.state, starved.cpu], ['rcu_preempt', 2008, 'RCU_GP_WAIT_FQS', 2]);
+  const nmi = m.reports.find((x) => x.kind === 'nmi_backtrace')!;
+  assert.equal(nmi.cpu, 1);
+  const t = task(m, 'pid:7781');
+  assert.equal(t.cpu, 1);
+  assert.equal(t.stack.find((s) => s.exception)!.exception!.registers.RDI, 'ffff88810b3f1e80');
+  assert.deepEqual(names(t, 'process').slice(0, 2), ['_raw_spin_lock_bh', 'ctnl_dump_table']);
+});
+
+test('workqueue lockup: pool, in-flight worker, pending work, and the worker stack', () => {
+  const m = parse(fixture('workqueue-lockup-flush.txt'));
+  const r = m.reports[0]!;
+  assert.equal(r.kind, 'workqueue_lockup');
+  assert.equal(r.seconds, 41);
+  assert.equal(r.message, 'pool cpus=3 node=0 flags=0x0 nice=0');
+  const wqs = r.details.workqueues as Array<{ name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[] }>;
+  assert.deepEqual(wqs.map((w) => [w.name, w.inFlight, w.pending]), [
+    ['events', [{ pid: 2190, fn: 'demo_health_check' }], ['vmstat_shepherd', 'psi_avgs_work']],
+    ['mm_percpu_wq', [], ['vmstat_update']],
+  ]);
+  const pools = r.details.pools as Array<{ id: number; hungSeconds: number; idle: number[] }>;
+  assert.deepEqual(pools.map((p) => [p.id, p.hungSeconds, p.idle]), [[6, 41, [2255, 31]]]);
+  assert.ok(names(task(m, 'pid:2190')).includes('rwsem_down_write_slowpath'));
+});
+
+test('sleeping function called from invalid context: context line, held lock, preemption site', () => {
+  const m = parse(fixture('sleeping-in-atomic-spinlock.txt'));
+  const r = m.reports[0]!;
+  assert.equal(r.kind, 'sleeping_in_atomic');
+  assert.equal(r.message, 'kernel/locking/mutex.c:580');
+  assert.deepEqual([r.pid, r.comm, r.details.inAtomic, r.details.irqsDisabled], [1733, 'demo-ctl', 1, 0]);
+  assert.equal(r.details.preemptionDisabledAt, 'demo_ioctl');
+  assert.equal(r.lockdep!.heldBy[0]!.locks[0]!.name, '&dev->state_lock');
+});
+
+test('detector headers: kinds and fields', () => {
+  const cases: Array<[string, string, Partial<ReturnType<typeof matchDetector>>]> = [
+    ['INFO: task jbd2/sda1-8:412 blocked for more than 120 seconds.', 'hung_task', { pid: 412, comm: 'jbd2/sda1-8', seconds: 120 }],
+    ["INFO: task syz-executor:5120 can't die for more than 143 seconds.", 'hung_task', { pid: 5120, message: "can't die" }],
+    ['BUG: soft lockup - CPU#3 stuck for 67s!', 'soft_lockup', { cpu: 3, seconds: 67, pid: null }],
+    ['NMI watchdog: Watchdog detected hard LOCKUP on cpu 5', 'hard_lockup', { cpu: 5 }],
+    ['INFO: rcu_sched self-detected stall on CPU', 'rcu_stall', { message: 'self-detected' }],
+    ['[ INFO: possible circular locking dependency detected ]', 'lockdep_circular', {}],
+    ['WARNING: possible irq lock inversion dependency detected', 'lockdep_irq_inconsistent', {}],
+    ['BUG: spinlock recursion on CPU#0, syz-executor7/5032', 'spinlock_recursion', { cpu: 0, pid: 5032, comm: 'syz-executor7' }],
+    ['BUG: spinlock lockup suspected on CPU#1, kworker/1:1/30', 'spinlock_lockup', { cpu: 1, pid: 30 }],
+    ['BUG: scheduling while atomic: swapper/0/0/0x00000100', 'scheduling_while_atomic', { comm: 'swapper/0', pid: 0 }],
+    ['Kernel panic - not syncing: hung_task: blocked tasks', 'panic', { message: 'hung_task: blocked tasks' }],
+    ['BUG: unable to handle kernel NULL pointer dereference at 0000000000000008', 'oops', {}],
+    ['WARNING: CPU: 1 PID: 3349 at net/core/dev.c:7012 dev_close_many+0x1c8/0x1e0', 'oops', { cpu: 1, pid: 3349 }],
+  ];
+  for (const [line, kind, fields] of cases) {
+    const h = matchDetector(line);
+    assert.equal(h?.kind, kind, line);
+    for (const [k, v] of Object.entries(fields)) assert.equal((h as unknown as Record<string, unknown>)[k], v, `${line}: ${k}`);
+  }
+  for (const line of ['INFO: lockdep is turned off.', 'the task is blocked', 'INFO: t', 'WARNING: /etc/ssh/moduli does not exist']) {
+    assert.equal(matchDetector(line), null, line);
+  }
+});
+
+test('frame lines: old and new forms, modules, compiler suffixes, markers', () => {
+  assert.deepEqual(parseFrameLine(' [<ffffffff814f8464>] ? panic+0x8b/0x156'),
+    { fn: 'panic', offset: 0x8b, size: 0x156, address: 'ffffffff814f8464', module: null, unreliable: true });
+  assert.deepEqual(parseFrameLine('  nvmet_fc_delete_ctrl_work+0x6c/0x130 [nvmet_fc]'),
+    { fn: 'nvmet_fc_delete_ctrl_work', offset: 0x6c, size: 0x130, address: null, module: 'nvmet_fc', unreliable: false });
+  assert.equal(parseFrameLine(' watchdog_timer_fn.cold.8+0x85/0x9e')!.fn, 'watchdog_timer_fn.cold.8');
+  assert.equal(parseFrameLine(' __mutex_lock_common kernel/locking/mutex.c:680 [inline]')!.fn, '__mutex_lock_common');
+  assert.equal(parseFrameLine('Modules linked in: bfq xfs'), null);
+  assert.deepEqual(splitMarkers(' <<EOE>>  <IRQ>  [<ffffffff81084b0f>] __do_softirq+0xef/0x280'),
+    { context: 'hardirq', rest: '[<ffffffff81084b0f>] __do_softirq+0xef/0x280' });
+});
+
+test('hostile input: no exception, bounded work on one huge line and on garbage', () => {
+  const huge = 'INFO: task ' + 'x'.repeat(2_000_000) + ' blocked for more than 120 seconds.';
+  const junk = Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? 'Call Trace:' : i % 3 === 1 ? ' <IRQ> ? ? +0x/0x [' : 'RIP: 0010:')).join('\n');
+  for (const text of [huge, junk, '\u0000\u0001binary\u0000', 'lock(&x);\n -> #1 (', ' #0: (']) {
+    const m = parse(text);
+    assert.ok(Array.isArray(m.reports));
+  }
+});
