@@ -55,6 +55,7 @@ export function normalize(input: string): NormalizedText {
   findOdd(0);
   const stats = { truncated: 0, controls: 0 };
   const out: NormalizedLine[] = [];
+  const caller: { ctx?: string } = {};
   let start = 0;
   let no = 0;
   while (start <= text.length) {
@@ -63,7 +64,7 @@ export function normalize(input: string): NormalizedText {
     no++;
     const cut = Math.min(end, start + MAX_LINE_CHARS);
     if (end - start > MAX_LINE_CHARS) stats.truncated++;
-    const caller: { ctx?: string } = {};
+    caller.ctx = undefined;
     if (nextOdd < start) findOdd(start);
     const odd = nextOdd < cut;
     const res = normalizeLine(text.slice(start, cut), mangled, odd, stats, caller);

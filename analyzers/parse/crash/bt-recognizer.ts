@@ -49,36 +49,45 @@ export const crashBtRecognizer: Recognizer = {
         break;
       }
       const { text, no } = lines[j];
-      const f = text.charCodeAt(0) === 35 ? FRAME.exec(text) : null; // '#'
-      if (!f && BT_HEADER.test(text)) break;
-      if (f) {
-        if (f[1] === '0' && items.some((it) => it.kind === 'frame')) break; // a new headerless bt
-        items.push({ kind: 'frame', frame: frame(f[3], f[4], f[5] ?? null, no) });
-        regs = null;
-        continue;
-      }
-      const e = EXCEPTION.exec(text);
-      if (e) {
-        const exception = exceptionFrame(e[1], no);
-        items.push({ kind: 'exception', exception });
-        regs = { registers: exception.registers, lines: exception.lines };
-        continue;
-      }
-      const m = MARKER.exec(text);
-      if (m) {
-        const name = m[1].toUpperCase().replace(/\s/g, '');
-        const marker = name.includes('SOFTIRQ') ? 'softirq' : name.includes('IRQ') ? 'irq' : 'nmi';
-        items.push({ kind: 'marker', marker });
-        regs = null;
-        continue;
-      }
-      if (isRegisterLine(text)) {
-        // Registers after an exception header belong to it; a register block after the last frame
-        // with no header is the user-space context of a syscall (seed 004), which we skip.
-        if (!regs) regs = { registers: {}, lines: [] };
-        readRegisters(text, regs.registers);
-        regs.lines.push(no);
-        continue;
+      const c0 = text.charCodeAt(0);
+      if (c0 === 35) {
+        // '#': a frame
+        const f = FRAME.exec(text);
+        if (f) {
+          if (f[1] === '0' && items.some((it) => it.kind === 'frame')) break; // a new headerless bt
+          items.push({ kind: 'frame', frame: frame(f[3], f[4], f[5] ?? null, no) });
+          regs = null;
+          continue;
+        }
+      } else if (c0 === 91) {
+        // '[': "[exception RIP: fn+off]"
+        const e = EXCEPTION.exec(text);
+        if (e) {
+          const exception = exceptionFrame(e[1], no);
+          items.push({ kind: 'exception', exception });
+          regs = { registers: exception.registers, lines: exception.lines };
+          continue;
+        }
+      } else if (c0 === 45) {
+        // '-': "--- <NMI exception stack> ---"
+        const m = MARKER.exec(text);
+        if (m) {
+          const name = m[1].toUpperCase().replace(/\s/g, '');
+          const marker = name.includes('SOFTIRQ') ? 'softirq' : name.includes('IRQ') ? 'irq' : 'nmi';
+          items.push({ kind: 'marker', marker });
+          regs = null;
+          continue;
+        }
+      } else if (c0 >= 65 && c0 <= 90) {
+        if (c0 === 80 && BT_HEADER.test(text)) break; // 'P': the next task's header
+        if (isRegisterLine(text)) {
+          // Registers after an exception header belong to it; a register block after the last frame
+          // with no header is the user-space context of a syscall (seed 004), which we skip.
+          if (!regs) regs = { registers: {}, lines: [] };
+          readRegisters(text, regs.registers);
+          regs.lines.push(no);
+          continue;
+        }
       }
       if (BT_NOISE.test(text)) continue;
       break;

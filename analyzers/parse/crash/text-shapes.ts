@@ -30,16 +30,38 @@ export function isRegisterLine(text: string): boolean {
 
 /** Adds every "NAME: value" pair of a register line to `into`. */
 export function readRegisters(text: string, into: Registers): void {
-  // "NAME: value NAME: value ..." (normalised text: single spaces); hand-split, it runs on every register line
-  const parts = text.split(' ');
-  for (let k = 0; k + 1 < parts.length; k++) {
-    const name = parts[k];
-    if (name.length < 3 || name.charCodeAt(name.length - 1) !== 58) continue;
-    const key = name.slice(0, -1);
-    const value = parts[k + 1];
-    if (/^[A-Z][A-Z0-9_]{0,9}$/.test(key) && /^[0-9a-fA-F]{1,16}$/.test(value)) {
-      into[key] = value.toLowerCase();
-      k++;
+  // "NAME: value NAME: value ..." (normalised text: single spaces). Hand-scanned: it runs on every
+  // register line of every backtrace, and a regex per pair showed up in the profile.
+  let from = 0;
+  for (;;) {
+    const colon = text.indexOf(': ', from);
+    if (colon < 0) return;
+    const nameStart = text.lastIndexOf(' ', colon - 1) + 1;
+    let valueEnd = text.indexOf(' ', colon + 2);
+    if (valueEnd < 0) valueEnd = text.length;
+    if (isRegisterName(text, nameStart, colon) && isHex(text, colon + 2, valueEnd)) {
+      into[text.slice(nameStart, colon)] = text.slice(colon + 2, valueEnd).toLowerCase();
     }
+    from = valueEnd;
   }
+}
+
+function isRegisterName(t: string, a: number, b: number): boolean {
+  if (b - a < 2 || b - a > 10) return false;
+  const c0 = t.charCodeAt(a);
+  if (c0 < 65 || c0 > 90) return false;
+  for (let k = a + 1; k < b; k++) {
+    const c = t.charCodeAt(k);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return true;
+}
+
+function isHex(t: string, a: number, b: number): boolean {
+  if (b - a < 1 || b - a > 16) return false;
+  for (let k = a; k < b; k++) {
+    const c = t.charCodeAt(k) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
