@@ -42,6 +42,7 @@ test('a case-000 reply becomes one message: title, chain with the holder, lock f
   const chain = fields.find((f) => f.name === 'Blocking chain');
   assert.ok(chain);
   assert.match(chain.value, /2\. `kworker\/1:2:4790` waits on mutex ffff880035acf1e0, held by `kworker\/1:2:4790`/);
+  assert.doesNotMatch(chain.value, /↺/, 'no cycle claimed when the finding has none');
   assert.deepEqual(fields.find((f) => f.name === 'Suspect lock'), { name: 'Suspect lock', value: 'mutex `ffff880035acf1e0`', inline: true });
   assert.match(fields.find((f) => f.name === 'Checklist')?.value ?? '', /^1\. Find the D-state kworker/);
   assert.deepEqual(p.components[0].components.map((b) => [b.custom_id, b.style]), [['lockdown:ack:LD-4', 1], ['lockdown:resolve:LD-4', 2], ['lockdown:mute:LD-4', 4]]);
@@ -59,6 +60,9 @@ test('a cycle is said out loud (case 003: mmap_sem reader → dataio_srv → que
   }];
   const [p] = renderDiscordReply(reply(blocks));
   assert.match(p.embeds[0].fields?.[0].value ?? '', /↺ back to `java:22134`: the chain is a cycle/);
+  // A self-deadlock closes on the worker itself, not on the task that waits for it (case 000).
+  const self = renderDiscordReply(reply([{ ...case000[3], cycle: true } as ReplyBlock]))[0];
+  assert.match(self.embeds[0].fields?.[0].value ?? '', /↺ back to `kworker\/1:2:4790`/);
 });
 
 test('a long checklist and a 20k code block spill into follow-ups, all within limits, every item shown', () => {

@@ -94,6 +94,8 @@ function blockMarkdown(b: ReplyBlock): string[] {
 /** One line per link of a blocking chain: who waits, on what, held by whom. */
 export function chainLines(links: ReadonlyArray<{ task: string; waitsOn: string; heldBy: string | null }>, cycle: boolean): string[] {
   const lines = links.map((l, k) => `${k + 1}. \`${l.task}\` waits on ${l.waitsOn}${l.heldBy ? `, held by \`${l.heldBy}\`` : ''}`);
-  if (cycle && links.length > 0) lines.push(`↺ back to \`${links[0].task}\`: the chain is a cycle (deadlock)`);
+  // The cycle closes where the last holder is a task already in the chain (itself, for a self-deadlock).
+  const closesAt = links.at(-1)?.heldBy ?? links[0]?.task;
+  if (cycle && closesAt) lines.push(`↺ back to \`${closesAt}\`: the chain is a cycle (deadlock)`);
   return lines;
 }
