@@ -159,7 +159,7 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     if (lockdepLine(report, ds, raw, no)) return;
     // stall lines may follow the NMI backtraces the stall report triggered: they belong to it
     const rcuReport = report.kind === 'rcu_stall' ? report
-      : text.includes('kthread starved') ? st.model.reports.findLast((x) => x.kind === 'rcu_stall') ?? report : null;
+      : text.includes('kthread starved') ? lastRcuReport(st.model) ?? report : null;
     if (rcuReport && rcuLine(rcuReport, raw, no)) return;
     if (report.kind === 'workqueue_lockup' || ds.wq) {
       if (workqueueLine(report, ds, raw, no)) return;
@@ -175,6 +175,11 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     }
     frameLine(st, raw, no);
   }
+}
+
+function lastRcuReport(model: TraceModel): Report | undefined {
+  for (let k = model.reports.length - 1; k >= 0; k--) if (model.reports[k]!.kind === 'rcu_stall') return model.reports[k];
+  return undefined;
 }
 
 function frameLine(st: BlockState, raw: string, no: number): void {
