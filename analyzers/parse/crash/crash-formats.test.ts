@@ -187,3 +187,24 @@ test('a SOFTIRQ stack marker (32-bit and some configs) gives softirq frames', ()
     ['process', ['do_IRQ', 'common_interrupt', 'cpu_idle']],
   ]);
 });
+
+test('the command before a backtrace gives its tasks a state: `bt -a` running, `foreach UN bt` blocked', () => {
+  const m = parse(`crash> bt -a
+PID: 11 TASK: ffff880011110000 CPU: 0 COMMAND: "a"
+ #0 [ffff880011112000] native_queued_spin_lock_slowpath at ffffffff81000001
+PID: 12 TASK: ffff880011120000 CPU: 1 COMMAND: "b"
+ #0 [ffff880011122000] native_queued_spin_lock_slowpath at ffffffff81000001
+crash> struct mutex ffff880099990000
+struct mutex {
+  owner = 0xffff880011110000
+}
+PID: 13 TASK: ffff880011130000 CPU: 1 COMMAND: "c"
+ #0 [ffff880011132000] schedule at ffffffff81000002
+foreach UN bt
+PID: 14 TASK: ffff880011140000 CPU: 2 COMMAND: "d"
+ #0 [ffff880011142000] schedule at ffffffff81000002
+crash> bt 15
+PID: 15 TASK: ffff880011150000 CPU: 3 COMMAND: "e"
+ #0 [ffff880011152000] schedule at ffffffff81000002`);
+  assert.deepEqual(m.tasks.map((t) => [t.pid, t.state]), [[11, 'R'], [12, 'R'], [13, null], [14, 'D'], [15, null]]);
+});

@@ -2,6 +2,7 @@
 
 import type { Recognizer } from '../recognizer.ts';
 import { crashBtRecognizer } from './bt-recognizer.ts';
+import { crashCommandRecognizer } from './command-recognizer.ts';
 import { crashPrintRecognizer } from './print-recognizer.ts';
 import { crashPsRecognizer } from './ps-recognizer.ts';
 import { crashRdErrorRecognizer } from './rd-error-recognizer.ts';
@@ -17,4 +18,5 @@ export const crashRecognizers: Recognizer[] = [
   crashPrintRecognizer,
   crashStructRecognizer,
   crashRdErrorRecognizer,
+  crashCommandRecognizer,
 ];

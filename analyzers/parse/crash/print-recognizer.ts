@@ -3,8 +3,8 @@
 // which ties the task address to pid 12862. "p ((struct task_struct *)ADDR)->pid" does it in one go,
 // and "p *(struct mutex *)ADDR" prints a struct dump.
 
-import type { TraceModel } from '../../model/trace-model.ts';
 import type { Recognizer } from '../recognizer.ts';
+import { crashSession } from './session.ts';
 import { addDump } from './struct-recognizer.ts';
 import { scanFields } from './struct-fields.ts';
 import { hex, stripPrompt } from './text-shapes.ts';
@@ -18,18 +18,6 @@ interface Var {
   address: string;
 }
 
-// `$N` values live for one crash session, i.e. one paste; keyed by the model being built.
-const sessions = new WeakMap<TraceModel, Map<string, Var>>();
-
-function session(model: TraceModel): Map<string, Var> {
-  let s = sessions.get(model);
-  if (!s) {
-    s = new Map();
-    sessions.set(model, s);
-  }
-  return s;
-}
-
 export const crashPrintRecognizer: Recognizer = {
   name: 'crash-print',
   starts(lines, i) {
@@ -39,7 +27,9 @@ export const crashPrintRecognizer: Recognizer = {
     const expr = (PRINT.exec(stripPrompt(lines[i].text))?.[1] ?? '').trim();
     const res = RESULT.exec(lines[i + 1].text);
     if (!res) return i + 1;
-    const vars = session(model);
+    const session = crashSession(model);
+    session.lastCommand = expr ? `p ${expr}` : null;
+    const vars = session.vars;
     const value = res[2].trim();
     const ptr = POINTER.exec(value);
     if (ptr) {

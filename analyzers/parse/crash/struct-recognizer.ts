@@ -4,6 +4,7 @@
 
 import type { StructDump, TraceModel } from '../../model/trace-model.ts';
 import { addFormat, type Line, type Recognizer } from '../recognizer.ts';
+import { crashSession } from './session.ts';
 import { scanFields } from './struct-fields.ts';
 import { hex, stripPrompt } from './text-shapes.ts';
 
@@ -28,6 +29,7 @@ export const crashStructRecognizer: Recognizer = {
     let from = i;
     if (cmd && !NOT_TYPES.has(cmd[1])) {
       type = cmd[1];
+      crashSession(model).lastCommand = null;
       address = hex(cmd[3]);
       from = i + 1;
     } else {

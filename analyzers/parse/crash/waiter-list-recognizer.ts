@@ -4,6 +4,7 @@
 
 import type { WaiterList } from '../../model/trace-model.ts';
 import { addFormat, type Recognizer } from '../recognizer.ts';
+import { crashSession } from './session.ts';
 import { scanFields } from './struct-fields.ts';
 import { hex, stripPrompt } from './text-shapes.ts';
 
@@ -20,6 +21,7 @@ export const crashWaiterListRecognizer: Recognizer = {
     const cmd = stripPrompt(lines[i].text);
     const m = LIST.exec(cmd);
     if (!m) return i + 1;
+    crashSession(model).lastCommand = null;
     const list: WaiterList = { head: hex(m[3]), structType: LIST_S.exec(cmd)?.[1] ?? m[1], entries: [], line: lines[i].no };
     let j = i + 1;
     while (j < lines.length) {
