@@ -13,9 +13,13 @@ export function taskFrames(t: Task, opts: { exceptions?: boolean } = {}): string
   const out: string[] = [];
   for (const seg of t.stack) {
     if (opts.exceptions !== false && seg.exception?.fn) out.push(seg.exception.fn);
-    // old unwinders (no frame pointers) mark every frame "?": then they are all we have
+    // old unwinders (no frame pointers) mark every frame "?": then they are all we have, minus the
+    // "+0x0/" ones, which are function pointers left in stack data (wait-queue entries), not returns
     const anyReliable = seg.frames.some((f) => !f.unreliable);
-    for (const f of seg.frames) if ((!f.unreliable || !anyReliable) && f.fn) out.push(f.fn);
+    for (const f of seg.frames) {
+      if (!f.fn) continue;
+      if (!f.unreliable || (!anyReliable && f.offset !== 0)) out.push(f.fn);
+    }
   }
   return out;
 }

@@ -1,0 +1,104 @@
+// Family and title (syzkaller's naming rules) and the dedup signature, on incident-shaped inputs.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse } from '../parse/parse.ts';
+import { classify, signature } from './index.ts';
+import { hangFrame, stallFrame } from './syz-frames.ts';
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../parse/console/fixtures/${name}`, import.meta.url), 'utf8');
+const seed = (name: string): string => readFileSync(new URL(`../../../shared/seeds/${name}`, import.meta.url), 'utf8');
+const sig = (text: string): string => {
+  const m = parse(text);
+  const c = classify(m);
+  return signature(m, c.family, c.title, []);
+};
+
+function hung(frames: string[], who = 'syz-executor.3:9120'): string {
+  return [
+    `[  246.512210] INFO: task ${who} blocked for more than 143 seconds.`,
+    '[  246.512990]       Not tainted 5.15.0-rc4-syzkaller #0',
+    '[  246.513500] task:syz-executor.3  state:D stack:26480 pid: 9120 ppid:  6512 flags:0x00004004',
+    '[  246.514300] Call Trace:',
+    ...frames.map((f, i) => `[  246.5150${i}0]  ${f}+0x${(0x1f + i * 7).toString(16)}/0x${(0x200 + i).toString(16)}`),
+  ].join('\n');
+}
+
+test('hung task titles: rtnl_lock and RCU buckets, otherwise the first frame past sleep/lock/wait', () => {
+  assert.deepEqual(classify(parse(hung(['__schedule', 'schedule', 'schedule_preempt_disabled', '__mutex_lock', 'rtnl_lock', 'tun_chr_close', '__fput']))),
+    { family: 'hung_task', title: 'INFO: task hung in rtnl_lock' });
+  assert.equal(classify(parse(hung(['__schedule', 'schedule', 'schedule_timeout', 'wait_for_completion', 'synchronize_rcu_expedited', 'ip6_tnl_exit_batch_net']))).title,
+    'INFO: task hung in synchronize_rcu');
+  assert.equal(classify(parse(fixture('hung-task-mutex-owner.txt'))).title, 'INFO: task hung in nvmet_fc_delete_target_queue');
+  assert.equal(hangFrame(['__schedule', 'io_schedule', 'folio_wait_bit_common', 'rwsem_down_read_slowpath', 'ext4_writepages']), 'ext4_writepages');
+});
+
+test('stall titles: the frame above the dispatch anchor; IPIs are one bucket', () => {
+  assert.equal(stallFrame(['bfq_finish_requeue_request', 'blk_complete_reqs', '__do_softirq', 'irq_exit_rcu']), 'blk_complete_reqs');
+  assert.equal(stallFrame(['smp_call_function_many_cond', 'on_each_cpu_cond_mask', 'text_poke_bp_batch']), 'smp_call_function');
+  assert.equal(stallFrame(['foo', 'bar']), '', 'no anchor: syzkaller calls it corrupted');
+  assert.deepEqual(classify(parse(fixture('soft-lockup-spinlock-irq.txt'))), { family: 'soft_lockup', title: 'BUG: soft lockup in blk_complete_reqs' });
+  assert.deepEqual(classify(parse(seed('001_92ad9bb8df84726d.txt'))), { family: 'soft_lockup', title: 'BUG: soft lockup in smp_call_function' });
+});
+
+test('lockdep and other report titles and families', () => {
+  const cases: Array<[string, string, string]> = [
+    ['lockdep-circular-mmap-lock.txt', 'lockdep_circular', 'possible deadlock in fuse_dev_do_read'],
+    ['lockdep-recursive-dev-lock.txt', 'lockdep_recursive', 'possible deadlock in demo_apply_cfg'],
+    ['lockdep-inconsistent-softirq.txt', 'lockdep_irq_inconsistent', 'inconsistent lock state in demo_rx_complete'],
+    ['workqueue-lockup-flush.txt', 'workqueue_lockup', 'BUG: workqueue lockup'],
+    ['sleeping-in-atomic-spinlock.txt', 'atomic_sleep', 'BUG: sleeping function called from invalid context in demo_fw_reload'],
+    ['old-nmi-hard-lockup.txt', 'hard_lockup', 'BUG: hard lockup in _ctl_do_mpt_command'],
+  ];
+  for (const [file, family, title] of cases) assert.deepEqual(classify(parse(fixture(file))), { family, title }, file);
+  assert.equal(classify(parse(fixture('rcu-stall-cpu-spinning.txt'))).family, 'rcu_stall');
+});
+
+test('the first detector report decides; NMI backtraces and later panics do not', () => {
+  const text = [fixture('soft-lockup-spinlock-irq.txt'), 'Kernel panic - not syncing: softlockup: hung tasks', fixture('hung-task-mutex-owner.txt')].join('\n');
+  assert.equal(classify(parse(text)).family, 'soft_lockup');
+  assert.equal(classify(parse('Kernel panic - not syncing: hung_task: blocked tasks\n')).title, 'kernel panic: hung_task: blocked tasks');
+  assert.equal(classify(parse('Kernel panic - not syncing: hung_task: blocked tasks\n')).family, 'hung_task');
+});
+
+test('no detector: blocked stacks are stuck_tasks, everything else not_kernel', () => {
+  const proc = ['$ cat /proc/31969/stack', '[<0>] flush_workqueue+0x17e/0x470', '[<0>] flush_scheduled_work+0x10/0x20', '[<0>] cleanup_module+0x1b/0x30 [bsnmod]', '[<0>] __x64_sys_delete_module+0x13a/0x250'].join('\n');
+  assert.equal(classify(parse(proc)).family, 'stuck_tasks');
+  const notKernel = [
+    '',
+    'Hi team, the build is red again since this morning, can someone look?',
+    'Exception in thread "main" java.lang.NullPointerException\n\tat com.acme.Foo.bar(Foo.java:42)\n\tat com.acme.Main.main(Main.java:7)',
+    'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n    main()\nKeyError: \'x\'',
+  ];
+  for (const t of notKernel) assert.deepEqual(classify(parse(t)), { family: 'not_kernel', title: 'not a kernel trace' }, t.slice(0, 30));
+});
+
+/** The same hang on another machine: other timestamps, pids, addresses, offsets, build string. */
+function elsewhere(text: string): string {
+  return text
+    .replace(/\[\s*\d+\.\d+\]/g, () => `[ ${(Math.floor(Math.random() * 9000) + 1000)}.${String(Math.floor(Math.random() * 999999)).padStart(6, '0')}]`)
+    .replace(/ffff[0-9a-f]{12}/g, (a) => a.slice(0, 4) + [...a.slice(4)].reverse().join(''))
+    .replace(/\+0x([0-9a-f]+)\//g, (_m, off: string) => `+0x${(parseInt(off, 16) + 0x13).toString(16)}/`)
+    .replace(/\b(1204|2231|2857|4120)\b/g, (p) => String(Number(p) + 7000))
+    .replace(/6\.\d+\.0(-rc\d)?/g, '6.9.7-200.fc40.x86_64')
+    .replace(/\.constprop\.0/g, '.constprop.4');
+}
+
+test('signature: the same hang elsewhere matches; a different hang does not', () => {
+  for (const f of ['hung-task-mutex-owner.txt', 'soft-lockup-spinlock-irq.txt', 'lockdep-circular-mmap-lock.txt']) {
+    const text = fixture(f);
+    assert.equal(sig(elsewhere(text)), sig(text), f);
+  }
+  const a = sig(fixture('hung-task-mutex-owner.txt'));
+  assert.notEqual(a, sig(fixture('soft-lockup-spinlock-irq.txt')));
+  // same family, same primitive, another culprit
+  assert.notEqual(a, sig(fixture('hung-task-mutex-owner.txt').replace(/nvmet_fc_delete_target_queue/g, 'nvmet_fc_free_queue')));
+  // lockdep: same stack, other lock class
+  const ld = fixture('lockdep-circular-mmap-lock.txt');
+  assert.notEqual(sig(ld), sig(ld.replace(/&fc->io_lock/g, '&fc->bg_lock')));
+  // lockdep instance counters ("#12") are not identity
+  assert.equal(sig(ld.replace(/&fc->io_lock/g, '&type->s_umount_key#50')), sig(ld.replace(/&fc->io_lock/g, '&type->s_umount_key#7')));
+  assert.match(a, /^[0-9a-f]{32}$/);
+});
