@@ -13,6 +13,8 @@ import { renderDiscordReply, type DiscordMessagePayload } from './embeds.ts';
 /** Discord JSON error codes: "A thread has already been created for this message", "Missing Permissions". */
 const THREAD_ALREADY_EXISTS = 160004;
 const MISSING_PERMISSIONS = 50013;
+/** "Unknown Channel". */
+const UNKNOWN_CHANNEL = 10003;
 const THREAD_NAME_MAX = 100;
 
 export interface DiscordPortOptions {
@@ -34,6 +36,7 @@ export function createDiscordPort(rest: RestLike, opts: DiscordPortOptions): Pla
       let channelId = target.channel;
       let thread: string | null = target.thread;
       let reference: { message_id: string; fail_if_not_exists: false } | null = null;
+      const rootOnly = target.thread !== null && target.thread === target.messageId;
       if (target.thread) {
         channelId = target.thread;
         if (target.messageId && target.messageId !== target.thread) reference = { message_id: target.messageId, fail_if_not_exists: false };
@@ -52,7 +55,18 @@ export function createDiscordPort(rest: RestLike, opts: DiscordPortOptions): Pla
       for (const [k, p] of payloads.entries()) {
         const body = messageBody(p);
         if (k === 0 && reference) body.message_reference = reference;
-        const sent = (await call('post message', () => rest.post(Routes.channelMessages(channelId), { body, files: rawFiles(p) }))) as { id: string };
+        let sent: { id: string };
+        try {
+          sent = (await rest.post(Routes.channelMessages(channelId), { body, files: rawFiles(p) })) as { id: string };
+        } catch (e) {
+          // Core targets name a thread by its root message (Slack style). On Discord a thread started on
+          // message M has id M, but with inline replies there is no such thread: answer M in its channel.
+          if (!(k === 0 && rootOnly && e instanceof DiscordAPIError && e.code === UNKNOWN_CHANNEL)) throw platformError('post message', e);
+          channelId = target.channel;
+          thread = null;
+          body.message_reference = { message_id: target.messageId!, fail_if_not_exists: false };
+          sent = (await call('post message', () => rest.post(Routes.channelMessages(channelId), { body, files: rawFiles(p) }))) as { id: string };
+        }
         first ??= sent.id;
       }
       return { platform: 'discord', channel: target.channel, thread, messageId: first ?? '' };

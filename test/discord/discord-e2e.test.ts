@@ -117,7 +117,7 @@ describe('Discord end to end: fake REST + fake gateway + discord.js + the real c
     assert.match(JSON.stringify(edit.body), new RegExp(incidentId));
   });
 
-  test('the Acknowledge button: the incident is acknowledged and the message updated in place', async () => {
+  test('the Acknowledge button: the incident is acknowledged, the message updated in place, the thread told', async () => {
     const [firstPost] = rest.find('POST', new RegExp(`^/channels/${PASTE_ID}/messages$`));
     gateway.dispatch('INTERACTION_CREATE', buttonPress({ id: '1160000000000000020', token: 'e2e-ack', customId: `lockdown:ack:${incidentId}`, messageId: firstPost.response.id, channelId: CHANNEL_ID }));
     const cb = await rest.waitFor((c) => c.method === 'POST' && c.path === '/interactions/1160000000000000020/e2e-ack/callback');
@@ -127,6 +127,14 @@ describe('Discord end to end: fake REST + fake gateway + discord.js + the real c
     assert.equal(inc.status, 'acknowledged');
     const ids = JSON.stringify(cb.body.data.components);
     assert.doesNotMatch(ids, /lockdown:ack:/, 'no Acknowledge button once acknowledged');
+    // The core also announces the change in the incident's thread (a reply to our analysis there) and
+    // edits the analysis message through the port.
+    const replyId: string = firstPost.response.id;
+    const notice = await rest.waitFor((c) => c.method === 'POST' && c.path === `/channels/${PASTE_ID}/messages` && c.body.message_reference?.message_id === replyId);
+    assertWithinDiscordLimits(notice.body);
+    const edit = await rest.waitFor((c) => c.method === 'PATCH' && c.path === `/channels/${PASTE_ID}/messages/${replyId}`);
+    assertWithinDiscordLimits(edit.body);
+    assert.doesNotMatch(JSON.stringify(edit.body.components), /lockdown:ack:/);
   });
 });
 

@@ -92,6 +92,26 @@ describe('Discord PlatformPort over REST (nock)', () => {
     assert.deepEqual(post.body.message_reference, { message_id: '1150000000000000501', fail_if_not_exists: false });
   });
 
+  test('a status notice for an inline reply (thread = root message id, no such thread) answers the message in its channel', async () => {
+    const port = createDiscordPort(rest, { replyInline: true });
+    const root = '1150000000000000600';
+    fake.unknownChannels.add(root);
+    const ref = await port.post(target({ thread: root, messageId: root }), reply({ blocks: [{ type: 'text', text: 'LD-9 resolved by alice' }] }));
+    assert.equal(ref.thread, null);
+    const [tried] = fake.find('POST', new RegExp(`^/channels/${root}/messages$`));
+    assert.equal(tried.status, 404);
+    const [post] = fake.find('POST', new RegExp(`^/channels/${CHANNEL_ID}/messages$`)).filter((c) => c.body.message_reference?.message_id === root);
+    assert.ok(post, 'posted in the channel as a reply to the root message');
+  });
+
+  test('a status notice into a thread started on the paste (thread = root id) lands in that thread', async () => {
+    const port = createDiscordPort(rest, { replyInline: false });
+    const root = '1150000000000000700';
+    const ref = await port.post(target({ thread: root, messageId: root }), reply({ blocks: [{ type: 'text', text: 'LD-9 acknowledged' }] }));
+    assert.equal(ref.thread, root);
+    assert.equal(fake.find('POST', new RegExp(`^/channels/${root}/messages$`)).length, 1);
+  });
+
   test('a digest (no thread, no message) is a plain channel post', async () => {
     const port = createDiscordPort(rest, { replyInline: false });
     const before = fake.calls.length;

@@ -28,6 +28,8 @@ export class FakeDiscordRest {
   threadExists = false;
   /** Channels where posting is refused (403 Missing Permissions), as when the bot lacks Send Messages. */
   readonly refusedChannels = new Set<string>();
+  /** Ids that are not channels (a message id used as a thread that was never created). */
+  readonly unknownChannels = new Set<string>();
   /** Channels where starting a thread is refused (403 Missing Permissions) but posting works. */
   readonly noThreadChannels = new Set<string>();
   /** Files served at their path outside /api (the CDN of attachments such as message.txt). */
@@ -69,6 +71,9 @@ export class FakeDiscordRest {
       if (this.threadExists) return { status: 400, body: { code: 160004, message: 'A thread has already been created for this message' } };
       // Discord gives a thread started on a message the message's id.
       return { status: 201, body: threadChannel(m[2], m[1], c.body.name) };
+    }
+    if ((m = /^\/channels\/(\d+)\//.exec(c.path)) && this.unknownChannels.has(m[1])) {
+      return { status: 404, body: { code: 10003, message: 'Unknown Channel' } };
     }
     if ((m = /^\/channels\/(\d+)\//.exec(c.path)) && this.refusedChannels.has(m[1])) {
       return { status: 403, body: { code: 50013, message: 'Missing Permissions' } };
