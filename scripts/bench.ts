@@ -153,11 +153,9 @@ async function main(): Promise<void> {
       inputs.push({ label: `foreach bt, ${n} tasks`, path: p, repeat: n >= 50000 ? 2 : 3 });
     }
     if (!quick) {
-      // a 64 MiB paste: foreach bt blocks up to the size limit
-      const one = foreachBt(2000, shapes);
+      // a 64 MiB paste (the default size limit): distinct tasks up to the limit, the last one cut
       const p = join(dir, 'foreach-bt-64mib.txt');
-      const copies = Math.ceil((64 * 1024 * 1024) / Buffer.byteLength(one));
-      writeFileSync(p, one.repeat(copies).slice(0, 64 * 1024 * 1024));
+      writeFileSync(p, foreachBt(46000, shapes).slice(0, 64 * 1024 * 1024));
       inputs.push({ label: 'foreach bt, 64 MiB', path: p, repeat: 1 });
     }
     const seedDir = `${SEEDS_PLAIN}/`;

@@ -65,14 +65,7 @@ export function mergeTasks(model: TraceModel): void {
     merged.push(t);
   }
   model.tasks = merged;
-  for (const report of model.reports) {
-    const keys: string[] = [];
-    for (const k of report.taskKeys) {
-      const nk = renamed.get(k) ?? k;
-      if (!keys.includes(nk)) keys.push(nk);
-    }
-    report.taskKeys = keys;
-  }
+  for (const report of model.reports) report.taskKeys = [...new Set(report.taskKeys.map((k) => renamed.get(k) ?? k))];
 }
 
 function identities(t: Task): string[] {
