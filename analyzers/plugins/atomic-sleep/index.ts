@@ -6,7 +6,7 @@
 import type { Finding } from '../../contract.ts';
 import type { Report, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { baseName, reportTask, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+import { baseName, isMechanics, reportTask, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 
 // The might_sleep()/schedule() machinery at the top of these stacks.
 const SLEEP_CHECK = /^(?:dump_stack\w*|show_stack|__might_resched|___might_sleep|__might_sleep|might_sleep|__might_fault|__schedule_bug|schedule_debug|__schedule|schedule\w*|preempt_schedule\w*|__cond_resched\w*|_cond_resched|do_exit|rcu_note_context_switch)$/;
@@ -17,7 +17,7 @@ function finding(model: TraceModel, r: Report): Finding {
   const d = r.details as AtomicDetails;
   const t = reportTask(model, r);
   const label = t ? taskLabel(t) : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : 'unknown task';
-  const callers = t ? taskFrames(t).map(baseName).filter((f) => !SLEEP_CHECK.test(f)) : [];
+  const callers = t ? taskFrames(t).map(baseName).filter((f) => !SLEEP_CHECK.test(f) && !isMechanics(f)) : [];
   const sleeper = callers[0] ?? null;
   const held = r.lockdep?.heldBy.find((h) => r.pid === null || h.pid === r.pid)?.locks ?? [];
   const lock = held.at(-1) ?? null;

@@ -58,7 +58,7 @@ const WAITS: Array<[RegExp, WaitPrimitive]> = [
 ];
 
 // Frames that are the mechanics of sleeping or of the primitive itself: never what to blame.
-const MECHANICS = /^(?:__schedule|schedule|schedule_timeout|schedule_preempt_disabled|schedule_hrtimeout|io_schedule_timeout|__switch_to|__switch_to_asm|context_switch|preempt_schedule|do_nanosleep|bit_wait|__wait_on_bit|wait_woken|prepare_to_wait|finish_wait|osq_lock|mutex_spin_on_owner|rwsem_optimistic_spin|lock_acquire|lock_release|__lock_acquire|_raw_spin_\w+|do_raw_spin_\w+|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|__pv_queued_spin_lock_slowpath|rwsem_down_\w+|call_rwsem_\w+|__down\w*|down\w*|__mutex_lock\w*|mutex_lock\w*|__rt_mutex\w*|rt_mutex\w*|ww_mutex\w*|__ww_mutex\w*|wait_for_completion\w*|__wait_for_common|wait_for_common|__flush_work|flush_work|__flush_workqueue|flush_workqueue|folio_wait_bit\w*|wait_on_page_bit\w*|io_schedule|__folio_lock|__lock_page\w*|synchronize_\w+|__synchronize_srcu|rcu_barrier|rcu_\w+|do_wait_for_common|wait_transaction_locked|__wait_rcu_gp|__cond_resched|_cond_resched|dump_stack\w*|show_stack|ret_from_fork\w*|kthread|worker_thread|entry_SYSCALL_64_after_hwframe|do_syscall_64|asm_\w+|sysvec_\w+|apic_timer_interrupt|irq_exit\w*|__irq_exit_rcu|hrtimer_interrupt|__hrtimer_run_queues|__sysvec_\w+|smp_apic_timer_interrupt|watchdog_timer_fn|native_safe_halt|default_idle\w*|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic|oops_end|die|no_context|__bad_area_nosemaphore|bad_area\w*|__do_page_fault|do_page_fault|page_fault|async_page_fault|watchdog_\w+|__perf_event_overflow|perf_event_overflow|\w+_pmu_handle_irq|perf_event_nmi_handler|notifier_call_chain|atomic_notifier_call_chain|notify_die|nmi_handle|default_do_nmi|do_nmi|nmi|end_repeat_nmi|exc_nmi|asm_exc_nmi|kprobe_exceptions_notify|hpet_\w+|update_process_times|tick_\w+|run_timer_softirq|__do_softirq|do_softirq\w*|call_softirq|irq_exit|smp_call_function_interrupt|generic_smp_call_function\w*|flush_smp_call_function_queue|system_call_fastpath|entry_SYSCALL_64|int_signal|ret_from_intr|retint_\w+|common_interrupt)$/;
+const MECHANICS = /^(?:__schedule|schedule|schedule_timeout|schedule_preempt_disabled|schedule_hrtimeout|io_schedule_timeout|__switch_to|__switch_to_asm|context_switch|preempt_schedule|do_nanosleep|bit_wait|__wait_on_bit|wait_woken|prepare_to_wait|finish_wait|osq_lock|mutex_spin_on_owner|rwsem_optimistic_spin|lock_acquire|lock_release|__lock_acquire|_raw_spin_\w+|do_raw_spin_\w+|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|__pv_queued_spin_lock_slowpath|rwsem_down_\w+|call_rwsem_\w+|__down\w*|down\w*|__mutex_lock\w*|mutex_lock\w*|__rt_mutex\w*|rt_mutex\w*|ww_mutex\w*|__ww_mutex\w*|wait_for_completion\w*|__wait_for_common|wait_for_common|__flush_work|flush_work|__flush_workqueue|flush_workqueue|folio_wait_bit\w*|wait_on_page_bit\w*|io_schedule|__folio_lock|__lock_page\w*|synchronize_\w+|__synchronize_srcu|rcu_barrier|rcu_\w+|do_wait_for_common|wait_transaction_locked|__wait_rcu_gp|__cond_resched|_cond_resched|dump_stack\w*|show_stack|ret_from_fork\w*|kthread|worker_thread|entry_SYSCALL_64_after_hwframe|do_syscall_64|asm_\w+|sysvec_\w+|apic_timer_interrupt|irq_exit\w*|__irq_exit_rcu|hrtimer_interrupt|__hrtimer_run_queues|__sysvec_\w+|smp_apic_timer_interrupt|watchdog_timer_fn|native_safe_halt|default_idle\w*|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic|oops_end|die|no_context|__bad_area_nosemaphore|bad_area\w*|__do_page_fault|do_page_fault|page_fault|async_page_fault|watchdog_\w+|__perf_event_overflow|perf_event_overflow|\w+_pmu_handle_irq|perf_event_nmi_handler|notifier_call_chain|atomic_notifier_call_chain|notify_die|nmi_handle|default_do_nmi|do_nmi|nmi|end_repeat_nmi|exc_nmi|asm_exc_nmi|kprobe_exceptions_notify|hpet_\w+|update_process_times|tick_\w+|run_timer_softirq|__do_softirq|do_softirq\w*|call_softirq|irq_exit|smp_call_function_interrupt|generic_smp_call_function\w*|flush_smp_call_function_queue|system_call_fastpath|entry_SYSCALL_64|int_signal|ret_from_intr|retint_\w+|common_interrupt|nmi_cpu_backtrace\w*|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|do_idle|cpu_startup_entry|start_secondary|secondary_startup_64\w*|cpuidle_\w+|default_idle_call|arch_cpu_idle\w*|rest_init|start_kernel|x86_64_start_\w+|cpu_idle|poll_idle|intel_idle\w*|acpi_idle_\w+|mwait_idle\w*)$/;
 
 export function isMechanics(fn: string): boolean {
   return MECHANICS.test(baseName(fn));
@@ -78,8 +78,23 @@ export function classifyWait(frames: readonly string[]): WaitInfo | null {
     const fn = baseName(frames[i]!);
     for (const [re, prim] of WAITS) {
       if (!re.test(fn)) continue;
+      let primitive = prim;
+      let at = fn;
+      // a completion is often the inside of a bigger wait (flush_work, synchronize_rcu, jbd2 commit):
+      // name the outer one when it is among the next few callers
+      if (prim === 'completion' || prim === 'page_io') {
+        for (let k = i + 1; k < frames.length && k <= i + 4; k++) {
+          const outer = baseName(frames[k]!);
+          const hit = WAITS.find(([re2, p2]) => p2 !== prim && p2 !== 'page_io' && p2 !== 'completion' && re2.test(outer));
+          if (hit) {
+            primitive = hit[1];
+            at = outer;
+            break;
+          }
+        }
+      }
       const blame = frames.slice(i + 1).map(baseName).filter((f) => !isMechanics(f)).slice(0, 3);
-      return { primitive: prim, at: fn, blame };
+      return { primitive, at, blame };
     }
   }
   return null;
@@ -151,7 +166,11 @@ export interface SpinInfo {
 export function spinInfo(t: Task): SpinInfo | null {
   for (const seg of t.stack) {
     const exc = seg.exception;
-    const top = [exc?.fn ?? '', ...seg.frames.filter((f) => !f.unreliable).slice(0, 4).map((f) => f.fn)].filter(Boolean);
+    const reliable = seg.frames.some((f) => !f.unreliable);
+    // old all-"?" NMI stacks end with the interrupted function: look at both ends then
+    const pool = seg.frames.filter((f) => (reliable ? !f.unreliable : f.offset !== 0));
+    const cand = reliable ? pool.slice(0, 4) : [...pool.slice(0, 2), ...pool.slice(-2)];
+    const top = [exc?.fn ?? '', ...cand.map((f) => f.fn)].filter(Boolean);
     const hit = top.find(isSpinFrame);
     if (!hit) continue;
     // RDI holds the lock pointer only while still inside the slow path function itself

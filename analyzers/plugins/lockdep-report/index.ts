@@ -23,11 +23,14 @@ function scenarioText(ld: LockdepInfo): string {
   return ld.scenario.map((c) => `${c.cpu}: ${c.steps.join(' ; ')}`).join(' | ');
 }
 
+// Lockdep prints the class name, not the lock type; names carry it often enough (…_mutex, …sem,
+// mmap_lock, s_umount, ->rlock for spinlock_t). Otherwise say "lock".
 function primitiveOf(l: LockdepLock | null): string {
   const n = l?.name ?? '';
-  if (/mutex|_mtx\b|->lock_mutex/.test(n)) return 'mutex';
-  if (/sem\b|rwsem|mmap_lock|s_umount|i_rwsem/.test(n)) return 'rwsem';
-  return 'spinlock';
+  if (/mutex|_mtx\b/.test(n)) return 'mutex';
+  if (/sem\b|rwsem|mmap_lock|s_umount|i_rwsem|_sem_key/.test(n)) return 'rwsem';
+  if (/rlock\b|spinlock|->lock\b|_lock_key|wait\.lock/.test(n)) return 'spinlock';
+  return 'lock';
 }
 
 function finding(model: TraceModel, r: Report): Finding | null {
@@ -82,7 +85,8 @@ function finding(model: TraceModel, r: Report): Finding | null {
   }
   const keyFrames = [...new Set([acq?.at, held?.at, ...stackBlame].filter((x): x is string => !!x))].slice(0, 3);
   const nextSteps = [
-    ...(acq?.address ? [`crash> struct ${prim === 'mutex' ? 'mutex' : prim === 'rwsem' ? 'rw_semaphore' : 'spinlock_t'} ${acq.address}`] : []),
+    ...(acq?.address && prim !== 'lock' ? [`crash> struct ${prim === 'mutex' ? 'mutex' : prim === 'rwsem' ? 'rw_semaphore' : 'spinlock_t'} ${acq.address}`] : []),
+    ...(acq?.address && prim === 'lock' ? [`crash> kmem ${acq.address}   (the object that embeds the lock, hence its type)`] : []),
     ...(name ? [`grep -rn "${name.replace(/^&/, '').replace(/#\d+$/, '').split('->').pop()}" the driver/subsystem source for every acquisition site`] : []),
     'cat /proc/lockdep_chains   (on a lockdep kernel: the recorded chains for this class)',
   ];

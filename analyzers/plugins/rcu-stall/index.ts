@@ -31,7 +31,9 @@ function finding(model: TraceModel, r: Report): Finding {
     const t = model.tasks.find((x) => x.cpu === cpu && x.stack.length > 0);
     const spin = t ? spinInfo(t) : null;
     if (spin?.address) spinLock ??= spin.address;
-    const blame = t ? blameFrames(taskFrames(t).filter((f) => !/rcu|apic_timer|sysvec|hrtimer|tick_|update_process_times/.test(f))) : [];
+    // the NMI segment is the backtrace machinery itself; the interrupted code is what stalls
+    const view = t ? { ...t, stack: t.stack.filter((s) => s.context !== 'nmi') } : undefined;
+    const blame = view ? blameFrames(taskFrames(view).filter((f) => !/rcu|apic_timer|sysvec|hrtimer|tick_|update_process_times/.test(f))) : [];
     for (const b of blame.slice(0, 2)) if (!keyFrames.includes(b)) keyFrames.push(b);
     chain.push({
       task: 'RCU grace period',

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lockdepReport } from './index.ts';
+import { consoleFixture, runPlugin } from '../generic-helpers/test-support.ts';
+
+test('recursive locking: the task holds the class it takes again, a self-cycle on one lock', () => {
+  const f = runPlugin(lockdepReport, consoleFixture('lockdep-recursive-dev-lock.txt')).findings[0]!;
+  assert.equal(f.pattern, 'lockdep-report');
+  assert.equal(f.cycle, true);
+  assert.deepEqual(f.blockingChain.map((l) => [l.task, l.heldBy, l.lock]), [['kworker/0:2:318', 'kworker/0:2:318', 'ffff888104b2c0a8']]);
+  assert.deepEqual([f.suspectLock?.name, f.suspectLock?.address, f.suspectLock?.holder], ['&priv->cfg_lock', 'ffff888104b2c0a8', 'kworker/0:2:318']);
+  assert.deepEqual(f.keyFrames.slice(0, 2), ['demo_apply_cfg', 'demo_reset_work']);
+  assert.ok(f.checklist.some((c) => c.includes('mutex_lock_nested')));
+});
+
+test('inconsistent lock state: softirq user vs softirq-enabled user of the same spinlock', () => {
+  const f = runPlugin(lockdepReport, consoleFixture('lockdep-inconsistent-softirq.txt')).findings[0]!;
+  assert.equal(f.cycle, true);
+  assert.equal(f.suspectLock?.name, '&stats->lock');
+  assert.equal(f.keyFrames[0], 'demo_rx_complete');
+  assert.ok(f.headline.includes('<Interrupt>'), 'the scenario lockdep printed is part of the headline');
+  assert.ok(f.checklist.some((c) => c.includes('spin_lock_bh')));
+});
+
+test('circular dependencies are left to the lockdep-cycle analyzer', () => {
+  assert.deepEqual(runPlugin(lockdepReport, consoleFixture('lockdep-circular-mmap-lock.txt')).findings, []);
+});
