@@ -32,6 +32,10 @@ const DETECTORS = [
   'BUG: unable to handle',
   'general protection fault',
   'NMI backtrace for cpu',
+  'kernel BUG at ',
+  'Unable to handle kernel',
+  'BUG: KASAN:',
+  'Oops: 0',
 ];
 
 // `PID: 4790   TASK: ffff88003570de20  CPU: 1   COMMAND: "kworker/1:2"` (crash bt / foreach bt)
