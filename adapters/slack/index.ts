@@ -227,11 +227,21 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     async stop() {
       stopped = true;
       await this.idle();
-      if (!receiver || ownServer) await app.stop();
+      if (socket) {
+        // Bolt's SocketModeReceiver.stop() does not wait for the WebSocket close handshake; wait for it
+        // (bounded), or @slack/socket-mode keeps a 30 s close timer alive after we return.
+        await Promise.race([socket.client.disconnect(), delay(2000)]);
+      } else if (ownServer) {
+        await app.stop();
+      }
       ownServer = false;
     },
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
   };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
