@@ -112,7 +112,9 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
   if (mangled && s.indexOf('?') >= 0) s = unmangleQuestionMarks(s).trim();
   c = s.charCodeAt(0);
   if (c >= 48 && c <= 57) {
-    if (/^\d{1,6}$/.test(s)) return null; // a line-number gutter printed as its own block (seed 003)
+    // A bare number is a line-number gutter printed as its own block (seed 003), unless it is the pid
+    // a loop echoed before `cat /proc/$pid/stack`; the second pass decides, knowing the next line.
+    if (/^\d{1,6}$/.test(s)) return BARE_NUMBER + s;
     const gutter = /^\d{1,5} ?\| ?/.exec(s) ?? /^\d{1,5}: /.exec(s);
     if (gutter && (gutter[0].includes('|') || TRACE_START.test(s.slice(gutter[0].length)))) s = s.slice(gutter[0].length);
   }
@@ -126,6 +128,8 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
   s = s.trim();
   return s === '' ? null : s;
 }
+
+const BARE_NUMBER = '\u0000'; // marks a bare-number line until joinWrapped decides (NUL never survives cleanChars)
 
 // •, ◦, ▪, ‣, ●, ·, >, |, *, -
 const DECORATION_START = new Set([0x2022, 0x25e6, 0x25aa, 0x2023, 0x25cf, 0xb7, 62, 124, 42, 45]);
@@ -209,6 +213,10 @@ function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
     const cur = lines[i];
     const next = lines[i + 1];
     const t = cur.text;
+    if (t.charCodeAt(0) === 0) {
+      if (next !== undefined && next.text.startsWith('[<')) out.push({ ...cur, text: t.slice(1) });
+      continue;
+    }
     const last = t.charCodeAt(t.length - 1);
     // only three shapes can be a wrapped first half: "#N [sp] fn( at)", "...+0x12c(/)", "PID: ... CPU: N"
     const candidate = t.charCodeAt(0) === 35 || last === 47 || (last >= 48 && last <= 57) || (last >= 97 && last <= 102) || last === 116;

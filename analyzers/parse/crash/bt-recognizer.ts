@@ -81,6 +81,16 @@ export const crashBtRecognizer: Recognizer = {
         }
       } else if (c0 >= 65 && c0 <= 90) {
         if (c0 === 80 && BT_HEADER.test(text)) break; // 'P': the next task's header
+        // arm64: "PC: ffff80001043f0b8  [arch_cpu_idle+16]" opens the interrupted context's registers
+        const pc = c0 === 80 && !regs ? /^PC: ([0-9a-f]{1,16}) \[([^\]]{1,256})\]/.exec(text) : null;
+        if (pc) {
+          const exception = exceptionFrame(pc[2], no);
+          exception.address = pc[1];
+          items.push({ kind: 'exception', exception });
+          regs = { registers: exception.registers, lines: exception.lines };
+          readRegisters(text, regs.registers);
+          continue;
+        }
         if (isRegisterLine(text)) {
           // Registers after an exception header belong to it; a register block after the last frame
           // with no header is the user-space context of a syscall (seed 004), which we skip.

@@ -208,3 +208,25 @@ PID: 15 TASK: ffff880011150000 CPU: 3 COMMAND: "e"
  #0 [ffff880011152000] schedule at ffffffff81000002`);
   assert.deepEqual(m.tasks.map((t) => [t.pid, t.state]), [[11, 'R'], [12, 'R'], [13, null], [14, 'D'], [15, null]]);
 });
+
+test('arm64 crash bt: the PC/LR register block is the interrupted context', () => {
+  const m = parse(`PID: 0        TASK: ffff800011b1a740  CPU: 0    COMMAND: "swapper/0"
+ #0 [ffff800010003d90] __crash_kexec at ffff80001016d2b0
+ #1 [ffff800010003e20] panic at ffff800010b2b1c8
+ #2 [ffff800010003f00] watchdog_timer_fn at ffff8000101a0e3c
+ #3 [ffff800010003fe0] el1_irq at ffff800010012b4c
+--- <IRQ stack> ---
+     PC: ffff80001043f0b8  [arch_cpu_idle+16]
+     LR: ffff80001043f0b4  [arch_cpu_idle+12]
+     SP: ffff800011b0bef0  PSTATE: 60000005
+    X29: ffff800011b0bef0  X28: ffff800011b16ac0  X27: 0000000000000000
+ #4 [ffff800011b0bef0] arch_cpu_idle at ffff80001043f0b4
+ #5 [ffff800011b0bf00] do_idle at ffff8000100e5d38`);
+  const t = m.tasks[0];
+  assert.deepEqual(t.stack.map((s) => s.context), ['hardirq', 'process']);
+  assert.equal(t.stack[1].exception?.fn, 'arch_cpu_idle');
+  assert.equal(t.stack[1].exception?.offset, 16);
+  assert.equal(t.stack[1].exception?.address, 'ffff80001043f0b8');
+  assert.equal(t.stack[1].exception?.registers.PSTATE, '60000005');
+  assert.equal(t.stack[1].exception?.registers.X29, 'ffff800011b0bef0');
+});

@@ -51,3 +51,22 @@ root     22551  0.0  0.0 112712   964 pts/5    S+   14:08   0:00 grep --color=au
   assert.deepEqual(m.tasks.map((t) => t.pid), [4790, 31002]);
   assert.equal(m.tasks[0].kthread, true);
 });
+
+test('stacks gathered in a loop: `echo $p; cat /proc/$p/stack` and `grep -H . /proc/*/stack`', () => {
+  const m = parse(`for p in $(pgrep -f fsck); do echo $p; cat /proc/$p/stack; done
+3101
+[<0>] io_schedule+0x12/0x40
+[<0>] wait_on_page_bit+0x140/0x1f0
+3102
+[<0>] mutex_lock+0x21/0x40
+# grep -H . /proc/*/stack
+/proc/4001/stack:[<0>] rwsem_down_read_slowpath+0x1f0/0x4a0
+/proc/4001/stack:[<0>] do_user_addr_fault+0x1f8/0x6a0
+/proc/4002/stack:[<0>] ep_poll+0x2b3/0x3f0`);
+  assert.deepEqual(m.tasks.map((t) => [t.pid, t.stack[0]?.frames.map((f) => f.fn)]), [
+    [3101, ['io_schedule', 'wait_on_page_bit']],
+    [3102, ['mutex_lock']],
+    [4001, ['rwsem_down_read_slowpath', 'do_user_addr_fault']],
+    [4002, ['ep_poll']],
+  ]);
+});

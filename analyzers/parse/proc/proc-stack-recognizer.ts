@@ -10,27 +10,43 @@ import { addFormat, type Recognizer } from '../recognizer.ts';
 const CAT = /(?:^|[\s/=>])\/proc\/(\d{1,10})(?:\/task\/(\d{1,10}))?\/stack\b/;
 const FRAME = /^\[<([0-9a-f]{1,16})>\] (\S{1,256}?)\+0x([0-9a-f]{1,16})\/0x([0-9a-f]{1,16})(?: \[([^\]\s]{1,64})\])?$/;
 const TERMINATOR = /^\[<f{16}>\] 0xf{16}$/;
+// `grep -H . /proc/*/stack` prefixes every frame with its file: "/proc/812/stack:[<0>] fn+0x1/0x2"
+const GREP_H = /^\/proc\/(\d{1,10})(?:\/task\/(\d{1,10}))?\/stack:(?=\[<)/;
+// `for p in ...; do echo $p; cat /proc/$p/stack; done`: the pid alone on the line before the frames
+const ECHOED_PID = /^\d{1,10}$/;
 
 export const procStackRecognizer: Recognizer = {
   name: 'proc-stack',
   starts(lines, i) {
     const t = lines[i].text;
-    if (FRAME.test(t)) return true;
+    if (FRAME.test(t) || GREP_H.test(t)) return true;
+    if (ECHOED_PID.test(t)) return FRAME.test(lines[i + 1]?.text ?? '');
     return CAT.test(t) && t.length < 300 && FRAME.test(lines[i + 1]?.text ?? '');
   },
   consume(lines, i, model) {
     let pid: number | null = null;
     let j = i;
     const header: number[] = [];
-    const cat = FRAME.test(lines[i].text) ? null : CAT.exec(lines[i].text);
+    const first = lines[i].text;
+    const grepPid = GREP_H.exec(first);
+    const cat = FRAME.test(first) || grepPid ? null : ECHOED_PID.test(first) ? null : CAT.exec(first);
     if (cat) {
       pid = Number(cat[2] ?? cat[1]);
       header.push(lines[i].no);
       j++;
-    }
+    } else if (ECHOED_PID.test(first)) {
+      pid = Number(first);
+      header.push(lines[i].no);
+      j++;
+    } else if (grepPid) pid = Number(grepPid[2] ?? grepPid[1]);
     const frames: Frame[] = [];
     for (; j < lines.length; j++) {
-      const t = lines[j].text;
+      let t = lines[j].text;
+      if (grepPid) {
+        const g = GREP_H.exec(t);
+        if (!g || Number(g[2] ?? g[1]) !== pid) break; // the next file's frames start the next task
+        t = t.slice(g[0].length);
+      }
       if (TERMINATOR.test(t)) {
         j++;
         break;
