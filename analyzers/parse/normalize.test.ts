@@ -90,3 +90,12 @@ test('keeps the printk caller id of CONFIG_PRINTK_CALLER lines', () => {
   const { lines } = normalize('[  760.247152][T1234] INFO: task\n[   1.000000][    C3] NMI backtrace for cpu 3\nplain');
   assert.deepEqual(lines.map((l) => [l.text, l.ctx]), [['INFO: task', 'T1234'], ['NMI backtrace for cpu 3', 'C3'], ['plain', undefined]]);
 });
+
+test('a double-spaced paste loses its single blank lines, keeps a longer gap as one separator', () => {
+  const text = ['PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"', '#0 [ffff] schedule at ffff', '#1 [ffff] io at ffff', '#2 [ffff] x at ffff', '#3 [ffff] y at ffff', '', '', 'prose after', 'more prose'].join('\n\n');
+  const res = normalize(text);
+  assert.deepEqual(res.lines.map((l) => l.text), ['PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"', '#0 [ffff] schedule at ffff', '#1 [ffff] io at ffff', '#2 [ffff] x at ffff', '#3 [ffff] y at ffff', '', 'prose after', 'more prose']);
+  assert.ok(res.notes.some((n) => n.includes('double-spaced')));
+  // ordinary paragraphs are not double spacing
+  assert.deepEqual(texts('a\nb\n\nc\nd\ne\n\nf\ng'), ['a', 'b', '', 'c', 'd', 'e', '', 'f', 'g']);
+});

@@ -77,7 +77,9 @@ export function normalize(input: string): NormalizedText {
     const ratio = stats.controls / Math.max(1, Math.min(text.length, no * MAX_LINE_CHARS));
     notes.push(ratio > 0.05 ? `input looks binary (${stats.controls} control bytes removed); parsed as text` : `${stats.controls} control byte(s) removed`);
   }
-  return { lines: joinWrapped(out), notes };
+  const spaced = dropDoubleSpacing(out);
+  if (spaced !== out) notes.push('double-spaced paste: the blank line after every line was ignored');
+  return { lines: joinWrapped(spaced), notes };
 }
 
 /**
@@ -202,6 +204,30 @@ function stripTimestamps(input: string, caller: { ctx?: string }): string {
     if (!hit) break;
   }
   return s;
+}
+
+/**
+ * Some editors and chat clients paste with a blank line after every line. When most lines are
+ * followed by exactly one blank line, those single blanks are dropped (a longer run of blanks stays
+ * as one block separator); otherwise every block would end after its first line.
+ */
+function dropDoubleSpacing(lines: NormalizedLine[]): NormalizedLine[] {
+  let content = 0;
+  let spaced = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].text === '') continue;
+    content++;
+    if (lines[i + 1]?.text === '' && lines[i + 2] !== undefined && lines[i + 2].text !== '') spaced++;
+  }
+  if (content < 6 || spaced < content * 0.6) return lines;
+  const out: NormalizedLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.text === '' && lines[i - 1]?.text !== '' && lines[i + 1] !== undefined && lines[i + 1].text !== '') continue;
+    if (l.text === '' && out.length > 0 && out[out.length - 1].text === '') continue;
+    out.push(l);
+  }
+  return out;
 }
 
 // A chat client may wrap one trace line in two. Join only the shapes where the second half cannot be
