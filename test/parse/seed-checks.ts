@@ -66,6 +66,11 @@ export function checkSeed001(m: TraceModel): void {
   assert.equal(cpu0crash.exception?.offset, 492);
   assert.equal(cpu0crash.exception?.registers.RFLAGS, '00000202');
   assert.ok(kw.stack.some((s) => s.frames.some((f) => f.fn === 'watchdog_timer_fn.cold.8')), 'suffixes such as .cold.8 are kept');
+  // the console "CPU: 0 PID: 2635 Comm:" dumps and the crash backtraces are one task, and the
+  // detector reports point at it
+  assert.ok(kw.sources.includes('console') && kw.sources.includes('crash-bt'), kw.sources.join());
+  assert.ok(m.reports.length > 0 && m.reports.every((r) => r.taskKeys.includes(kw.key)));
+  assert.equal(kw.state, 'R', '`bt -a` shows the task running on its CPU');
   // `bt` then `bt -a` print the same stack: one task, one copy of it
   assert.equal(kw.stack.filter((s) => s.exception?.fn === 'smp_call_function_many').length, 1);
 
@@ -180,7 +185,8 @@ export function checkSeed004(m: TraceModel): void {
   assert.deepEqual(fns(proc).slice(0, 4), ['_spin_lock_irq', 'wait_for_common', 'wait_for_completion_timeout', '_ctl_do_mpt_command']);
   assert.equal(proc.frames[3].module, 'mpt2sas');
   assert.equal(fns(proc).at(-1), 'system_call_fastpath', 'the full `bt` is kept over the `bt -a` fragment');
-  assert.equal(m.tasks.filter((x) => x.pid === 12410).length, 1);
+  assert.equal(m.tasks.filter((x) => x.pid === 12410).length, 1, 'console trace, `bt -a` fragment and `bt` are one task');
+  assert.ok(t.sources.includes('console') && t.sources.includes('crash-bt'));
   for (const [pid, fn] of [[18176, 'lock_kernel'], [18371, 'lock_kernel'], [15042, '__bitmap_empty'], [18122, '_spin_lock']] as const) {
     assert.equal(task(m, pid).stack.find((s) => s.exception)?.exception?.fn, fn, `bt -a fragment of ${pid}`);
   }
