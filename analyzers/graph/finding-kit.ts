@@ -1,0 +1,36 @@
+// Small helpers the mechanism plugins share to assemble a Finding (defaults, key frames).
+
+import type { ChainLink, Finding, SuspectLock } from '../contract.ts';
+import type { Task } from '../model/trace-model.ts';
+import { blameFrames, taskFrames } from '../plugins/generic-helpers/index.ts';
+
+export interface FindingParts {
+  pattern: string;
+  confidence: number;
+  headline: string;
+  blockingChain: ChainLink[];
+  cycle: boolean;
+  suspectLock: SuspectLock | null;
+  keyFrames: string[];
+  checklist: string[];
+  nextSteps: string[];
+}
+
+export function finding(p: FindingParts): Finding {
+  return { ...p, caseId: null, keyFrames: dedupe(p.keyFrames).slice(0, 4), nextSteps: dedupe(p.nextSteps), references: [] };
+}
+
+/** Where a task is stuck and what to blame (mechanics, lock primitives and entry code removed). */
+export function keyFramesOf(t: Task | null | undefined, n = 2): string[] {
+  return t ? blameFrames(taskFrames(t), n) : [];
+}
+
+export function dedupe<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+export function uniqLines(...xs: Array<readonly number[] | undefined>): number[] {
+  const s = new Set<number>();
+  for (const a of xs) for (const n of a ?? []) if (Number.isInteger(n) && n > 0) s.add(n);
+  return [...s].sort((a, b) => a - b);
+}

@@ -1,0 +1,59 @@
+// CPUs that wait for other CPUs to answer an IPI (smp_call_function_many / _single, on_each_cpu,
+// the 2.6.32 flush_tlb_others_ipi that spins until every target cleared its bit in the flush mask).
+// A target that spins with interrupts disabled never runs the IPI handler, so the caller spins too.
+
+import type { ChainLink } from '../contract.ts';
+import type { Task, TraceModel } from '../model/trace-model.ts';
+import { baseName, isMechanics } from '../plugins/generic-helpers/index.ts';
+import { IPI_WAIT_RE } from './wait-graph.ts';
+import { ifFlag, spinnersOf } from './spin.ts';
+import { taskLabel } from './resolve.ts';
+
+export interface IpiWaiter {
+  task: Task;
+  at: string; // smp_call_function_many
+  line: number;
+}
+
+/** Tasks whose innermost code (exception RIP or the first few real frames) waits for IPIs. */
+export function ipiWaiters(model: TraceModel): IpiWaiter[] {
+  const out: IpiWaiter[] = [];
+  for (const t of model.tasks) {
+    let hit: IpiWaiter | null = null;
+    for (const seg of t.stack) {
+      if (seg.context !== 'process') continue;
+      const cands: Array<{ fn: string; line: number }> = [];
+      if (seg.exception?.fn) cands.push({ fn: baseName(seg.exception.fn), line: seg.exception.line });
+      for (const f of seg.frames) if (f.fn && !f.unreliable) cands.push({ fn: baseName(f.fn), line: f.line });
+      let real = 0;
+      for (const c of cands) {
+        if (IPI_WAIT_RE.test(c.fn)) {
+          hit = { task: t, at: c.fn, line: c.line };
+          break;
+        }
+        if (!isMechanics(c.fn) && !/^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/.test(c.fn)) real++;
+        if (real > 2) break;
+      }
+      if (hit) break;
+    }
+    if (hit) out.push(hit);
+  }
+  return out;
+}
+
+/** CPUs spinning with interrupts disabled (RFLAGS.IF clear in the spinning frame). */
+export function irqsOffSpinners(model: TraceModel): Task[] {
+  return model.tasks.filter((t) => t.cpu !== null && spinnersOf(t).some((s) => ifFlag(s.exception) === false));
+}
+
+export function ipiLink(w: IpiWaiter, target: Task, why: string): ChainLink {
+  return {
+    task: taskLabel(w.task),
+    waitsOn: `IPI to CPU ${target.cpu ?? '?'} (${w.at})`,
+    primitive: 'ipi',
+    lock: null,
+    heldBy: taskLabel(target),
+    evidence: `${taskLabel(w.task)}${w.task.cpu !== null ? ` on CPU ${w.task.cpu}` : ''} waits in ${w.at} for other CPUs to run the IPI handler; CPU ${target.cpu ?? '?'} ${why}`,
+    lines: [w.line],
+  };
+}

@@ -1,0 +1,71 @@
+// Spinning contexts of a paste: which stack segment spins on which lock (RDI of the exception frame
+// interrupted inside the slow path: x86-64 passes the lock pointer in RDI, and the NMI/watchdog saved
+// the registers of the spinning code), which function took the lock, and the interrupted context.
+
+import type { Context, ExceptionFrame, StackSegment, Task } from '../model/trace-model.ts';
+import { baseName, isMechanics, isSpinFrame } from '../plugins/generic-helpers/index.ts';
+import { isKernelPointer } from './resolve.ts';
+
+export interface Spinner {
+  task: Task;
+  segment: number; // index in task.stack
+  context: Context;
+  lock: string;
+  at: string; // the spin frame (exception RIP function)
+  /** The function that called the lock primitive (bfq_finish_requeue_request). */
+  taker: string | null;
+  /** The primitive called by the taker (_raw_spin_lock_irqsave). */
+  via: string | null;
+  exception: ExceptionFrame;
+}
+
+export function spinnersOf(t: Task): Spinner[] {
+  const out: Spinner[] = [];
+  t.stack.forEach((seg, i) => {
+    const exc = seg.exception;
+    if (!exc || !isSpinFrame(exc.fn)) return;
+    const rdi = exc.registers.RDI?.toLowerCase();
+    if (!isKernelPointer(rdi)) return;
+    const { taker, via } = takerOf(seg);
+    out.push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: baseName(exc.fn), taker, via, exception: exc });
+  });
+  return out;
+}
+
+export function takerOf(seg: StackSegment): { taker: string | null; via: string | null } {
+  let via: string | null = seg.exception && isSpinFrame(seg.exception.fn) ? baseName(seg.exception.fn) : null;
+  for (const f of seg.frames) {
+    if (f.unreliable || !f.fn) continue;
+    const b = baseName(f.fn);
+    if (isSpinFrame(b)) {
+      via = b;
+      continue;
+    }
+    if (isMechanics(b)) continue;
+    return { taker: b, via };
+  }
+  return { taker: null, via };
+}
+
+export function allSpinners(tasks: readonly Task[]): Spinner[] {
+  return tasks.flatMap(spinnersOf);
+}
+
+/** The segment a spinning irq/softirq segment interrupted: the next process-context segment below it. */
+export function interruptedSegment(t: Task, from: number): StackSegment | null {
+  for (let i = from + 1; i < t.stack.length; i++) if (t.stack[i]!.context === 'process') return t.stack[i]!;
+  return null;
+}
+
+/** Function names of a segment, the exception RIP first. */
+export function segmentFrames(seg: StackSegment): string[] {
+  const names = seg.frames.filter((f) => f.fn && !f.unreliable).map((f) => baseName(f.fn));
+  return seg.exception?.fn ? [baseName(seg.exception.fn), ...names] : names;
+}
+
+/** RFLAGS.IF (bit 9) of an exception frame; null when the paste has no RFLAGS. */
+export function ifFlag(exc: ExceptionFrame | null | undefined): boolean | null {
+  const f = exc?.registers.RFLAGS;
+  if (!f || !/^[0-9a-f]+$/i.test(f)) return null;
+  return (parseInt(f, 16) & 0x200) !== 0;
+}

@@ -1,0 +1,227 @@
+// The wait-for graph of one paste. Nodes are tasks (a CPU of `bt -a` is the task running on it);
+// an edge says "FROM waits on lock L (primitive P), held by TO" with the evidence and its lines.
+// Edges come from every source the paste offers; plugins and analyze() walk them into chains.
+
+import type { Task, TraceModel } from '../model/trace-model.ts';
+import { classifyWait, spinInfo, taskFrames, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
+import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
+
+export type EdgeSource = 'struct' | 'waiter-list' | 'register' | 'frames' | 'blocker' | 'lockdep' | 'inferred';
+
+export interface WaitEdge {
+  from: string; // Task.key of the waiter
+  to: string | null; // Task.key of the holder; null = unknown
+  /** Holder label when the holder is named but has no task in the model (blocker line, raw address). */
+  toLabel: string | null;
+  primitive: string;
+  lock: string | null; // address or symbolic name
+  waitsOn: string;
+  evidence: string;
+  lines: number[];
+  source: EdgeSource;
+}
+
+export interface WaitGraph {
+  tasks: Map<string, Task>;
+  edges: WaitEdge[];
+}
+
+// How much an edge is worth when a node has several: a dump beats an inference from frames.
+const RANK: Record<EdgeSource, number> = { struct: 6, 'waiter-list': 5, blocker: 4, lockdep: 3, register: 2, inferred: 1, frames: 0 };
+export function edgeRank(e: WaitEdge): number {
+  return RANK[e.source] + (e.to ? 10 : 0);
+}
+
+export function outEdges(g: WaitGraph, key: string): WaitEdge[] {
+  return g.edges.filter((e) => e.from === key).sort((a, b) => edgeRank(b) - edgeRank(a));
+}
+
+export function holderLabel(g: WaitGraph, e: WaitEdge): string | null {
+  if (e.to) {
+    const t = g.tasks.get(e.to);
+    return t ? taskLabel(t) : e.to;
+  }
+  return e.toLabel;
+}
+
+// Frames where a work item runs: a task with these is a worker executing a work item (kernel/workqueue.c).
+const WORKER_RE = /^process_one_work$/;
+// Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
+export const IPI_WAIT_RE = /^(?:smp_call_function_many(?:_cond)?|smp_call_function_single|smp_call_function|on_each_cpu(?:_mask|_cond\w*)?|flush_tlb_others_ipi|native_flush_tlb_others|native_flush_tlb_multi|flush_tlb_multi|csd_lock_wait|smp_call_function_many_cond)$/;
+
+export function isBlockedWorker(t: Task): boolean {
+  return t.state === 'D' && taskFrames(t).some((f) => WORKER_RE.test(f));
+}
+
+/** RFLAGS.IF (bit 9) of the innermost exception frame: false = that code ran with interrupts off. */
+export function irqsEnabledAt(t: Task): boolean | null {
+  const exc = t.stack.find((s) => s.exception)?.exception;
+  const f = exc?.registers.RFLAGS;
+  if (!f || !/^[0-9a-f]+$/i.test(f)) return null;
+  return (parseInt(f, 16) & 0x200) !== 0;
+}
+
+export function buildWaitGraph(model: TraceModel): WaitGraph {
+  const g: WaitGraph = { tasks: new Map(model.tasks.map((t) => [t.key, t])), edges: [] };
+  const has = (from: string, lock: string | null): boolean => g.edges.some((e) => e.from === from && (lock === null || e.lock === lock));
+  const add = (e: WaitEdge): void => {
+    if (!g.edges.some((x) => x.from === e.from && x.to === e.to && x.lock === e.lock && x.primitive === e.primitive)) g.edges.push(e);
+  };
+
+  // 1. struct mutex dumps: owner (flag bits masked) and the waiters of wait_list (mutex_waiter.task)
+  for (const s of model.structs) {
+    if (!/^(?:struct )?(?:mutex|ww_mutex|rt_mutex)$/.test(s.type) || !s.address) continue;
+    const ownerAddr = ownerTask(s.fields.owner ?? s.fields['owner.counter'] ?? s.fields['base.owner'] ?? s.fields['base.owner.counter']);
+    const owner = ownerAddr ? taskAt(model, ownerAddr) : null;
+    const first = normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']);
+    for (const w of model.structs) {
+      if (w.type !== 'mutex_waiter' || !w.address) continue;
+      const linked = w.address === first || w.fields['list.next'] === s.address || w.fields['list.prev'] === s.address
+        || normHex(w.fields['list.next']) === (s.address && addHex(s.address, 8)) || normHex(w.fields['list.prev']) === (s.address && addHex(s.address, 8));
+      if (!linked) continue;
+      const waiter = taskAt(model, w.fields.task);
+      if (!waiter) continue;
+      add({
+        from: waiter.key,
+        to: owner?.key ?? null,
+        toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
+        primitive: 'mutex',
+        lock: s.address,
+        waitsOn: `mutex ${s.address}`,
+        evidence: `struct mutex ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; mutex_waiter ${w.address}.task = ${normHex(w.fields.task)} (${taskLabel(waiter)})`,
+        lines: uniq([s.line, w.line, ...(ownerAddr ? addressLines(model, ownerAddr) : []), ...addressLines(model, waiter.task ?? '')]),
+        source: 'struct',
+      });
+    }
+  }
+
+  // 2. rwsem waiter lists: FIFO queue. Readers behind a queued writer wait for that writer
+  // (kernel/locking/rwsem.c: a waiting writer stops new readers from joining the read side);
+  // the first waiter waits for whoever holds the lock now.
+  for (const wl of model.waiterLists) {
+    const lock = wl.head;
+    let writerAhead: Task | null = null;
+    for (const [i, en] of wl.entries.entries()) {
+      const t = taskAt(model, en.task);
+      if (!t) continue;
+      const isWrite = /WRITE/i.test(en.type ?? '');
+      const lines = uniq([en.line, ...addressLines(model, en.task ?? '')]);
+      if (!isWrite && writerAhead) {
+        add({
+          from: t.key, to: writerAhead.key, toLabel: null, primitive: 'rwsem_read', lock,
+          waitsOn: `rw_semaphore ${lock ?? ''} (read), queued behind a writer`.replace('  ', ' '),
+          evidence: `rwsem_waiter list of ${lock}: READ waiter queued after WRITE waiter ${taskLabel(writerAhead)} (rwsem fairness: new readers wait for the queued writer)`,
+          lines, source: 'waiter-list',
+        });
+      } else if (i === 0) {
+        const holder = lock ? rwsemReadHolder(model, wl.entries.map((x) => x.task)) : null;
+        add({
+          from: t.key, to: holder?.key ?? null, toLabel: null, primitive: isWrite ? 'rwsem_write' : 'rwsem_read', lock,
+          waitsOn: `rw_semaphore ${lock} (${isWrite ? 'write' : 'read'})`,
+          evidence: holder
+            ? `first waiter on ${lock}; ${taskLabel(holder)} is blocked inside the page-fault path, which runs with the mmap lock held for read`
+            : `first waiter of the rwsem_waiter list of ${lock}; the current holder is not in the list`,
+          lines: holder ? uniq([...lines, ...holder.lines.slice(0, 1)]) : lines, source: holder ? 'inferred' : 'waiter-list',
+        });
+      }
+      if (isWrite && !writerAhead) writerAhead = t;
+    }
+  }
+
+  // 3. hung-task blocker lines ("blocked on a mutex likely owned by task X:PID", v6.15+)
+  for (const r of model.reports) {
+    if (!r.blocker) continue;
+    const t = r.taskKeys.map((k) => g.tasks.get(k)).find(Boolean) ?? (r.pid !== null ? model.tasks.find((x) => x.pid === r.pid) : undefined);
+    if (!t) continue;
+    const owner = model.tasks.find((x) => x.pid === r.blocker!.ownerPid) ?? null;
+    add({
+      from: t.key, to: owner?.key ?? null, toLabel: owner ? null : `${r.blocker.ownerComm}:${r.blocker.ownerPid}`,
+      primitive: r.blocker.primitive, lock: null, waitsOn: `${r.blocker.primitive} (hung-task blocker line)`,
+      evidence: `the hung-task detector names ${r.blocker.ownerComm}:${r.blocker.ownerPid} as the likely owner`,
+      lines: [r.line, r.blocker.line], source: 'blocker',
+    });
+  }
+
+  // 4. lockdep "N locks held by X/PID" lists: the acquirer waits for whoever else holds the lock
+  for (const r of model.reports) {
+    const ld = r.lockdep;
+    if (!ld?.acquiring || !ld.acquirer) continue;
+    const acq = model.tasks.find((x) => x.pid === ld.acquirer!.pid);
+    if (!acq) continue;
+    for (const h of ld.heldBy) {
+      if (h.pid === ld.acquirer.pid) continue;
+      if (!h.locks.some((l) => l.name === ld.acquiring!.name)) continue;
+      const owner = model.tasks.find((x) => x.pid === h.pid) ?? null;
+      add({
+        from: acq.key, to: owner?.key ?? null, toLabel: owner ? null : `${h.comm}:${h.pid}`,
+        primitive: 'lock', lock: ld.acquiring.name, waitsOn: ld.acquiring.name,
+        evidence: `lockdep lists ${ld.acquiring.name} among the locks held by ${h.comm}/${h.pid}`,
+        lines: [ld.acquiring.line, h.line], source: 'lockdep',
+      });
+    }
+  }
+
+  // 5. spinning CPUs: lock address from RDI of the exception frame inside the slow path
+  for (const t of model.tasks) {
+    const spin = spinInfo(t);
+    if (!spin || !isKernelPointer(spin.address) || has(t.key, spin.address)) continue;
+    add({
+      from: t.key, to: null, toLabel: null, primitive: 'spinlock', lock: spin.address,
+      waitsOn: `spinlock ${spin.address} (${spin.at})`,
+      evidence: `${spin.exception?.fn ?? spin.at} interrupted in the spin loop; RDI = ${spin.address} is the lock argument`,
+      lines: spin.exception?.lines.slice(0, 2) ?? [], source: 'register',
+    });
+  }
+
+  // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
+  const workers = model.tasks.filter(isBlockedWorker);
+  for (const t of model.tasks) {
+    if (t.stack.length === 0 || has(t.key, null)) continue;
+    const w = classifyWait(taskFrames(t, { exceptions: false }));
+    if (!w) continue;
+    if (w.primitive === 'flush_workqueue' || w.primitive === 'flush_work') {
+      const wk = workers.find((x) => x.key !== t.key) ?? null;
+      add({
+        from: t.key, to: wk?.key ?? null, toLabel: null, primitive: w.primitive, lock: null,
+        waitsOn: `${w.primitive === 'flush_work' ? 'work item flush' : 'workqueue flush'} (${w.at})`,
+        evidence: wk
+          ? `${taskLabel(t)} waits in ${w.at}; ${taskLabel(wk)} is a worker in D state inside process_one_work, so the flushed work cannot finish`
+          : `${taskLabel(t)} waits in ${w.at}; no blocked worker in the paste`,
+        lines: uniq([...t.lines.slice(0, 2), ...(wk ? wk.lines.slice(0, 2) : [])]), source: wk ? 'inferred' : 'frames',
+      });
+    } else if (t.state === 'D' || t.state === null) {
+      add({
+        from: t.key, to: null, toLabel: null, primitive: w.primitive, lock: null,
+        waitsOn: `${w.primitive} (${w.at}${w.blame[0] ? ` from ${w.blame[0]}` : ''})`,
+        evidence: `stack waits in ${w.at}`, lines: t.lines.slice(0, 2), source: 'frames',
+      });
+    }
+  }
+  return g;
+}
+
+// mmap_sem/mmap_lock is held for read across the whole page-fault handler (arch/x86/mm/fault.c);
+// a task blocked inside it that is not itself queued on the lock holds the read side.
+const FAULT_RE = /^(?:__do_page_fault|do_page_fault|do_user_addr_fault|handle_mm_fault|__handle_mm_fault|exc_page_fault)$/;
+const RWSEM_WAIT_RE = /^(?:down_read|down_write|rwsem_down_\w+|call_rwsem_down_\w+|__down_read\w*|__down_write\w*)$/;
+
+export function rwsemReadHolder(model: TraceModel, queued: ReadonlyArray<string | null>): Task | null {
+  const q = new Set(queued.filter((x): x is string => !!x));
+  for (const t of model.tasks) {
+    if (t.task && q.has(t.task)) continue;
+    const fr = taskFrames(t, { exceptions: false });
+    if (!fr.some((f) => FAULT_RE.test(f))) continue;
+    if (fr.some((f) => RWSEM_WAIT_RE.test(f))) continue;
+    if (!/^(?:__schedule|schedule)/.test(fr[0] ?? '') && t.state !== 'D') continue;
+    return t;
+  }
+  return null;
+}
+
+function addHex(hex: string, n: number): string {
+  return (BigInt(`0x${hex}`) + BigInt(n)).toString(16);
+}
+
+function uniq(xs: number[]): number[] {
+  return [...new Set(xs.filter((x) => Number.isInteger(x) && x > 0))].sort((a, b) => a - b);
+}

@@ -1,0 +1,70 @@
+// ipi-waits-on-irqs-off-cpu: CPUs stuck in smp_call_function_many / smp_call_function_single /
+// on_each_cpu / flush_tlb_others_ipi wait until every target CPU has run the IPI handler
+// (kernel/smp.c csd_lock_wait; 2.6.32 arch/x86/mm/tlb.c spins until the flush mask is empty).
+// A target that spins on a lock with interrupts disabled (RFLAGS.IF clear in its saved frame, e.g.
+// spin_lock_irq) never takes the IPI, so the callers are victims: they join that CPU's chain and
+// the soft lockup they report points away from the culprit. Seeds 001 (CPU0 in static-key
+// patching) and 004 (CPUs in flush_tlb_others_ipi waiting for CPU18).
+
+import type { ChainLink, Finding } from '../../contract.ts';
+import type { Task, TraceModel } from '../../model/trace-model.ts';
+import type { Plugin } from '../plugin.ts';
+import { ipiLink, ipiWaiters, irqsOffSpinners } from '../../graph/ipi.ts';
+import { spinnersOf } from '../../graph/spin.ts';
+import { taskLabel } from '../../graph/resolve.ts';
+import { finding, keyFramesOf } from '../../graph/finding-kit.ts';
+import { findHits } from '../irq-reentrant-spinlock/index.ts';
+
+const CHECKLIST = [
+  'The CPUs waiting for the IPI are victims: investigate the target CPU that runs with interrupts disabled and the lock it spins on.',
+  'Find who holds (or corrupted) the lock the target spins on: bt -a for the other CPUs, the lock word itself, and the code that takes it with interrupts off.',
+  'Keep interrupts-off sections short and never wait for another CPU (IPI, smp_call_function) with interrupts disabled or while holding a lock that an IPI target may need.',
+];
+
+export function ipiFindings(model: TraceModel): Finding[] {
+  const waiters = ipiWaiters(model);
+  if (waiters.length === 0) return [];
+  const offs = irqsOffSpinners(model);
+  const reentrant = findHits(model);
+  // the CPU that deadlocked on itself is the root when there is one; else the first irqs-off spinner
+  const rootTask: Task | undefined = reentrant[0]?.irq.task ?? offs.find((t) => !waiters.some((w) => w.task === t));
+  if (!rootTask) return [];
+  const spin = spinnersOf(rootTask).find((s) => s.exception.registers.RFLAGS) ?? spinnersOf(rootTask)[0];
+  const selfHeld = reentrant.some((h) => h.irq.task === rootTask);
+  const why = `spins with interrupts disabled${spin ? ` on ${spin.lock} (${spin.at})` : ''}`;
+  const chain: ChainLink[] = waiters.filter((w) => w.task !== rootTask).map((w) => ipiLink(w, rootTask, why));
+  if (chain.length === 0) return [];
+  if (spin) {
+    chain.push({
+      task: taskLabel(rootTask),
+      waitsOn: `spinlock ${spin.lock} (${spin.via ?? spin.at}${spin.taker ? ` from ${spin.taker}` : ''})`,
+      primitive: 'spinlock',
+      lock: spin.lock,
+      heldBy: selfHeld ? taskLabel(rootTask) : null,
+      evidence: `RDI = ${spin.lock} in ${spin.at}; RFLAGS.IF is clear, so this CPU cannot take the IPI${selfHeld ? '; the lock is held by the code this interrupt interrupted' : ''}`,
+      lines: spin.exception.lines.slice(0, 2),
+    });
+  }
+  const first = waiters[0]!;
+  const cpus = [...new Set(waiters.filter((w) => w.task !== rootTask).map((w) => w.task.cpu).filter((c) => c !== null))];
+  return [finding({
+    pattern: 'ipi-waits-on-irqs-off-cpu',
+    confidence: spin ? 0.8 : 0.65,
+    headline: `${cpus.length ? `CPU ${cpus.join(', ')}` : taskLabel(first.task)} wait${cpus.length === 1 ? 's' : ''} in ${first.at} for CPU ${rootTask.cpu ?? '?'} (${taskLabel(rootTask)}), which ${why}`,
+    blockingChain: chain,
+    cycle: selfHeld,
+    suspectLock: spin ? { primitive: 'spinlock', address: spin.lock, name: null, holder: selfHeld ? taskLabel(rootTask) : null, evidence: `the IPI target CPU ${rootTask.cpu ?? '?'} spins on it with interrupts off`, lines: spin.exception.lines.slice(0, 2) } : null,
+    keyFrames: [...keyFramesOf(rootTask, 1), first.at, ...keyFramesOf(first.task, 1)],
+    checklist: CHECKLIST,
+    nextSteps: [`crash> bt -c ${rootTask.cpu ?? '<cpu>'}`, ...(spin ? [`crash> struct raw_spinlock ${spin.lock}`] : []), 'crash> bt -a   (every CPU waiting in the IPI path)'],
+  })];
+}
+
+export const ipiWaitsOnIrqsOffCpu: Plugin = {
+  id: 'ipi-waits-on-irqs-off-cpu',
+  title: 'IPI sender waits for a CPU that spins with interrupts disabled',
+  families: '*',
+  run: ipiFindings,
+};
+
+export default ipiWaitsOnIrqsOffCpu;

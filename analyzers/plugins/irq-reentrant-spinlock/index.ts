@@ -1,0 +1,113 @@
+// irq-reentrant-spinlock: on one CPU an interrupt (hardirq/softirq) spins on lock L while the code it
+// interrupted on that same CPU holds L: an AA deadlock that no other CPU can break. It happens when a
+// lock taken with spin_lock_irq() in process context has interrupts re-enabled inside the critical
+// section: spin_unlock_irq()/local_irq_enable() in a callee turns them on unconditionally (unlike
+// spin_unlock_irqrestore, which restores the caller's state), and the IRQ path then takes L again.
+// Evidence: RDI of the interrupt's slow path = L; the interrupted process segment of the same CPU is
+// inside a function that takes L (the same taker as the interrupt's, or a taker seen on another CPU
+// spinning on L); its saved RFLAGS has IF (0x200) set although L is an irq-disabling lock.
+// Seed 001: bfqd->lock, bfq_bio_merge holds it, the block softirq re-enters via bfq_finish_requeue_request.
+
+import type { ChainLink, Finding } from '../../contract.ts';
+import type { TraceModel } from '../../model/trace-model.ts';
+import type { Plugin } from '../plugin.ts';
+import { allSpinners, ifFlag, interruptedSegment, segmentFrames, type Spinner } from '../../graph/spin.ts';
+import { ipiLink, ipiWaiters } from '../../graph/ipi.ts';
+import { taskLabel } from '../../graph/resolve.ts';
+import { finding, uniqLines } from '../../graph/finding-kit.ts';
+
+const CHECKLIST = [
+  'Audit every callee reached while the lock is held with spin_lock_irq(): any spin_unlock_irq(), local_irq_enable() or irq-enabling helper inside it re-enables interrupts while the lock is still held.',
+  'In code that can be called with interrupts already disabled, use spin_lock_irqsave()/spin_unlock_irqrestore() (or plain spin_lock() when IRQs are known to be off), never the _irq variants.',
+  'Check the interrupt/softirq path that re-took the lock: it must not take a lock that process context holds with interrupts enabled (lockdep reports this as "inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage").',
+  'Reproduce with CONFIG_PROVE_LOCKING and CONFIG_DEBUG_SPINLOCK: lockdep names the exact acquisition sites.',
+];
+
+export interface Hit { irq: Spinner; interruptedFn: string; matched: string; entry: string; ifSet: boolean | null; lines: number[] }
+
+export function findHits(model: TraceModel): Hit[] {
+  const spinners = allSpinners(model.tasks);
+  const hits: Hit[] = [];
+  for (const s of spinners) {
+    if (s.context !== 'softirq' && s.context !== 'hardirq') continue;
+    const seg = interruptedSegment(s.task, s.segment);
+    if (!seg) continue;
+    const takers = new Set(spinners.filter((x) => x.lock === s.lock && x.taker).map((x) => x.taker!));
+    const frames = segmentFrames(seg);
+    const matched = frames.find((f) => takers.has(f));
+    if (!matched) continue;
+    const ifSet = ifFlag(seg.exception);
+    if (ifSet === false) continue; // interrupts were off: this IRQ could not have come in there
+    // the outermost frame of the same subsystem (module, else name prefix) is where the process
+    // context entered it and most likely took the lock (bfq_bio_merge in seed 001)
+    const m = seg.frames.find((f) => f.fn.startsWith(matched));
+    const prefix = matched.split('_')[0];
+    const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : f.fn.split('_')[0] === prefix));
+    const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
+    hits.push({ irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) });
+  }
+  return hits;
+}
+
+export function irqReentrantFindings(model: TraceModel): Finding[] {
+  const out: Finding[] = [];
+  const spinners = allSpinners(model.tasks);
+  for (const h of findHits(model)) {
+    const owner = h.irq.task;
+    const label = taskLabel(owner);
+    const cpu = owner.cpu !== null ? `CPU ${owner.cpu}` : 'one CPU';
+    const lock = h.irq.lock;
+    // other CPUs spinning on the same lock, and CPUs waiting for an IPI they cannot answer
+    const others = spinners.filter((x) => x.lock === lock && x.task !== owner);
+    const chain: ChainLink[] = [];
+    for (const w of ipiWaiters(model)) {
+      if (w.task === owner) continue;
+      chain.push(ipiLink(w, owner, `spins with interrupts disabled on ${lock} and never acknowledges it`));
+    }
+    for (const o of others) {
+      chain.push({
+        task: taskLabel(o.task), waitsOn: `spinlock ${lock} (${o.via ?? o.at} from ${o.taker ?? 'unknown'})`, primitive: 'spinlock', lock, heldBy: label,
+        evidence: `RDI = ${lock} in ${o.at} on CPU ${o.task.cpu ?? '?'}; the lock is held by the code ${cpu} interrupted`, lines: o.exception.lines.slice(0, 2),
+      });
+    }
+    chain.push({
+      task: label,
+      waitsOn: `spinlock ${lock} in ${h.irq.context} (${h.irq.via ?? h.irq.at} from ${h.irq.taker ?? 'unknown'})`,
+      primitive: 'spinlock',
+      lock,
+      heldBy: label,
+      evidence: `${cpu}: the ${h.irq.context} path spins on ${lock} (RDI) while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}, which takes the same lock; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
+      lines: h.lines,
+    });
+    out.push(finding({
+      pattern: 'irq-reentrant-spinlock',
+      confidence: h.ifSet ? 0.93 : 0.8,
+      headline: `${cpu} deadlocks on itself: ${h.irq.context} in ${h.irq.taker ?? h.irq.at} spins on ${lock}, held by the ${label} code it interrupted (${h.entry === h.matched ? h.matched : `${h.entry} → ${h.matched}`})`,
+      blockingChain: chain,
+      cycle: true,
+      suspectLock: {
+        primitive: 'spinlock', address: lock, name: null, holder: label,
+        evidence: `same lock (RDI ${lock}) in the ${h.irq.context} spin and taken by ${h.matched} in the interrupted process context on ${cpu}`,
+        lines: h.lines,
+      },
+      keyFrames: [h.entry, h.matched, ...(h.irq.taker && h.irq.taker !== h.matched ? [h.irq.taker] : []), h.interruptedFn],
+      checklist: CHECKLIST,
+      nextSteps: [
+        `crash> bt -c ${owner.cpu ?? '<cpu>'}   (both contexts of the CPU)`,
+        `crash> kmem ${lock}   (the object that embeds the lock)`,
+        `crash> struct raw_spinlock ${lock}`,
+        `crash> dis -l ${h.entry}   (which callee re-enables interrupts)`,
+      ],
+    }));
+  }
+  return out;
+}
+
+export const irqReentrantSpinlock: Plugin = {
+  id: 'irq-reentrant-spinlock',
+  title: 'Interrupt re-takes a spinlock held by the code it interrupted',
+  families: '*',
+  run: irqReentrantFindings,
+};
+
+export default irqReentrantSpinlock;
