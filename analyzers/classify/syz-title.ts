@@ -14,6 +14,9 @@ const WINDOW = 3000;
 // frame as syzkaller reads it: optional PCs, then NAME followed by '.' or '+' ("fn.isra.0+0x" → "fn")
 const FRAME_RE = /^ {0,64}(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] ){0,2}([A-Za-z0-9_]{1,256})[.+]/;
 const RIP_RE = /(?:IP|NIP|pc |PC is at):? (?:(?:\d{1,5}:)?(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}){0,2}([A-Za-z0-9_]{1,256})[.+]|(?:\d{1,5}:)?0x[0-9a-f]{1,16}|(?:\d{1,5}:)?\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}\[< *\(null\)>\] {1,8}\(null\)|\d{1,5}: {1,8}\(null\))/;
+// 32-bit ARM unwinder: "[<80117f44>] (fn) from [<80de347c>] (caller+0xe4/0x138)": this frame, then its caller
+const ARM_FRAME_RE = /^ {0,8}\[<?(?:0x)?[0-9a-f]{1,16}>?\] \(([A-Za-z0-9_.]{1,256})\) from \[<?(?:0x)?[0-9a-f]{1,16}>?\] \(([A-Za-z0-9_]{1,256})[.+]/;
+const SHOULD_FAIL_RE = /^ {0,4}(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,4})?should_fail(?:slab)?(?:\.[a-z0-9.]{1,40})?\+0x/;
 const STACK_START_RE = /Call [Tt]race|Allocated:|Allocated by task \d|Freed:|Freed by task \d|[^k] backtrace(?: \(crc [0-9a-f]{0,16}\))?:|Backtrace:|Uninit was stored to memory at/;
 
 export interface SyzTitle { title: string; frame: string | null }
@@ -30,8 +33,12 @@ function reportText(lines: readonly TextLine[], start: number): string[] {
     const lctx = l.ctx ?? '';
     if (callerCtx ? lctx !== ctx && !(cpuTraceback && lctx[0] === 'C') : lctx !== ctx) continue;
     const t = l.text;
-    const hit = matchDetector(t);
-    if (hit && hit.kind !== 'panic' && hit.kind !== 'nmi_backtrace') break;
+    // console-only logs end the report at the next one; with a caller context the lines are already
+    // one task's or CPU's, so (as syzkaller does) the report runs on
+    if (!callerCtx) {
+      const hit = matchDetector(t);
+      if (hit && hit.kind !== 'panic' && hit.kind !== 'nmi_backtrace') break;
+    }
     if (t.includes('Disabling lock debugging due to kernel taint')) continue;
     if (t.includes('Sending NMI from CPU')) cpuTraceback = true;
     if (out.length > 22 && (t.includes('Kernel panic - not syncing') ||
@@ -43,19 +50,37 @@ function reportText(lines: readonly TextLine[], start: number): string[] {
 
 type Part = RegExp | 'stack';
 
+/** Itanium C++ mangling of a plain function ("_Z8fakeNameiii" → "fakeName"); anything else unchanged. */
+export function demangle(fn: string): string {
+  const m = /^_Z(\d{1,3})/.exec(fn);
+  if (!m) return fn;
+  const len = Number(m[1]);
+  const name = fn.slice(m[0].length, m[0].length + len);
+  return name.length === len && /^[A-Za-z_]\w*$/.test(name) ? name : fn;
+}
+
 /** syzkaller's stack walk: match each part in order, collect (non-skipped) frames; 'stack' reads frames. */
 function walk(text: readonly string[], parts: readonly Part[], skip: (f: string) => boolean): string[] | null {
   const frames: string[] = [];
+  let corrupted = false;
   let p = 0;
   let j = 0;
   const add = (fn: string | undefined): void => {
-    if (fn && !skip(fn)) frames.push(stripPrefixes(fn));
+    if (!fn) return;
+    const name = stripPrefixes(demangle(fn));
+    if (!skip(name)) frames.push(name);
   };
   while (p < parts.length) {
     const part = parts[p]!;
     if (part === 'stack') {
       for (; j < text.length; j++) {
         const ln = text[j]!;
+        // fault-injection stacks interleave with reports: syzkaller marks the report corrupted
+        if (SHOULD_FAIL_RE.test(ln)) {
+          corrupted = true;
+          j++;
+          break;
+        }
         if (STACK_START_RE.test(ln)) {
           j++;
           break;
@@ -70,7 +95,16 @@ function walk(text: readonly string[], parts: readonly Part[], skip: (f: string)
             break;
           }
         }
-        add(FRAME_RE.exec(ln)?.[1]);
+        const fm = FRAME_RE.exec(ln);
+        if (fm) add(fm[1]);
+        else {
+          const am = ARM_FRAME_RE.exec(ln);
+          // both the function and its caller (the top frame is only in LR otherwise)
+          if (am) {
+            add(am[1]);
+            add(am[2]);
+          }
+        }
       }
       p++;
       continue;
@@ -88,13 +122,15 @@ function walk(text: readonly string[], parts: readonly Part[], skip: (f: string)
     if (!found) j = text.length;
     p++;
   }
-  return frames;
+  return corrupted ? null : frames;
 }
 
 function pick(text: readonly string[], parts: readonly Part[], extra: readonly string[],
   extractor: (f: readonly string[]) => string, parts2?: readonly Part[]): string {
   const skip = skipMatcher(extra);
-  const f1 = extractor(walk(text, parts, skip) ?? []);
+  const w1 = walk(text, parts, skip);
+  if (w1 === null) return 'corrupted';
+  const f1 = extractor(w1);
   if (f1 || !parts2) return f1 || 'corrupted';
   return extractor(walk(text, parts2, skip) ?? []) || 'corrupted';
 }

@@ -40,7 +40,7 @@ function commOf(rest: string): string {
 
 function startsBlock(text: string): boolean {
   const t = text.trimStart();
-  return CPU_RE.test(t) || t.startsWith('Call Trace:') || t.startsWith('Call trace:') || TASK_RE.test(t);
+  return CPU_RE.test(t) || t.startsWith('Call Trace:') || t.startsWith('Call trace:') || t.startsWith('Backtrace:') || TASK_RE.test(t);
 }
 
 function newReport(hit: DetectorHit, line: ConsoleLine): Report {
@@ -120,9 +120,9 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     st.useTask(pid, tk[1]!.trim(), cur?.pid === pid ? cur.cpu : null, no, tk[2]!.toUpperCase());
     return;
   }
-  if (text.startsWith('Call Trace:') || text.startsWith('Call trace:')) {
+  if (text.startsWith('Call Trace:') || text.startsWith('Call trace:') || text.startsWith('Backtrace:')) {
     st.startTrace(no);
-    const rest = text.slice(11);
+    const rest = text.slice(text.indexOf(':') + 1);
     if (rest.trim()) frameLine(st, rest, no);
     return;
   }
