@@ -122,7 +122,7 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
   }
   if (s === '-') return null; // a "-" line between every line (seed 004)
   c = s.charCodeAt(0);
-  if (c === 91 || c === 60 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90 && MONTHS.has(s.slice(0, 3)))) s = stripTimestamps(s, caller);
+  if (c === 91 || c === 60 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90 && MONTH_INITIALS.has(c) && MONTHS.has(s.slice(0, 3)))) s = stripTimestamps(s, caller);
   const comment = s.indexOf('//');
   if (comment === 0) return null; // an author's comment line inside a trace (seed 001)
   if (comment > 0 && /\s/.test(s.charAt(comment - 1))) s = s.slice(0, comment); // "ps row\t//stuck"
@@ -135,6 +135,7 @@ const BARE_NUMBER = '\u0000'; // marks a bare-number line until joinWrapped deci
 
 // •, ◦, ▪, ‣, ●, ·, >, |, *, -
 const DECORATION_START = new Set([0x2022, 0x25e6, 0x25aa, 0x2023, 0x25cf, 0xb7, 62, 124, 42, 45]);
+const MONTH_INITIALS = new Set([...'JFMASOND'].map((ch) => ch.charCodeAt(0)));
 const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 
 function cleanChars(s: string, stats: { controls: number }): string {
@@ -243,17 +244,19 @@ function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
       if (next !== undefined && next.text.startsWith('[<')) out.push({ ...cur, text: t.slice(1) });
       continue;
     }
-    const last = t.charCodeAt(t.length - 1);
     // only three shapes can be a wrapped first half: "#N [sp] fn( at)", "...+0x12c(/)", "PID: ... CPU: N"
-    const candidate = t.charCodeAt(0) === 35 || last === 47 || (last >= 48 && last <= 57) || (last >= 97 && last <= 102) || last === 116;
-    if (candidate && next !== undefined && next.text !== '') {
+    const c0 = t.charCodeAt(0);
+    const frameHalf = c0 === 35 && (t.endsWith(' at') || t.indexOf(' at ') < 0);
+    const offsetHalf = !frameHalf && t.lastIndexOf('+0x') > 0;
+    const headerHalf = c0 === 80 && t.startsWith('PID: ') && t.indexOf('COMMAND') < 0;
+    if ((frameHalf || offsetHalf || headerHalf) && next !== undefined && next.text !== '') {
       const u = next.text;
       let joined: string | null = null;
-      if ((t.endsWith(' at') || t.indexOf(' at ') < 0) && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+      if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
         joined = t.endsWith(' at') || u.startsWith('at ') ? `${t} ${u}` : `${t} at ${u}`;
-      } else if (t.lastIndexOf('+0x') > 0 && /\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
+      } else if (offsetHalf && /\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
         joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;
-      } else if (t.startsWith('PID: ') && /^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
+      } else if (headerHalf && /^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
         joined = `${t} ${u}`;
       }
       if (joined !== null) {
