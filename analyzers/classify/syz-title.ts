@@ -24,7 +24,8 @@ export interface SyzTitle { title: string; frame: string | null }
 /** The lines syzkaller would consider part of the report that starts at lines[start]. */
 function reportText(lines: readonly TextLine[], start: number): string[] {
   const head = lines[start]!;
-  const ctx = head.ctx ?? '';
+  // a prefix the normaliser did not strip ("syzkaller login: [ 417.7][ C1] rcu: ...") still names the context
+  const ctx = head.ctx ?? /\]\[ {0,8}([TC]\d{1,10})\]/.exec(head.text.slice(0, 200))?.[1] ?? '';
   const callerCtx = /^[TC]/.test(ctx);
   const out: string[] = [head.text];
   let cpuTraceback = false;

@@ -84,7 +84,8 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
   // "NMI backtrace for cpu 3", "hard LOCKUP on cpu 18": the stack that follows is that CPU's
   if (hit && hit.cpu !== null) st.defaultCpu = hit.cpu;
   // printk caller context of the header: with CONFIG_PRINTK_CALLER other CPUs' lines interleave
-  const ctx = first.ctx && /^[TC]/.test(first.ctx) ? first.ctx : null;
+  const firstCtx = first.ctx ?? /\]\[ {0,8}([TC]\d{1,10})\]/.exec(first.text.slice(0, 200))?.[1];
+  const ctx = firstCtx && /^[TC]/.test(firstCtx) ? firstCtx : null;
   let cpuTraceback = false;
   let j = report ? i + 1 : i;
   for (; j < lines.length; j++) {

@@ -185,6 +185,8 @@ test('detector headers: kinds and fields', () => {
     ['BUG: spinlock lockup suspected on CPU#1, kworker/1:1/30', 'spinlock_lockup', { cpu: 1, pid: 30 }],
     ['BUG: scheduling while atomic: swapper/0/0/0x00000100', 'scheduling_while_atomic', { comm: 'swapper/0', pid: 0 }],
     ['Kernel panic - not syncing: hung_task: blocked tasks', 'panic', { message: 'hung_task: blocked tasks' }],
+    // a comm containing a newline splits the hung-task header; its second half carries pid and time
+    ['\ufffd\ufffd !\ufffd:18088 blocked for more than 143 seconds.', 'hung_task', { pid: 18088, seconds: 143 }],
     ['BUG: unable to handle kernel NULL pointer dereference at 0000000000000008', 'oops', {}],
     ['WARNING: CPU: 1 PID: 3349 at net/core/dev.c:7012 dev_close_many+0x1c8/0x1e0', 'oops', { cpu: 1, pid: 3349 }],
   ];
@@ -193,7 +195,8 @@ test('detector headers: kinds and fields', () => {
     assert.equal(h?.kind, kind, line);
     for (const [k, v] of Object.entries(fields)) assert.equal((h as unknown as Record<string, unknown>)[k], v, `${line}: ${k}`);
   }
-  for (const line of ['INFO: lockdep is turned off.', 'the task is blocked', 'INFO: t', 'WARNING: /etc/ssh/moduli does not exist']) {
+  for (const line of ['INFO: lockdep is turned off.', 'the task is blocked', 'INFO: t', 'INFO: task \ufffd\ufffd', 'WARNING: /etc/ssh/moduli does not exist',
+    'INFO: task kworker/u8:3:1204 is blocked on a mutex likely owned by task nvme:2231.']) {
     assert.equal(matchDetector(line), null, line);
   }
 });

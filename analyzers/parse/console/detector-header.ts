@@ -92,7 +92,8 @@ export function matchDetector(raw: string): DetectorHit | null {
   if (!hasBug && !hasInfo && !hasWarn && !text.includes('LOCKUP') && !text.includes('panic') &&
       !text.includes('NMI backtrace') && !text.includes('protection fault') && !text.includes('Oops') &&
       !text.includes('UBSAN:') && !text.includes('divide error:') && !text.includes('stack segment:') &&
-      !text.includes('Unable to handle kernel') && !text.includes('PANIC: double fault')) return null;
+      !text.includes('Unable to handle kernel') && !text.includes('PANIC: double fault') &&
+      !text.includes('blocked for more than')) return null;
   for (const s of NOT_A_REPORT) if (text.includes(s)) return null;
   // "INFO: task X:1 is blocked on a mutex likely owned by task Y:2.": part of the hung-task report
   if (text.includes('likely owned by task')) return null;
@@ -115,6 +116,12 @@ export function matchDetector(raw: string): DetectorHit | null {
         });
       }
     }
+  }
+  // "INFO: task " + a comm that itself contained a newline: the header continues on the next line
+  if (k >= 0 && !text.includes('likely owned by') && !/ (?:blocked|can't die)\b/.test(text)) return null;
+  const cont = /^(.{1,40}):(\d{1,10}) blocked (?:.{0,40} )?for more than (\d{1,10}) seconds\.?$/.exec(text);
+  if (cont && !text.includes('INFO:')) {
+    return hit('hung_task', { comm: cont[1]!, pid: Number(cont[2]), seconds: Number(cont[3]) });
   }
   // --- soft lockup (kernel/watchdog.c watchdog_timer_fn)
   k = text.indexOf('BUG: soft lockup');
