@@ -2,7 +2,7 @@
 // COMMAND: "c"" header (or a bare "#0 [sp] fn at addr" when the header was not pasted) to the first
 // line that is not part of a backtrace. Elided parts ("...") and crash warnings stay inside the block.
 
-import type { ExceptionFrame, Registers, Task } from '../../model/trace-model.ts';
+import type { ExceptionFrame, Frame, Registers, Task } from '../../model/trace-model.ts';
 import { addFormat, type Line, type Recognizer } from '../recognizer.ts';
 import { buildSegments, type BtItem } from './bt-segments.ts';
 import { crashSession, stateFromCommand } from './session.ts';
@@ -38,12 +38,13 @@ export const crashBtRecognizer: Recognizer = {
     let j = header ? i + 1 : i;
     const items: BtItem[] = [];
     let regs: { registers: Registers; lines: number[] } | null = null; // register block being read
+    let sawFrame = false;
     for (; j < lines.length; j++) {
       if (lines[j].text === '') {
         // Some pastes are double-spaced (seed 001's `bt 491`): a blank line ends the block only
         // when what follows is not more of the same backtrace.
         const k = skipBlank(lines, j);
-        if (k < lines.length && continuesBt(lines[k].text) && !(FRAME.exec(lines[k].text)?.[1] === '0' && items.some((it) => it.kind === 'frame'))) {
+        if (k < lines.length && continuesBt(lines[k].text) && !(lines[k].text.startsWith('#0 ') && sawFrame)) {
           j = k - 1;
           continue;
         }
@@ -53,10 +54,11 @@ export const crashBtRecognizer: Recognizer = {
       const c0 = text.charCodeAt(0);
       if (c0 === 35) {
         // '#': a frame
-        const f = FRAME.exec(text);
+        const f = parseFrame(text, no);
         if (f) {
-          if (f[1] === '0' && items.some((it) => it.kind === 'frame')) break; // a new headerless bt
-          items.push({ kind: 'frame', frame: frame(f[3], f[4], f[5] ?? null, no) });
+          if (text.startsWith('#0 ') && sawFrame) break; // a new headerless bt
+          items.push({ kind: 'frame', frame: f });
+          sawFrame = true;
           regs = null;
           continue;
         }
@@ -117,6 +119,44 @@ export const crashBtRecognizer: Recognizer = {
     return Math.max(j, i + 1);
   },
 };
+
+/**
+ * "#5 [ffff92adf5c43e38] native_queued_spin_lock_slowpath at ffffffffbc111190 [bfq]", scanned by hand
+ * (the same shape as FRAME): this runs on every frame of a foreach bt, and the regex's match arrays
+ * were the parser's largest allocation.
+ */
+function parseFrame(t: string, no: number): Frame | null {
+  const close = t.indexOf('] ', 2);
+  if (close < 3 || close > 26 || t.charCodeAt(0) !== 35) return null;
+  const open = t.indexOf(' [', 1);
+  if (open < 2 || open > 6 || !isHexRange(t, open + 2, close)) return null;
+  for (let k = 1; k < open; k++) {
+    const c = t.charCodeAt(k);
+    if (c < 48 || c > 57) return null;
+  }
+  const at = t.indexOf(' at ', close + 2);
+  if (at < 0 || at - close - 2 < 1 || at - close - 2 > 256) return null;
+  const fnStart = close + 2;
+  if (t.indexOf(' ', fnStart) !== at) return null;
+  let addrEnd = t.indexOf(' ', at + 4);
+  if (addrEnd < 0) addrEnd = t.length;
+  if (!isHexRange(t, at + 4, addrEnd)) return null;
+  let module: string | null = null;
+  if (addrEnd < t.length && t.charCodeAt(addrEnd + 1) === 91) {
+    const end = t.indexOf(']', addrEnd + 2);
+    if (end > addrEnd + 2 && end - addrEnd - 2 <= 64) module = t.slice(addrEnd + 2, end);
+  }
+  return frame(t.slice(fnStart, at), t.slice(at + 4, addrEnd), module, no);
+}
+
+function isHexRange(t: string, a: number, b: number): boolean {
+  if (b - a < 1 || b - a > 16) return false;
+  for (let k = a; k < b; k++) {
+    const c = t.charCodeAt(k);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 function skipBlank(lines: readonly Line[], j: number): number {
   let k = j;

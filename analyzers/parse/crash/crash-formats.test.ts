@@ -230,3 +230,10 @@ test('arm64 crash bt: the PC/LR register block is the interrupted context', () =
   assert.equal(t.stack[1].exception?.registers.PSTATE, '60000005');
   assert.equal(t.stack[1].exception?.registers.X29, 'ffff800011b0bef0');
 });
+
+test('frame lines that only look like crash frames are not frames', () => {
+  const m = parse(`PID: 5 TASK: ffff880000000005 CPU: 0 COMMAND: "k"
+ #0 [ffff880000001000] schedule at ffffffff81000000
+ #x [ffff880000001008] bogus at ffffffff81000000`);
+  assert.deepEqual(m.tasks[0].stack[0].frames.map((f) => f.fn), ['schedule']);
+});
