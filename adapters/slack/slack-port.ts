@@ -9,6 +9,7 @@ import type { Logger } from '../../bot/log.ts';
 import type { Reply } from '../../bot/types.ts';
 import { LockdownError } from '../../config/errors.ts';
 import { toSlackBlocks } from './blocks.ts';
+import { escapeMrkdwn } from './mrkdwn.ts';
 
 export interface SlackPortOptions {
   client: webApi.WebClient;
@@ -16,6 +17,8 @@ export interface SlackPortOptions {
   /** Upload Reply.fullMarkdown as a file in the thread when the blocks had to be shortened (files:write). */
   uploadOverflow?: boolean;
 }
+
+const BLOCKS_REFUSED = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'msg_blocks_too_long', 'too_many_attachments']);
 
 export function createSlackPort(opts: SlackPortOptions): PlatformPort {
   const { client, logger } = opts;
@@ -28,16 +31,10 @@ export function createSlackPort(opts: SlackPortOptions): PlatformPort {
       const threadTs = target.thread ?? target.messageId ?? undefined;
       const willUpload = upload && !reply.reportUrl && !!reply.fullMarkdown;
       const payload = toSlackBlocks(reply, { overflow: willUpload ? 'file' : 'none' });
-      const res = await call('chat.postMessage', () =>
-        client.chat.postMessage({
-          channel: target.channel,
-          text: payload.text,
-          blocks: payload.blocks as never,
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-          unfurl_links: false,
-          unfurl_media: false,
-        }),
-      );
+      const base = { channel: target.channel, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false, unfurl_media: false };
+      const res = await withTextFallback('chat.postMessage', reply, payload.text,
+        () => client.chat.postMessage({ ...base, text: payload.text, blocks: payload.blocks as never }),
+        (text) => client.chat.postMessage({ ...base, text }));
       const ts = typeof res.ts === 'string' ? res.ts : '';
       const posted: PostedRef = { platform: 'slack', channel: target.channel, thread: threadTs ?? null, messageId: ts };
       if (payload.truncated && willUpload && reply.fullMarkdown) {
@@ -52,9 +49,9 @@ export function createSlackPort(opts: SlackPortOptions): PlatformPort {
     async update(ref: PostedRef, reply: Reply): Promise<void> {
       // No upload on update: the file from the first post is still in the thread.
       const payload = toSlackBlocks(reply, { overflow: 'file' });
-      await call('chat.update', () =>
-        client.chat.update({ channel: ref.channel, ts: ref.messageId, text: payload.text, blocks: payload.blocks as never }),
-      );
+      await withTextFallback('chat.update', reply, payload.text,
+        () => client.chat.update({ channel: ref.channel, ts: ref.messageId, text: payload.text, blocks: payload.blocks as never }),
+        (text) => client.chat.update({ channel: ref.channel, ts: ref.messageId, text, blocks: [] }));
     },
 
     async react(target: ReplyTarget, emoji: string): Promise<void> {
@@ -80,11 +77,21 @@ export function createSlackPort(opts: SlackPortOptions): PlatformPort {
     });
   }
 
-  async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+  /** Blocks Slack refuses (a limit we did not know of, a rendering bug) must not cost the reply: the
+   *  core's outbox would retry the same refused payload forever. Send the plain text instead. */
+  async function withTextFallback<T>(method: string, reply: Reply, text: string, withBlocks: () => Promise<T>, textOnly: (text: string) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await withBlocks();
     } catch (e) {
-      throw platformError(method, e);
+      const code = errCode(e);
+      if (!BLOCKS_REFUSED.has(code)) throw platformError(method, e);
+      logger.warn({ src: 'slack', method, err: code, incident: reply.incidentId }, 'slack refused the blocks; sending text only');
+      const link = reply.reportUrl ? `\nFull report: <${escapeMrkdwn(reply.reportUrl)}>` : '';
+      try {
+        return await textOnly(`${text}${link}`);
+      } catch (e2) {
+        throw platformError(method, e2);
+      }
     }
   }
 }

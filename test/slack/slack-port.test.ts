@@ -99,3 +99,15 @@ test('a shortened reply with a report link uploads nothing; the note links the r
   assert.equal(blocks.at(-1)!.type, 'actions');
   assert.deepEqual(unexpected, [], 'no files.* call');
 });
+
+test('blocks Slack refuses (invalid_blocks) do not cost the reply: it is sent again as text with the report link', async () => {
+  run = await startSlack(new FakeCore());
+  expectCall(calls, 'chat.postMessage', (n) => (n === 1 ? [200, { ok: false, error: 'invalid_blocks' }] : [200, { ok: true, ts: '1763900030.000001' }]), 2);
+  const posted = await run.adapter.port.post(inThread, { ...reply, reportUrl: 'https://lockdown.example/r/7' });
+  assert.equal(posted.messageId, '1763900030.000001');
+  const [first, second] = calls['chat.postMessage']!;
+  assert.ok(Array.isArray(first!.blocks));
+  assert.equal(second!.blocks, undefined);
+  assert.equal(second!.thread_ts, '1763900000.000100');
+  assert.match(String(second!.text), /^LD-7 hung task\nFull report: <https:\/\/lockdown\.example\/r\/7>$/);
+});
