@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -115,12 +115,18 @@ test('--case-dir case files reach analyze() as loaded data', async () => {
   const cases = join(dir, 'cases');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(cases, { recursive: true });
-  writeFileSync(join(cases, 'my-case.json'), JSON.stringify({ id: 'my-case', title: 'ours' }));
+  const builtin = fileURLToPath(new URL('../../analyzers/cases/builtin/', import.meta.url));
+  const valid = existsSync(builtin) ? readdirSync(builtin).find((f) => f.endsWith('.json')) : undefined;
+  const good = valid ? JSON.parse(readFileSync(join(builtin, valid), 'utf8')) : { id: 'my-case', title: 'ours' };
+  writeFileSync(join(cases, 'good.json'), JSON.stringify({ ...good, id: 'my-own-case' }));
+  writeFileSync(join(cases, 'broken.json'), '{ not json');
   const r = recorder();
   const t = io('text');
   assert.equal(await run(['--case-dir', cases, '--json'], t.io, r), 0);
   const got = r.calls[0].opts?.cases as Array<{ id: string }>;
-  assert.ok(Array.isArray(got) && got.some((c) => c.id === 'my-case'));
+  assert.ok(Array.isArray(got) && got.some((c) => c.id === 'my-own-case'));
+  assert.ok(!got.some((c) => c === undefined));
+  assert.match(t.stderr.data, /broken\.json/, 'a bad case file is named on stderr');
 });
 
 test('the human report shows family, title, chain, lock, checklist and next steps', async () => {

@@ -18,6 +18,7 @@ const USAGE = 'usage: lockdown analyze [FILE|-] [--json] [--case-dir DIR]...\n  
 const DEFAULT_LIMIT = 64 * 1024 * 1024;
 const ENGINE = new URL('../../analyzers/analyze.ts', import.meta.url).href;
 const CASE_LOADER = new URL('../../config/load-cases.ts', import.meta.url).href;
+const CASE_SCHEMA = new URL('../../analyzers/cases/schema.ts', import.meta.url).href;
 
 interface Options {
   files: string[];
@@ -121,14 +122,26 @@ async function loadCases(dirs: string[], io: CliIo): Promise<unknown[]> {
       return cases;
     }
   }
+  type Validate = (obj: unknown) => Array<{ path: string; message: string }>;
+  let validate: Validate | null = null;
+  if (existsSync(new URL(CASE_SCHEMA))) validate = ((await import(CASE_SCHEMA)) as { validateCase?: Validate }).validateCase ?? null;
   const cases: unknown[] = [];
   for (const d of dirs) {
     for (const f of readdirSync(d).filter((n) => n.endsWith('.json')).sort()) {
+      const path = join(d, f);
+      let obj: unknown;
       try {
-        cases.push(JSON.parse(readFileSync(join(d, f), 'utf8')));
+        obj = JSON.parse(readFileSync(path, 'utf8'));
       } catch (e) {
-        io.stderr.write(`lockdown analyze: ${join(d, f)}: not valid JSON (${(e as Error).message}); skipped\n`);
+        io.stderr.write(`lockdown analyze: ${path}: not valid JSON (${(e as Error).message}); skipped\n`);
+        continue;
       }
+      const problems = validate ? validate(obj) : [];
+      if (problems.length > 0) {
+        io.stderr.write(`lockdown analyze: ${path}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}; skipped (lockdown cases check ${d})\n`);
+        continue;
+      }
+      cases.push(obj);
     }
   }
   return cases;
