@@ -34,10 +34,14 @@ export class BlockState {
   /** CPU named by the report header, for a stack printed without a "CPU:" line. */
   defaultCpu: number | null = null;
 
+  private readonly reportKeys: Set<string>;
+
   constructor(
     readonly model: TraceModel,
     readonly report: Report | null,
-  ) {}
+  ) {
+    this.reportKeys = new Set(report?.taskKeys ?? []);
+  }
 
   private anon = (): string => `anon:${this.model.tasks.length}`;
 
@@ -53,6 +57,10 @@ export class BlockState {
       if (comm) cur.comm = comm;
       if (!idx.has(cur.key)) idx.set(cur.key, cur);
       cur.lines.push(line);
+      if (this.report && !this.reportKeys.has(cur.key)) {
+        this.reportKeys.add(cur.key);
+        this.report.taskKeys.push(cur.key);
+      }
       return cur;
     }
     const key = taskKey(pid, cpu, this.anon);
@@ -74,7 +82,11 @@ export class BlockState {
       this.inTrace = false;
       this.context = 'process';
     }
-    if (this.report && !this.report.taskKeys.includes(t.key)) this.report.taskKeys.push(t.key);
+    // a set, not includes(): one report (a sysrq-t dump) may name tens of thousands of tasks
+    if (this.report && !this.reportKeys.has(t.key)) {
+      this.reportKeys.add(t.key);
+      this.report.taskKeys.push(t.key);
+    }
     return t;
   }
 

@@ -73,6 +73,7 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
       if (title?.frame) report.details.syzFrame = title.frame;
     }
     model.reports.push(report);
+    if (report.kind === 'rcu_stall') lastRcu.set(model, report);
     if (report.kind.startsWith('lockdep')) addFormat(model, 'lockdep');
   }
   addFormat(model, 'console');
@@ -178,9 +179,10 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
   }
 }
 
+const lastRcu = new WeakMap<TraceModel, Report>();
+
 function lastRcuReport(model: TraceModel): Report | undefined {
-  for (let k = model.reports.length - 1; k >= 0; k--) if (model.reports[k]!.kind === 'rcu_stall') return model.reports[k];
-  return undefined;
+  return lastRcu.get(model);
 }
 
 function frameLine(st: BlockState, raw: string, no: number): void {

@@ -55,6 +55,7 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
   const hb = HELD_BY_RE.exec(t);
   if (hb) {
     const ld = lockdepOf(r);
+    if (ld.heldBy.length >= 4096) return true;
     ld.heldBy.push({ comm: hb[2]!, pid: Number(hb[3]), locks: [], line: no });
     st.lockMode = 'heldBy';
     return true;
@@ -63,7 +64,7 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
     const l = parseLockLine(t, no);
     const ld = lockdepOf(r);
     const owner = ld.heldBy.at(-1);
-    if (l && owner) {
+    if (l && owner && owner.locks.length < 64) {
       l.task = `${owner.comm}/${owner.pid}`;
       owner.locks.push(l);
     }
@@ -98,7 +99,7 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
   const ch = CHAIN_RE.exec(t);
   if (ch && st.lockMode === 'chain') {
     const lock = parseLockLine(t.slice(ch[0].length), no);
-    if (lock) ld.chain.push({ index: Number(ch[1]), lock, frames: [] });
+    if (lock && ld.chain.length < 64) ld.chain.push({ index: Number(ch[1]), lock, frames: [] });
     return true;
   }
   switch (st.lockMode) {
@@ -124,7 +125,7 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
     case 'chain': {
       const entry = ld.chain.at(-1);
       const f = parseFrameLine(t);
-      if (entry && f) {
+      if (entry && f && entry.frames.length < 256) {
         entry.frames.push({ ...f, context: 'process', line: no });
         return true;
       }
@@ -144,6 +145,10 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
       }
       if (/^-{4}/.test(t)) return true;
       if (ld.scenario.length === 0) return false;
+      if (st.scenarioSteps.length >= 32) {
+        st.lockMode = 'none'; // lockdep's tables have at most a handful of rows
+        return false;
+      }
       st.scenarioSteps.push({ text: t.slice(0, 200), lead: raw.length - raw.trimStart().length });
       assignScenario(ld, st);
       return true;
@@ -163,7 +168,7 @@ export function rcuLine(r: Report, raw: string, no: number): boolean {
   };
   const push = (k: 'stalledCpus' | 'stalledTasks', v: number): void => {
     const arr = (d[k] ??= []);
-    if (!arr.includes(v)) arr.push(v);
+    if (arr.length < 512 && !arr.includes(v)) arr.push(v);
   };
   let used = false;
   const cpu = /^(\d{1,5})-?[^\s:]{0,12}: \(/.exec(t);
@@ -196,7 +201,7 @@ export function rcuLine(r: Report, raw: string, no: number): boolean {
     d.starved = { kthread: sv[1]!, jiffies: Number(sv[2]), state: sv[3] ?? null, cpu: sv[4] ? Number(sv[4]) : null, line: no };
     used = true;
   }
-  if (used) (d.lines ??= []).push(no);
+  if (used && (d.lines ??= []).length < 512) d.lines.push(no);
   return used;
 }
 
@@ -208,7 +213,7 @@ export function workqueueLine(r: Report, st: DetailState, raw: string, no: numbe
     pools?: Array<{ id: number; cpus: string; hungSeconds: number | null; idle: number[]; line: number }>;
   };
   const wq = /^workqueue ([\w/:.\-]{1,64}): flags=/.exec(t);
-  if (wq) {
+  if (wq && (d.workqueues?.length ?? 0) < 512) {
     st.wq = { name: wq[1]!, inFlight: [], pending: [], line: no };
     (d.workqueues ??= []).push(st.wq);
     return true;
@@ -229,7 +234,7 @@ export function workqueueLine(r: Report, st: DetailState, raw: string, no: numbe
     return true;
   }
   const pool = /^pool (\d{1,6}): cpus=(\S{1,64})(?: .*?hung=(\d{1,10})s)?.*?(?:idle: ([\d ]{1,400}))?$/.exec(t.slice(0, 600));
-  if (pool) {
+  if (pool && (d.pools?.length ?? 0) < 512) {
     (d.pools ??= []).push({
       id: Number(pool[1]),
       cpus: pool[2]!,

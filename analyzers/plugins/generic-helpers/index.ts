@@ -15,12 +15,33 @@ export function taskLabel(t: Task | null | undefined, fallbackCpu: number | null
   return t.cpu !== null ? `CPU ${t.cpu}` : 'unknown task';
 }
 
+// Plugins look tasks up per report; with tens of thousands of tasks a linear find per lookup is
+// quadratic, so index once per model (the model is not modified after parse).
+const byKeyIdx = new WeakMap<TraceModel, Map<string, Task>>();
+const byPidIdx = new WeakMap<TraceModel, Map<number, Task>>();
+
 export function taskByKey(model: TraceModel, key: string): Task | undefined {
-  return model.tasks.find((t) => t.key === key);
+  let idx = byKeyIdx.get(model);
+  if (!idx || idx.size === 0 && model.tasks.length > 0) {
+    idx = new Map();
+    for (const t of model.tasks) if (!idx.has(t.key) || (idx.get(t.key)!.stack.length === 0 && t.stack.length > 0)) idx.set(t.key, t);
+    byKeyIdx.set(model, idx);
+  }
+  return idx.get(key);
 }
 
 export function taskByPid(model: TraceModel, pid: number): Task | undefined {
-  return model.tasks.find((t) => t.pid === pid && t.stack.length > 0) ?? model.tasks.find((t) => t.pid === pid);
+  let idx = byPidIdx.get(model);
+  if (!idx || idx.size === 0 && model.tasks.length > 0) {
+    idx = new Map();
+    for (const t of model.tasks) {
+      if (t.pid === null) continue;
+      const cur = idx.get(t.pid);
+      if (!cur || (cur.stack.length === 0 && t.stack.length > 0)) idx.set(t.pid, t);
+    }
+    byPidIdx.set(model, idx);
+  }
+  return idx.get(pid);
 }
 
 /** The task a report is about: its first task with a stack, else one matching its pid / CPU. */

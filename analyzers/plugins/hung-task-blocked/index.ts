@@ -92,6 +92,7 @@ export const hungTaskBlocked: Plugin = {
       out.push(findingFor(model, t, r));
     };
     for (const r of model.reports) {
+      if (out.length >= MAX_FINDINGS) break;
       if (r.kind !== 'hung_task') continue;
       const t = reportTask(model, r);
       if (t) add(t, r);
