@@ -237,3 +237,12 @@ test('frame lines that only look like crash frames are not frames', () => {
  #x [ffff880000001008] bogus at ffffffff81000000`);
   assert.deepEqual(m.tasks[0].stack[0].frames.map((f) => f.fn), ['schedule']);
 });
+
+test('crash `ps -m` (time since last run) lists blocked tasks with their task address', () => {
+  const m = parse(`crash> ps -m | grep UN
+[0 00:02:13.456] [UN]  PID: 4790     TASK: ffff88003570de20  CPU: 1    COMMAND: "kworker/1:2"
+[0 00:02:13.401] [UN]  PID: 31969    TASK: ffff880036bd0fd0  CPU: 0    COMMAND: "rmmod"
+[0 00:00:00.002] [RU]  PID: 7297     TASK: ffff88007a1b8000  CPU: 2    COMMAND: "sshd"`);
+  assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.task, r.comm]), [[4790, 'D', 'ffff88003570de20', 'kworker/1:2'], [31969, 'D', 'ffff880036bd0fd0', 'rmmod'], [7297, 'R', 'ffff88007a1b8000', 'sshd']]);
+  assert.deepEqual(m.tasks.map((t) => [t.pid, t.state]), [[4790, 'D'], [31969, 'D']]);
+});
