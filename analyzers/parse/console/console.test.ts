@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from '../parse.ts';
 import type { Task, TraceModel } from '../../model/trace-model.ts';
-import { matchDetector } from './detector-header.ts';
+import { matchBlocker, matchDetector } from './detector-header.ts';
 import { parseFrameLine, splitMarkers } from './frame-line.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -199,6 +199,15 @@ test('detector headers: kinds and fields', () => {
     'INFO: task kworker/u8:3:1204 is blocked on a mutex likely owned by task nvme:2231.']) {
     assert.equal(matchDetector(line), null, line);
   }
+});
+
+test('hung-task blocker lines: mutex, rw-semaphore with roles, vendor (Tnnn) suffix', () => {
+  assert.deepEqual(matchBlocker('INFO: task kworker/u8:3:1204 is blocked on a mutex likely owned by task nvme:2231.'),
+    { waiterComm: 'kworker/u8:3', waiterPid: 1204, primitive: 'mutex', ownerComm: 'nvme', ownerPid: 2231 });
+  assert.deepEqual(matchBlocker('INFO: task gpu-feature-dis:13672 <writer> blocked on an rw-semaphore likely owned by task VLLM::EngineCor:46249 <writer>'),
+    { waiterComm: 'gpu-feature-dis', waiterPid: 13672, primitive: 'rwsem_write', ownerComm: 'VLLM::EngineCor', ownerPid: 46249 });
+  assert.equal(matchBlocker('INFO: task kworker/2:3:117(T117) is blocked on a mutex likely owned by task kworker/u16:5:120(T120).')?.ownerPid, 120);
+  assert.equal(matchBlocker('INFO: task bash is blocked on a mutex likely owned by task bash.'), null);
 });
 
 test('frame lines: old and new forms, modules, compiler suffixes, markers', () => {

@@ -37,14 +37,18 @@ function commPid(s: string, sep = ':'): [string, number] | null {
   return [s.slice(0, k), pid];
 }
 
-const BLOCKER_RE = /task (.{1,64}):(\d{1,10}) (?:is )?blocked on an? (mutex|rw-semaphore|semaphore|rwsem)\b.{0,40}? likely owned by task (.{1,64}):(\d{1,10})/;
+// v6.15+ mutex, v6.16+ semaphore and rw-semaphore (with "<reader>"/"<writer>" role tags); some vendor
+// kernels append "(T123)" to the comm:pid.
+const BLOCKER_RE = /task (.{1,64}?):(\d{1,10})(?:\(T\d{1,10}\))?(?: <(reader|writer)>)? (?:is )?blocked on an? (mutex|rw-semaphore|semaphore|rwsem)\b.{0,40}? likely owned by task (.{1,64}?):(\d{1,10})(?=\(T\d|[.\s]|$)/;
 
 export function matchBlocker(text: string): BlockerHit | null {
   if (!text.includes('likely owned by')) return null;
   const m = BLOCKER_RE.exec(text.slice(0, 300));
   if (!m) return null;
-  const prim = m[3] === 'mutex' ? 'mutex' : m[3] === 'semaphore' ? 'semaphore' : 'rwsem';
-  return { waiterComm: m[1]!, waiterPid: Number(m[2]), primitive: prim, ownerComm: m[4]!, ownerPid: Number(m[5]) };
+  const kind = m[4]!;
+  const prim = kind === 'mutex' ? 'mutex' : kind === 'semaphore' ? 'semaphore'
+    : m[3] === 'reader' ? 'rwsem_read' : m[3] === 'writer' ? 'rwsem_write' : 'rwsem';
+  return { waiterComm: m[1]!, waiterPid: Number(m[2]), primitive: prim, ownerComm: m[5]!, ownerPid: Number(m[6]) };
 }
 
 // Lines that contain an oops marker but are known not to be reports (cf. syzkaller's suppressions).
