@@ -1,9 +1,10 @@
 // The Slack adapter on Bolt 5: HTTP receiver mounted on lockdown's own HTTP server at
 // POST /slack/events (same port as the API), or Socket Mode when an app-level token (xapp-) is set.
 // It only translates (translate.ts, blocks.ts); the core decides what is a trace and what to answer.
-// Signature verification stays on: Bolt rejects unsigned, tampered and > 5 min old requests with 401.
+// Signature verification stays on: Bolt rejects unsigned, tampered and > 5 min old requests with 401;
+// requests dated > 5 min in the future are refused here (Slack's rule is |now - timestamp| <= 5 min).
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { BotCore, PlatformPort } from '../../bot/ports.ts';
 import type { Logger } from '../../bot/log.ts';
@@ -40,6 +41,8 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** Resolves when every event received so far has been fully handled (tests, graceful stop). */
   idle(): Promise<void>;
+  /** The port of the adapter's own HTTP server (started without `mount`), else null. */
+  ownPort(): number | null;
 }
 
 const MAX_SKEW_SECONDS = 5 * 60;
@@ -103,7 +106,6 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   registerSlackListeners(app, { core, port, logger, fileDeps, command: opts.command ?? '/lockdown' });
 
   let stopped = false;
-  let ownServer = false;
   const handler: MountHandler = (req: IncomingMessage, res: ServerResponse) => {
     if (stopped || !receiver) return false;
     // Slack: reject when |now - X-Slack-Request-Timestamp| > 5 min. Bolt checks only the past side.
@@ -122,44 +124,73 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     return undefined;
   };
 
+  let started = false;
+  let own: Server | null = null;
+  const idle = async (): Promise<void> => {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  };
+
   return {
     mode,
     port,
     async start() {
+      if (started) return;
       try {
         await app.init();
       } catch (e) {
         throw new LockdownError('LD_PLATFORM', `slack auth.test failed: ${errCode(e)}`, { userMessage: 'Slack refused the bot token.', cause: e });
       }
       core.registerPort(port);
-      if (!receiver) {
+      stopped = false;
+      if (socket) {
         await app.start();
       } else if (opts.mount) {
         // Public: Slack cannot send our API token; its requests carry their own signature instead.
         opts.mount(SLACK_EVENTS_PATH, handler, { public: true });
       } else {
-        await receiver.start(opts.config.server?.port ?? 3000);
-        ownServer = true;
+        // No lockdown HTTP server to share: serve the same handler on a server of our own.
+        own = await listen(handler, opts.config.server?.port ?? 3000, opts.config.server?.host ?? '127.0.0.1');
       }
-      stopped = false;
+      started = true;
       logger.info({ src: 'slack', mode, mounted: !!opts.mount && !!receiver }, 'slack adapter started');
     },
     async stop() {
       stopped = true;
-      await this.idle();
-      if (socket) {
+      await idle();
+      if (socket && started) {
         // Bolt's SocketModeReceiver.stop() does not wait for the WebSocket close handshake; wait for it
         // (bounded), or @slack/socket-mode keeps a 30 s close timer alive after we return.
         await Promise.race([socket.client.disconnect(), delay(2000)]);
-      } else if (ownServer) {
-        await app.stop();
       }
-      ownServer = false;
+      if (own) {
+        const server = own;
+        own = null;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      started = false;
     },
-    async idle() {
-      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    idle,
+    ownPort() {
+      const a = own?.address();
+      return a && typeof a === 'object' ? a.port : null;
     },
   };
+}
+
+function listen(handler: MountHandler, port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    void Promise.resolve(handler(req, res)).then((r) => {
+      if (r === false && !res.headersSent) res.writeHead(404).end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }
 
 function delay(ms: number): Promise<void> {

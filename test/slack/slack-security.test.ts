@@ -71,3 +71,31 @@ test('GET /slack/events is not Bolt\'s: the server answers 404, not an exception
   const res = await fetch(`${run.url}/slack/events`);
   assert.equal(res.status, 404);
 });
+
+test('without lockdown\'s HTTP server the adapter serves /slack/events itself, with the same checks', async () => {
+  const core = new FakeCore();
+  const { createSlackAdapter } = await import('../../adapters/slack/index.ts');
+  const { silentLogger } = await import('../../bot/log.ts');
+  const { BOT_TOKEN, SIGNING_SECRET, API_BASE } = await import('./slack-harness.ts');
+  const slack = createSlackAdapter({
+    core, logger: silentLogger(),
+    config: { slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: null, apiUrl: `${API_BASE}/api/` }, server: { port: 0, host: '127.0.0.1' } },
+  });
+  await slack.start();
+  try {
+    const base = `http://127.0.0.1:${slack.ownPort()}`;
+    const body = JSON.stringify({ token: 'x', challenge: 'own-1', type: 'url_verification' });
+    const ok = await fetch(`${base}/slack/events`, { method: 'POST', headers: slackHeaders(body), body });
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /own-1/);
+    const future = await fetch(`${base}/slack/events`, { method: 'POST', headers: slackHeaders(body, { ts: Math.floor(Date.now() / 1000) + 600 }), body });
+    assert.equal(future.status, 401);
+    await future.text();
+    const other = await fetch(`${base}/elsewhere`);
+    assert.equal(other.status, 404);
+    await other.text();
+  } finally {
+    await slack.stop();
+  }
+  assert.equal(slack.ownPort(), null);
+});
