@@ -41,6 +41,7 @@ function reportText(lines: readonly TextLine[], start: number): string[] {
       if (hit && hit.kind !== 'panic' && hit.kind !== 'nmi_backtrace') break;
     }
     if (t.includes('Disabling lock debugging due to kernel taint')) continue;
+    if (t.endsWith('(unreliable)')) continue; // powerpc's "?" frames: not part of the report's stack
     if (t.includes('Sending NMI from CPU')) cpuTraceback = true;
     if (out.length > 22 && (t.includes('Kernel panic - not syncing') ||
         t.includes('WARNING: possible circular locking dependency detected'))) break;
