@@ -136,3 +136,12 @@ test('random mutations of corpus reports and seed traces never throw (fast-check
     { seed: 20261124, numRuns: 300 },
   );
 });
+
+test('pathological shapes stay linear: a struct dump of 100k junk lines, a bt of 200k frames', () => {
+  const junk = `crash> struct mutex ffff880035acf1e0\nstruct mutex {\n${`${'a'.repeat(200)} ${'b'.repeat(200)};\n`.repeat(100_000)}}\n`;
+  const m1 = parse(junk);
+  assert.equal(m1.structs.length, 0, 'no values, no dump');
+  const frames = Array.from({ length: 200_000 }, (_v, i) => `#${i % 100000} [ffff8800000${(i % 65536).toString(16).padStart(5, '0')}] f${i} at ffffffff81000000`).join('\n');
+  const m2 = parse(`PID: 9 TASK: ffff880000000009 CPU: 0 COMMAND: "x"\n${frames}`);
+  assert.ok(m2.tasks.length >= 1);
+});

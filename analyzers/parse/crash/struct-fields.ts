@@ -12,8 +12,6 @@ export interface FieldScan {
   fields: Record<string, string>;
   /** Index after the last line that belongs to the dump. */
   end: number;
-  /** Lines that looked like a type definition ("struct list_head list;") rather than values. */
-  definitionLines: number;
 }
 
 const MAX_DUMP_LINES = 20000;
@@ -26,15 +24,12 @@ export function scanFields(lines: readonly Line[], i: number, depth0 = 0): Field
   const fields: Record<string, string> = {};
   const path: string[] = [];
   let depth = depth0;
-  let definitionLines = 0;
   let j = i;
-  let opened = depth0 > 0;
   for (; j < lines.length && j - i < MAX_DUMP_LINES; j++) {
     const t = lines[j].text;
     if (depth === 0) {
       if (/^(?:struct|union) [^{}=]{0,128}\{$/.test(t) || /^typedef (?:struct|union)? ?[^{}=]{0,128}\{$/.test(t) || t === '{') {
         depth = 1;
-        opened = true;
         continue;
       }
       if (/^[A-Za-z_][\w.]{0,127} = /.test(t)) {
@@ -45,16 +40,14 @@ export function scanFields(lines: readonly Line[], i: number, depth0 = 0): Field
       break;
     }
     if (t === '') break;
-    const before = Object.keys(fields).length;
+    // a type definition's members ("struct list_head list;") add no field: `addDump` drops such a block
     depth = scanLine(t, path, fields, depth);
-    if (Object.keys(fields).length === before && /^[A-Za-z_][\w ]{0,128}[\s*]\*?[A-Za-z_]\w*(?:\[\d*\])?;$/.test(t)) definitionLines++;
     if (depth <= 0) {
       j++;
       break;
     }
   }
-  void opened;
-  return { fields, end: j, definitionLines };
+  return { fields, end: j };
 }
 
 /** Scans one line; returns the new depth (relative to the dump's outer brace). */
