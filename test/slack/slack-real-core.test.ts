@@ -113,6 +113,15 @@ test('a seed pasted in a channel: one threaded reply with the incident buttons; 
   const id = open[0]!.id;
   assert.ok(buttonsOf(blocks).includes(`lockdown_ack=${id}`));
   assert.ok(buttonsOf(blocks).every((b) => b.endsWith(`=${id}`)));
+  // What the engine found for this paste is what Slack shows: the suspect lock, its holder, the chain.
+  const [occ] = await w.core.context.incidents.occurrences(id);
+  const top = occ!.analysis.findings[0];
+  const shown = JSON.stringify(blocks);
+  const lock = top?.suspectLock;
+  assert.ok(lock?.address && lock.holder && top.blockingChain[0], 'seed 000 has a suspect lock with a holder and a chain');
+  assert.ok(shown.includes(lock.address), 'suspect lock address in the reply');
+  assert.ok(shown.includes(slackEscape(lock.holder)), 'holder in the reply');
+  assert.ok(shown.includes(slackEscape(top.blockingChain[0].task)), 'first waiter of the chain in the reply');
 
   // The same hang pasted again later (a new message): a second reply, the same incident, seen twice.
   await send(eventBody(paste(SEED_000, '1763900200.000100'), 'Ev0SEED000B'));
