@@ -220,3 +220,30 @@ test('beyond loopback the API wants a bearer token, but /slack/events (signed) s
   assert.equal(unsigned.status, 401);
   await unsigned.text();
 });
+
+test('every seed pasted in Slack: one threaded reply within Slack\'s limits, with its own incident\'s buttons', async () => {
+  w = await world();
+  const seeds = ['000_f2b6f952a013b8da.txt', '001_92ad9bb8df84726d.txt', '002_f5b2a25c39dda0a7.txt', '003_8e2fec0ccb6e1cbe.txt', '004_789fb14b6ba577d5.txt'];
+  expectCall(calls, 'chat.postMessage', (n) => [200, { ok: true, ts: `1763900300.00000${n}` }], seeds.length);
+  nock(API_BASE).post(/files\.(getUploadURLExternal|completeUploadExternal)/).optionally().times(2 * seeds.length).reply(200, { ok: true, upload_url: `${FILES_BASE}/u`, file_id: 'F1', files: [] });
+  nock(FILES_BASE).post('/u').optionally().times(seeds.length).reply(200, 'OK');
+  for (const [i, f] of seeds.entries()) {
+    await send(eventBody(paste(readFileSync(`${SEEDS}/${f}`, 'utf8'), `17639002${i}0.000100`), `Ev0ALL${i}`));
+  }
+  await w.slack.idle();
+  const posts = calls['chat.postMessage']!;
+  assert.equal(posts.length, seeds.length);
+  const ids = new Set((await w.core.openIncidents(TEAM)).map((x) => x.id));
+  // Events are handled concurrently: compare as sets, not by arrival order.
+  assert.deepEqual(posts.map((p) => p.thread_ts).sort(), seeds.map((_, i) => `17639002${i}0.000100`));
+  for (const p of posts) {
+    const blocks = p.blocks as Block[];
+    assert.ok(blocks.length <= 50);
+    for (const b of blocks) if (b.type === 'section' && b.text) assert.ok(b.text.text.length <= 3000);
+    const buttons = buttonsOf(blocks);
+    assert.ok(buttons.length > 0, `the reply in ${String(p.thread_ts)} has buttons`);
+    const incident = buttons[0]!.split('=')[1]!;
+    assert.ok(ids.has(incident));
+  }
+  assert.deepEqual(unexpected, []);
+});
