@@ -1,0 +1,39 @@
+// Generic (per-family) findings know the stuck task but not the wait-for graph. When the graph has
+// more for that task (a struct dump naming the mutex owner, a waiter list, a blocker line), the
+// finding's chain becomes the walked chain and its suspect lock the first lock with evidence.
+
+import type { Finding } from '../contract.ts';
+import { walkChain } from './chain.ts';
+import { taskLabel } from './resolve.ts';
+import type { WaitGraph } from './wait-graph.ts';
+
+export function enrichFromGraph(f: Finding, g: WaitGraph): Finding {
+  const first = f.blockingChain[0];
+  if (!first) return f;
+  const key = [...g.tasks.values()].find((t) => taskLabel(t) === first.task)?.key;
+  if (!key) return f;
+  const walked = walkChain(g, key);
+  const informative = walked.edges.filter((e) => e.lock || e.to || e.toLabel);
+  const current = f.blockingChain.filter((l) => l.lock || l.heldBy).length;
+  if (informative.length === 0 || informative.length <= current) return f;
+  const lockEdge = walked.edges.find((e) => e.lock && e.source !== 'frames') ?? null;
+  const lockLink = lockEdge ? walked.links[walked.edges.indexOf(lockEdge)]! : null;
+  const isAddr = (s: string): boolean => /^[0-9a-f]{6,16}$/.test(s);
+  const holder = walked.links[0]?.heldBy ?? null;
+  return {
+    ...f,
+    headline: holder && !f.headline.includes(holder) ? `${f.headline}, held by ${holder}` : f.headline,
+    blockingChain: walked.links,
+    cycle: f.cycle || walked.cycle,
+    suspectLock: f.suspectLock?.address || f.suspectLock?.holder || !lockEdge || !lockLink
+      ? f.suspectLock
+      : {
+          primitive: lockEdge.primitive,
+          address: isAddr(lockEdge.lock!) ? lockEdge.lock : null,
+          name: isAddr(lockEdge.lock!) ? null : lockEdge.lock,
+          holder: lockLink.heldBy,
+          evidence: lockEdge.evidence,
+          lines: lockEdge.lines,
+        },
+  };
+}
