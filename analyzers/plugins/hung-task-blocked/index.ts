@@ -7,6 +7,7 @@ import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import {
+  blameFrames,
   classifyWait, nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitWords, type WaitInfo,
 } from '../generic-helpers/index.ts';
 
@@ -52,7 +53,7 @@ function findingFor(model: TraceModel, t: Task, r: Report | null): Finding {
   const headline = w
     ? `${taskLabel(t)} blocked${secs} on a ${waitWords(w.primitive)}${where}${ownerLabel ? `, owned by ${ownerLabel}` : ''}`
     : `${taskLabel(t)} blocked${secs} in D state`;
-  const keyFrames = w?.blame.length ? w.blame.slice(0, 2) : taskFrames(t).slice(0, 1);
+  const keyFrames = w?.blame.length ? w.blame.slice(0, 2) : blameFrames(taskFrames(t), 2);
   const nextSteps = nextStepsFor(prim, t.pid);
   if (!blocker) nextSteps.push('echo w > /proc/sysrq-trigger   (all blocked tasks with their stacks)');
   return {

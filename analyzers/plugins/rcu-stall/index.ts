@@ -59,6 +59,10 @@ function finding(model: TraceModel, r: Report): Finding {
     chain.push({ task: `${starved.kthread} kthread`, waitsOn: `CPU time (starved ${starved.jiffies} jiffies${starved.state ? `, ${starved.state}` : ''})`,
       primitive: 'cpu', lock: null, heldBy: starved.cpu !== null ? `CPU ${starved.cpu}` : null, evidence: 'rcu kthread starved line', lines: [starved.line] });
   }
+  if (chain.length === 0) {
+    chain.push({ task: 'RCU grace period', waitsOn: 'quiescent states (the stall lines naming CPUs or tasks are not in the paste)',
+      primitive: 'rcu_gp', lock: null, heldBy: null, evidence: r.header.slice(0, 120), lines: [r.line] });
+  }
   const what = cpus.length ? `CPU${cpus.length > 1 ? 's' : ''} ${cpus.join(', ')}` : tasks.length ? `task${tasks.length > 1 ? 's' : ''} ${tasks.join(', ')}` : 'unknown CPUs';
   const headline = `RCU grace period stalled${d.jiffies ? ` for ${d.jiffies} jiffies` : ''} by ${what}${keyFrames[0] ? ` (in ${keyFrames[0]})` : ''}${starved ? `; ${starved.kthread} kthread starved` : ''}`;
   return {

@@ -60,7 +60,7 @@ export function lockupFinding(model: TraceModel, r: Report, pattern: string): Fi
           lines,
         }
       : null,
-    keyFrames: blame.length ? blame.slice(0, 2) : frames.slice(0, 1),
+    keyFrames: blame.slice(0, 2),
     checklist: [],
     nextSteps,
     references: [],
