@@ -13,7 +13,7 @@ import { createHttpServer, type LockdownHttpServer } from '../../bot/http/create
 import type { FullBotCore } from '../../bot/core.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/index.ts';
-import { loadAnalyzer, makeBot, sqliteStore, testConfig } from '../lifecycle/harness.ts';
+import { loadAnalyzer, makeBot, sqliteStore, testConfig, until } from '../lifecycle/harness.ts';
 import type { Analysis } from '../../analyzers/contract.ts';
 import {
   API_BASE, BOT_TOKEN, FILES_BASE, HOOKS_BASE, SIGNING_SECRET, TEAM, decodeBody, eventBody, expectCall, formBody, isolateNetwork, mockSlackApi, slackEscape, slackHeaders,
@@ -245,5 +245,32 @@ test('every seed pasted in Slack: one threaded reply within Slack\'s limits, wit
     const incident = buttons[0]!.split('=')[1]!;
     assert.ok(ids.has(incident));
   }
+  assert.deepEqual(unexpected, []);
+});
+
+test('a large snippet (10k-task foreach bt): downloaded with the bot token, :mag: on the message, then one reply', async () => {
+  w = await world();
+  const lines: string[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    lines.push(`PID: ${10000 + i}  TASK: ${(0xffff8b9300000000n + BigInt(i) * 0x8000n).toString(16)}  CPU: ${i % 64}   COMMAND: "dataio_srv/${i}"`,
+      ' #0 [ffffb4a0c1e3bc68] __schedule at ffffffff9a2e6b5c', ' #1 [ffffb4a0c1e3bcf8] schedule at ffffffff9a2e7089',
+      ' #2 [ffffb4a0c1e3bd08] rwsem_down_read_failed at ffffffff9a2e9a8c', ' #3 [ffffb4a0c1e3bde0] down_read at ffffffff9a2e8ac0', '');
+  }
+  const big = lines.join('\n');
+  assert.ok(big.length > 256 * 1024, 'above limits.asyncAnalysisBytes');
+  nock(FILES_BASE, { reqheaders: { authorization: `Bearer ${BOT_TOKEN}` } }).get('/files-pri/T0LOCK-F0BIG/download/foreach-bt.txt').reply(200, big, { 'content-type': 'text/plain' });
+  expectCall(calls, 'reactions.add', { ok: true });
+  expectCall(calls, 'chat.postMessage', { ok: true, ts: '1763900400.000001' });
+  nock(API_BASE).post(/files\.(getUploadURLExternal|completeUploadExternal)/).optionally().times(2).reply(200, { ok: true, upload_url: `${FILES_BASE}/u`, file_id: 'F1', files: [] });
+  nock(FILES_BASE).post('/u').optionally().reply(200, 'OK');
+  const file = { id: 'F0BIG', name: 'foreach-bt.txt', mimetype: 'text/plain', size: Buffer.byteLength(big), mode: 'snippet', url_private_download: `${FILES_BASE}/files-pri/T0LOCK-F0BIG/download/foreach-bt.txt` };
+  await send(eventBody(paste('', '1763900399.000100', { subtype: 'file_share', files: [file] })));
+  await w.slack.idle();
+  // The core adds the reaction without waiting for it (it must not delay the analysis).
+  await until(() => (calls['reactions.add'] ?? []).length > 0, 'the :mag: reaction');
+  assert.deepEqual(calls['reactions.add']!.map((r) => [r.channel, r.timestamp, r.name]), [['C0STORAGE', '1763900399.000100', 'mag']]);
+  assert.equal(calls['chat.postMessage']!.length, 1);
+  assert.equal(calls['chat.postMessage']![0]!.thread_ts, '1763900399.000100');
+  assert.ok((calls['chat.postMessage']![0]!.blocks as Block[]).length <= 50);
   assert.deepEqual(unexpected, []);
 });
