@@ -18,13 +18,48 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }
 
-function circularLayout(nodes: GraphNode[]): Map<string, Point> {
-  const n = nodes.length;
+/** A deadlock: the cycle's nodes on a circle in cycle order (so each wait is an arc of the loop),
+ *  every other node on an outer ring next to the node it waits on or is waited on by. */
+function cycleLayout(graph: WaitGraph): Map<string, Point> {
+  const onCycle = graph.nodes.filter((n) => n.inCycle).map((n) => n.id);
+  const ordered: string[] = [];
+  const seen = new Set<string>();
+  for (const startId of onCycle) {
+    let cur: string | undefined = startId;
+    while (cur !== undefined && !seen.has(cur)) {
+      seen.add(cur);
+      ordered.push(cur);
+      const here: string = cur;
+      cur = graph.edges.find((e) => e.inCycle && e.from === here && !seen.has(e.to))?.to;
+    }
+  }
+  const n = ordered.length;
   const radius = n <= 1 ? 0 : Math.max(150, (n * (NODE_W + 40)) / (2 * Math.PI));
   const pos = new Map<string, Point>();
-  nodes.forEach((node, i) => {
+  const angle = new Map<string, number>();
+  ordered.forEach((id, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, n);
-    pos.set(node.id, { x: radius * Math.cos(a), y: radius * Math.sin(a) });
+    angle.set(id, a);
+    pos.set(id, { x: radius * Math.cos(a), y: radius * Math.sin(a) });
+  });
+  const rest = graph.nodes.filter((node) => !pos.has(node.id));
+  const outer = radius + 230;
+  const perAnchor = new Map<string, number>();
+  rest.forEach((node, i) => {
+    const e = graph.edges.find((x) => (x.from === node.id && angle.has(x.to)) || (x.to === node.id && angle.has(x.from)));
+    const anchor = e ? (e.from === node.id ? e.to : e.from) : null;
+    let a: number;
+    if (anchor) {
+      const k = perAnchor.get(anchor) ?? 0;
+      perAnchor.set(anchor, k + 1);
+      // Siblings fan out around their anchor's direction: 0, +1, -1, +2, -2 … steps.
+      const step = (k % 2 === 0 ? -1 : 1) * Math.ceil(k / 2) * (n <= 1 ? 0.9 : Math.min(0.5, Math.PI / (n + 1)));
+      a = angle.get(anchor)! + step;
+    } else {
+      a = Math.PI / 2 + (2 * Math.PI * i) / rest.length;
+    }
+    angle.set(node.id, a);
+    pos.set(node.id, { x: outer * Math.cos(a), y: outer * Math.sin(a) });
   });
   return pos;
 }
@@ -71,7 +106,7 @@ const CHAR_W = 6.8; // 11px monospace, for the bounding box only
 export function waitGraphSvg(graph: WaitGraph, idPrefix = 'wg'): SafeHtml {
   if (graph.nodes.length === 0) return html`<p class="muted">No blocking chain was found, so there is no graph to draw.</p>`;
   const circular = graph.hasCycle;
-  const pos = circular ? circularLayout(graph.nodes) : layeredLayout(graph);
+  const pos = circular ? cycleLayout(graph) : layeredLayout(graph);
   // The circle's centre (0,0) for a cycle; edges bow away from it so the loop reads as a loop.
   const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
   const grow = (x0: number, y0: number, x1: number, y1: number): void => {
