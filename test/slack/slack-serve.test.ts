@@ -1,0 +1,61 @@
+// `lockdown serve` with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET in the environment (the README's
+// "set two env vars, run"): Slack is mounted at /slack/events on the API's port, a signed paste gets
+// a threaded reply from the real engine and core, and the server stops cleanly.
+
+import { afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import nock from 'nock';
+import { run as serve } from '../../adapters/cli/serve-command.ts';
+import { until } from '../lifecycle/harness.ts';
+import { API_BASE, BOT_TOKEN, FILES_BASE, SIGNING_SECRET, eventBody, expectCall, isolateNetwork, mockSlackApi, slackEscape, slackHeaders, type Calls } from './slack-harness.ts';
+
+let calls: Calls;
+let unexpected: string[];
+beforeEach(() => {
+  isolateNetwork();
+  ({ calls, unexpected } = mockSlackApi());
+});
+afterEach(() => {
+  nock.cleanAll();
+  nock.emitter.removeAllListeners('no match');
+});
+
+test('serve with the two Slack env vars: signed paste on the API port → one reply in its thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockdown-slack-serve-'));
+  const file = join(dir, 'lockdown.config.json');
+  writeFileSync(file, JSON.stringify({ server: { port: 0 }, store: { sqlitePath: join(dir, 'l.db') }, log: { level: 'silent' } }));
+  const out = new PassThrough();
+  let printed = '';
+  out.on('data', (d) => (printed += d));
+  const env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `${API_BASE}/api/` };
+  let stop!: () => void;
+  const stopSignal = new Promise<void>((r) => (stop = r));
+  let url = '';
+  let exit: number | null = null;
+  const ready = new Promise<void>((r) => {
+    void serve(['--config', file], { stdin: new PassThrough(), stdout: out, stderr: new PassThrough(), env }, { stopSignal, onReady: (i) => ((url = i.url), r()) }).then((c) => (exit = c));
+  });
+  await ready;
+  try {
+    assert.match(printed, /1 chat adapter/);
+    expectCall(calls, 'chat.postMessage', { ok: true, ts: '1763900500.000001' });
+    nock(API_BASE).post(/files\.(getUploadURLExternal|completeUploadExternal)/).optionally().times(2).reply(200, { ok: true, upload_url: `${FILES_BASE}/u`, file_id: 'F1', files: [] });
+    nock(FILES_BASE).post('/u').optionally().reply(200, 'OK');
+    const seed = readFileSync('/work/shared/seeds/001_92ad9bb8df84726d.txt', 'utf8');
+    const body = eventBody({ type: 'message', channel: 'C0STORAGE', user: 'U0ALICE', ts: '1763900499.000100', text: slackEscape(seed) });
+    const res = await fetch(`${url}slack/events`, { method: 'POST', headers: slackHeaders(body), body });
+    assert.equal(res.status, 200);
+    await res.text();
+    await until(() => (calls['chat.postMessage'] ?? []).length > 0, 'the reply', 2000);
+    assert.equal(calls['chat.postMessage']![0]!.thread_ts, '1763900499.000100');
+    assert.deepEqual(unexpected, []);
+  } finally {
+    stop();
+    while (exit === null) await new Promise((res) => setTimeout(res, 5));
+  }
+  assert.equal(exit, 0);
+});
