@@ -54,6 +54,7 @@ export const CASE_SCHEMA = {
     checklist: { ...strList, minItems: 1 },
     confirm: strList,
     references: strList,
+    origin: { enum: ['builtin', 'user'] },
   },
 } as const;
 

@@ -53,8 +53,19 @@ export function allSpinners(tasks: readonly Task[]): Spinner[] {
 
 /** The segment a spinning irq/softirq segment interrupted: the next process-context segment below it. */
 export function interruptedSegment(t: Task, from: number): StackSegment | null {
-  for (let i = from + 1; i < t.stack.length; i++) if (t.stack[i]!.context === 'process') return t.stack[i]!;
-  return null;
+  // console traces print the interrupt entry (common_interrupt, asm_common_interrupt) as its own
+  // process segment before the interrupted RIP: the one with the saved registers is the real one
+  let first: StackSegment | null = null;
+  for (let i = from + 1; i < t.stack.length; i++) {
+    const seg = t.stack[i]!;
+    if (seg.context !== 'process') {
+      if (first) break;
+      continue;
+    }
+    if (seg.exception) return seg;
+    first ??= seg;
+  }
+  return first;
 }
 
 /** Function names of a segment, the exception RIP first. */

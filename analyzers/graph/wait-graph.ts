@@ -189,6 +189,18 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
           : `${taskLabel(t)} waits in ${w.at}; no blocked worker in the paste`,
         lines: uniq([...t.lines.slice(0, 2), ...(wk ? wk.lines.slice(0, 2) : [])]), source: wk ? 'inferred' : 'frames',
       });
+    } else if (w.primitive === 'mutex' && taskFrames(t, { exceptions: false }).slice(0, 8).some((f) => /^rtnl_lock(?:_killable)?$/.test(f))) {
+      // rtnl_mutex: rtnetlink_rcv_msg runs every doit handler (rtnl_newlink, do_setlink...) with
+      // it held (net/core/rtnetlink.c), so a task inside one of those holds RTNL
+      const holder = model.tasks.find((x) => x !== t && x.stack.length > 0 && rtnlHeld(x));
+      add({
+        from: t.key, to: holder?.key ?? null, toLabel: null, primitive: 'mutex', lock: 'rtnl_mutex',
+        waitsOn: 'rtnl_mutex (rtnl_lock)',
+        evidence: holder
+          ? `waits in rtnl_lock; ${taskLabel(holder)} is inside ${taskFrames(holder).find((f) => RTNL_HELD_RE.test(f))}, which runs with rtnl_mutex held`
+          : 'waits in rtnl_lock; no task in the paste shows RTNL held',
+        lines: uniq([...t.lines.slice(0, 2), ...(holder ? holder.lines.slice(0, 1) : [])]), source: holder ? 'inferred' : 'frames',
+      });
     } else if (t.state === 'D' || t.state === null) {
       add({
         from: t.key, to: null, toLabel: null, primitive: w.primitive, lock: null,
@@ -216,6 +228,13 @@ export function rwsemReadHolder(model: TraceModel, queued: ReadonlyArray<string 
     return t;
   }
   return null;
+}
+
+const RTNL_HELD_RE = /^(?:rtnetlink_rcv_msg|rtnl_newlink|rtnl_setlink|rtnl_dellink|do_setlink|rtnl_newaddr|rtnl_dump_ifinfo)$/;
+
+function rtnlHeld(t: Task): boolean {
+  const fr = taskFrames(t, { exceptions: false });
+  return fr.some((f) => RTNL_HELD_RE.test(f)) && !fr.slice(0, 8).some((f) => /^rtnl_lock/.test(f));
 }
 
 function addHex(hex: string, n: number): string {
