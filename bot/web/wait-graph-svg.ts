@@ -38,29 +38,46 @@ function cycleLayout(graph: WaitGraph): Map<string, Point> {
   const pos = new Map<string, Point>();
   const angle = new Map<string, number>();
   ordered.forEach((id, i) => {
-    const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, n);
+    // A lone self-deadlocked node keeps its loop on top, so its waiters fan out below it.
+    const a = n === 1 ? Math.PI / 2 : -Math.PI / 2 + (2 * Math.PI * i) / n;
     angle.set(id, a);
-    pos.set(id, { x: radius * Math.cos(a), y: radius * Math.sin(a) });
+    pos.set(id, n === 1 ? { x: 0, y: 0 } : { x: radius * Math.cos(a), y: radius * Math.sin(a) });
   });
-  const rest = graph.nodes.filter((node) => !pos.has(node.id));
-  const outer = radius + 230;
+  // Breadth-first from the cycle: each other node goes one ring further out than the node it is
+  // linked to, fanned around that node's direction.
+  const ring = new Map<string, number>(ordered.map((id) => [id, 0]));
   const perAnchor = new Map<string, number>();
-  rest.forEach((node, i) => {
-    const e = graph.edges.find((x) => (x.from === node.id && angle.has(x.to)) || (x.to === node.id && angle.has(x.from)));
-    const anchor = e ? (e.from === node.id ? e.to : e.from) : null;
+  const queue = [...ordered];
+  const place = (id: string, anchor: string | null, i: number, total: number): void => {
+    const r = anchor ? ring.get(anchor)! + 1 : 1;
     let a: number;
     if (anchor) {
       const k = perAnchor.get(anchor) ?? 0;
       perAnchor.set(anchor, k + 1);
       // Siblings fan out around their anchor's direction: 0, +1, -1, +2, -2 … steps.
-      const step = (k % 2 === 0 ? -1 : 1) * Math.ceil(k / 2) * (n <= 1 ? 0.9 : Math.min(0.5, Math.PI / (n + 1)));
-      a = angle.get(anchor)! + step;
+      const base = n <= 1 && r === 1 ? 0.8 : Math.min(0.5, Math.PI / (n + 1)) / r;
+      a = angle.get(anchor)! + (k % 2 === 0 ? -1 : 1) * Math.ceil(k / 2) * base;
     } else {
-      a = Math.PI / 2 + (2 * Math.PI * i) / rest.length;
+      a = Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, total);
     }
-    angle.set(node.id, a);
-    pos.set(node.id, { x: outer * Math.cos(a), y: outer * Math.sin(a) });
-  });
+    ring.set(id, r);
+    angle.set(id, a);
+    const dist = (n <= 1 ? 40 : radius) + r * 240;
+    pos.set(id, { x: dist * Math.cos(a), y: dist * Math.sin(a) });
+    queue.push(id);
+  };
+  for (;;) {
+    while (queue.length > 0) {
+      const at = queue.shift()!;
+      for (const e of graph.edges) {
+        const other = e.from === at ? e.to : e.to === at ? e.from : null;
+        if (other !== null && !pos.has(other)) place(other, at, 0, 0);
+      }
+    }
+    const left = graph.nodes.filter((node) => !pos.has(node.id));
+    if (left.length === 0) break;
+    place(left[0].id, null, graph.nodes.length - left.length, graph.nodes.length);
+  }
   return pos;
 }
 

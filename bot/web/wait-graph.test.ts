@@ -55,3 +55,37 @@ test('no chain: a sentence instead of an empty drawing', () => {
   a.findings = [];
   assert.match(waitGraphSvg(buildWaitGraph(a)).value, /No blocking chain/);
 });
+
+function rects(svg: string): Array<{ x: number; y: number; w: number; h: number }> {
+  return [...svg.matchAll(/<rect x="(-?[\d.]+)" y="(-?[\d.]+)" width="(\d+)" height="(\d+)"/g)].map((m) => ({ x: +m[1], y: +m[2], w: +m[3], h: +m[4] }));
+}
+
+function overlaps(r: Array<{ x: number; y: number; w: number; h: number }>): boolean {
+  return r.some((a, i) => r.some((b, j) => j > i && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h));
+}
+
+test('layout: no two task boxes overlap, for a lone self-deadlock with a fan of waiters and for a cycle with extra readers', () => {
+  // Seed 001 shape: CPUs spin on the lock held by a task that deadlocks on itself; an IPI sender waits behind.
+  const a = openChain();
+  a.findings[0].cycle = true;
+  a.findings[0].blockingChain = [
+    { task: 'kworker/0:1:2635', waitsOn: 'IPI to CPU 1', primitive: 'ipi', lock: null, heldBy: 'fio:2857' },
+    { task: 'kworker/2:1H:491', waitsOn: 'spinlock', primitive: 'spinlock', lock: 'ffff92adc0fc6400', heldBy: 'fio:2857' },
+    { task: 'fio:2861', waitsOn: 'spinlock', primitive: 'spinlock', lock: 'ffff92adc0fc6400', heldBy: 'fio:2857' },
+    { task: 'fio:2857', waitsOn: 'spinlock', primitive: 'spinlock', lock: 'ffff92adc0fc6400', heldBy: 'fio:2857' },
+    { task: 'kworker/0:1:2635', waitsOn: 'CPU busy', primitive: 'cpu', lock: null, heldBy: null },
+  ];
+  const lone = rects(waitGraphSvg(buildWaitGraph(a)).value);
+  assert.equal(lone.length, 5);
+  assert.equal(overlaps(lone), false);
+
+  const c = mmapSemCycle();
+  c.findings[0].blockingChain.push(
+    { task: 'dataio_srv/2:28947', waitsOn: 'rwsem', primitive: 'rwsem_read', lock: 'ffff8b92ab737e20', heldBy: 'java:12862' },
+    { task: 'dataio_srv/3:28948', waitsOn: 'rwsem', primitive: 'rwsem_read', lock: 'ffff8b92ab737e20', heldBy: 'java:12862' },
+    { task: 'kthreadd:2', waitsOn: 'something', primitive: 'completion', lock: null, heldBy: 'dataio_srv/3:28948' },
+  );
+  const ring = rects(waitGraphSvg(buildWaitGraph(c)).value);
+  assert.equal(ring.length, 6);
+  assert.equal(overlaps(ring), false);
+});
