@@ -5,6 +5,7 @@
 // Bounded: at most WINDOW lines after the header are read; every regex is anchored or bounded.
 
 import { matchDetector } from '../parse/console/detector-header.ts';
+import { isForeignLine } from '../parse/console/foreign-line.ts';
 import { skipMatcher, stripPrefixes } from './syz-frames.ts';
 
 export interface TextLine { text: string; ctx?: string }
@@ -33,6 +34,7 @@ export function reportText(lines: readonly TextLine[], start: number): string[] 
     const lctx = l.ctx ?? '';
     if (callerCtx ? lctx !== ctx && !(cpuTraceback && lctx[0] === 'C') : lctx !== ctx) continue;
     const t = l.text;
+    if (isForeignLine(t)) break; // a crash or /proc paste after the report is not part of it
     // console-only logs end the report at the next one; with a caller context the lines are already
     // one task's or CPU's, so (as syzkaller does) the report runs on
     if (!callerCtx) {

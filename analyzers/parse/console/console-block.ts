@@ -10,6 +10,7 @@ import { isRegisterLine, parseFrameLine, parseRegisters, parseRipLine, splitMark
 import { BlockState } from './block-state.ts';
 import { atomicLine, lockdepLine, newDetailState, rcuLine, workqueueLine } from './report-details.ts';
 import { syzTitle } from '../../classify/syz-title.ts';
+import { isForeignLine } from './foreign-line.ts';
 
 /** A normalised line may carry the printk caller context ("T123" / "C1", CONFIG_PRINTK_CALLER) or "console". */
 export type ConsoleLine = Line & { ctx?: string };
@@ -19,8 +20,6 @@ const CPU_RE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: (.{1,80
 const OLD_PID_RE = /^Pid: (\d{1,10}), comm: (.{1,16}?) (?:Not tainted|Tainted:)/;
 const TASK_RE = /^task:(.{1,64}?) +state:([A-Za-z]) .*?\bpid: ?(\d{1,10})/;
 const OLD_TASK_RE = /^(\S.{0,15}?) +([DRSTZXI]) ?\d{0,8} +(\d{1,10}) +(\d{1,10}) 0x[0-9a-f]{8}$/;
-// Formats of other recognizers: a console block stops before them.
-const FOREIGN_RE = /^(?:(?:KERNEL|DUMPFILE|CPUS|NODENAME|LOAD AVERAGE): |PID: {1,4}\d{1,10} {1,4}TASK: |crash> |\s{0,4}#\d{1,4} \[[0-9a-f]{6,16}\] |\s{0,4}PID {1,6}PPID {1,6}CPU|USER {1,8}PID {1,6}%CPU|\S{0,64}[$#] {1,2}cat \/proc\/|cat \/proc\/\d)/;
 const TRACE_END = [
   'Showing all locks held', 'Showing busy workqueues', 'Sending NMI from CPU', 'Kernel Offset',
   'Modules linked in', 'irq event stamp', '---[ end', 'Mem-Info', 'Dumping ftrace', 'Hardware name',
@@ -93,7 +92,7 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
     const line = lines[j]!;
     const raw = line.text;
     if (j > i && matchDetector(raw)) break;
-    if (FOREIGN_RE.test(raw)) break;
+    if (isForeignLine(raw)) break;
     if (ctx && line.ctx !== ctx && !(cpuTraceback && line.ctx && line.ctx[0] === 'C')) continue;
     if (report) report.endLine = line.no;
     handleLine(st, ds, report, raw, line.no, () => { cpuTraceback = true; });
