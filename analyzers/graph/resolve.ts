@@ -24,7 +24,9 @@ export function isKernelPointer(hex: string | null | undefined): hex is string {
  * flags, task_struct being at least L1-aligned: mask them before comparing with a task address.
  */
 export function ownerTask(owner: string | null | undefined): string | null {
-  const h = normHex(owner);
+  // crash prints atomic_long_t owner.counter in signed decimal unless -x was given
+  const dec = owner ? /^\s*(-?\d{6,20})\s*$/.exec(owner) : null;
+  const h = dec ? BigInt.asUintN(64, BigInt(dec[1]!)).toString(16) : normHex(owner);
   if (!h || h.length !== 16 || !h.startsWith('ffff')) return null;
   const low = parseInt(h.slice(-1), 16) & ~0x7;
   return h.slice(0, -1) + low.toString(16);

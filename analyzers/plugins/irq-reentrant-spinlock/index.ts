@@ -23,7 +23,7 @@ const CHECKLIST = [
   'Reproduce with CONFIG_PROVE_LOCKING and CONFIG_DEBUG_SPINLOCK: lockdep names the exact acquisition sites.',
 ];
 
-export interface Hit { irq: Spinner; interruptedFn: string; matched: string; entry: string; ifSet: boolean | null; lines: number[] }
+export interface Hit { irq: Spinner; interruptedFn: string; matched: string; entry: string; ifSet: boolean | null; regs: string[]; lines: number[] }
 
 export function findHits(model: TraceModel): Hit[] {
   const spinners = allSpinners(model.tasks);
@@ -34,7 +34,16 @@ export function findHits(model: TraceModel): Hit[] {
     if (!seg) continue;
     const takers = new Set(spinners.filter((x) => x.lock === s.lock && x.taker).map((x) => x.taker!));
     const frames = segmentFrames(seg);
-    const matched = frames.find((f) => takers.has(f));
+    // the interrupted code still has the lock's address live in a register (it is working on the
+    // locked object) and is in the same subsystem as the interrupt's lock taker
+    const regs = seg.exception ? Object.entries(seg.exception.registers).filter(([k, v]) => k !== 'RSP' && k !== 'RIP' && v.toLowerCase() === s.lock).map(([k]) => k) : [];
+    const takerMod = s.task.stack[s.segment]!.frames.find((f) => f.fn.startsWith(s.taker ?? '\u0000'))?.module ?? null;
+    const sameSubsystem = (fn: string): boolean => {
+      const fr = seg.frames.find((f) => f.fn.startsWith(fn));
+      if (takerMod && (fr?.module === takerMod || seg.exception?.module === takerMod)) return true;
+      return !!s.taker && fn.split('_')[0] === s.taker.split('_')[0];
+    };
+    const matched = frames.find((f) => takers.has(f)) ?? (regs.length && frames[0] && sameSubsystem(frames[0]) ? frames[0] : undefined);
     if (!matched) continue;
     const ifSet = ifFlag(seg.exception);
     if (ifSet === false) continue; // interrupts were off: this IRQ could not have come in there
@@ -44,9 +53,13 @@ export function findHits(model: TraceModel): Hit[] {
     const prefix = matched.split('_')[0];
     const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : f.fn.split('_')[0] === prefix));
     const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
-    hits.push({ irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) });
+    hits.push({ irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) });
   }
   return hits;
+}
+
+function takersOf(spinners: Spinner[], lock: string): Set<string> {
+  return new Set(spinners.filter((x) => x.lock === lock && x.taker).map((x) => x.taker!));
 }
 
 export function irqReentrantFindings(model: TraceModel): Finding[] {
@@ -76,7 +89,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
       primitive: 'spinlock',
       lock,
       heldBy: label,
-      evidence: `${cpu}: the ${h.irq.context} path spins on ${lock} (RDI) while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}, which takes the same lock; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
+      evidence: `${cpu}: the ${h.irq.context} path spins on ${lock} (RDI) while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(spinners, lock).has(h.matched) ? ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
       lines: h.lines,
     });
     out.push(finding({
