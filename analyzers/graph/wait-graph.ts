@@ -2,7 +2,7 @@
 // an edge says "FROM waits on lock L (primitive P), held by TO" with the evidence and its lines.
 // Edges come from every source the paste offers; plugins and analyze() walk them into chains.
 
-import type { Task, TraceModel } from '../model/trace-model.ts';
+import type { StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
 import { classifyWait, spinInfo, taskFrames, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
 
@@ -99,7 +99,10 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // (kernel/locking/rwsem.c: a waiting writer stops new readers from joining the read side);
   // the first waiter waits for whoever holds the lock now.
   for (const wl of model.waiterLists) {
-    const lock = wl.head;
+    const sem = rwsemOf(model, wl);
+    const lock = sem?.address ?? wl.head;
+    const queued = wl.entries.map((x) => x.task);
+    const owner = rwsemOwner(model, sem, queued);
     let writerAhead: Task | null = null;
     for (const [i, en] of wl.entries.entries()) {
       const t = taskAt(model, en.task);
@@ -114,14 +117,16 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
           lines, source: 'waiter-list',
         });
       } else if (i === 0) {
-        const holder = lock ? rwsemReadHolder(model, wl.entries.map((x) => x.task)) : null;
+        const holder = owner?.task ?? (lock ? rwsemReadHolder(model, queued) : null);
         add({
           from: t.key, to: holder?.key ?? null, toLabel: null, primitive: isWrite ? 'rwsem_write' : 'rwsem_read', lock,
           waitsOn: `rw_semaphore ${lock} (${isWrite ? 'write' : 'read'})`,
-          evidence: holder
-            ? `first waiter on ${lock}; ${taskLabel(holder)} is blocked inside the page-fault path, which runs with the mmap lock held for read`
-            : `first waiter of the rwsem_waiter list of ${lock}; the current holder is not in the list`,
-          lines: holder ? uniq([...lines, ...holder.lines.slice(0, 1)]) : lines, source: holder ? 'inferred' : 'waiter-list',
+          evidence: owner
+            ? `first waiter on ${lock}; owner word ${owner.raw} names ${taskLabel(owner.task)}${owner.reader ? ' (RWSEM_READER_OWNED: a reader holds it)' : ''}`
+            : holder
+              ? `first waiter on ${lock}; ${taskLabel(holder)} is blocked inside the page-fault path, which runs with the mmap lock held for read`
+              : `first waiter of the rwsem_waiter list of ${lock}; the current holder is not in the list`,
+          lines: holder ? uniq([...lines, ...holder.lines.slice(0, 1), ...(owner && sem ? [sem.line] : [])]) : lines, source: owner ? 'struct' : holder ? 'inferred' : 'waiter-list',
         });
       }
       if (isWrite && !writerAhead) writerAhead = t;
@@ -210,6 +215,30 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     }
   }
   return g;
+}
+
+/**
+ * The rw_semaphore a waiter list belongs to: `list -h` is often given the first waiter node (the
+ * wait_list.next of the dump) rather than the semaphore, so match a `struct rw_semaphore` dump by its
+ * wait_list.next or address; with a single rw_semaphore dump in the paste, that one.
+ */
+export function rwsemOf(model: TraceModel, wl: WaiterList): StructDump | null {
+  const sems = model.structs.filter((x) => /^(?:struct )?rw_semaphore$/.test(x.type) && x.address);
+  return sems.find((x) => x.address === wl.head || normHex(x.fields['wait_list.next']) === wl.head)
+    ?? (sems.length === 1 ? sems[0]! : null);
+}
+
+/**
+ * The task in an rwsem owner word. Writers store their task; readers store the last reader's task
+ * with RWSEM_READER_OWNED (bit 0) set, and bit 1 is RWSEM_NONSPINNABLE (kernel/locking/rwsem.c), so
+ * a reader-owned word names one reader that holds (or recently held) the read side.
+ */
+export function rwsemOwner(model: TraceModel, sem: StructDump | null, queued: ReadonlyArray<string | null>): { task: Task; reader: boolean; raw: string } | null {
+  const raw = sem ? normHex(sem.fields['owner.counter'] ?? sem.fields.owner) : null;
+  if (!raw || !isKernelPointer(raw)) return null;
+  const t = taskAt(model, ownerTask(raw));
+  if (!t || (t.task && queued.includes(t.task))) return null;
+  return { task: t, reader: (parseInt(raw.slice(-1), 16) & 1) === 1, raw };
 }
 
 // mmap_sem/mmap_lock is held for read across the whole page-fault handler (arch/x86/mm/fault.c);

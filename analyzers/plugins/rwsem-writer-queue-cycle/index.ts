@@ -9,7 +9,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { rwsemReadHolder } from '../../graph/wait-graph.ts';
+import { rwsemOf, rwsemOwner, rwsemReadHolder } from '../../graph/wait-graph.ts';
 import { addressLines, taskAt, taskLabel } from '../../graph/resolve.ts';
 import { finding, keyFramesOf, uniqLines } from '../../graph/finding-kit.ts';
 import { baseName, isMechanics, taskFrames } from '../generic-helpers/index.ts';
@@ -44,8 +44,11 @@ export function rwsemFindings(model: TraceModel): Finding[] {
     const writer = entries[wIdx]!;
     const readers = entries.slice(wIdx + 1).filter((x) => /READ/i.test(x.e.type ?? '') && x.t);
     if (!writer.t || readers.length === 0) continue;
-    const holder = rwsemReadHolder(model, wl.entries.map((x) => x.task));
-    const lock = wl.head;
+    const sem = rwsemOf(model, wl);
+    const queued = wl.entries.map((x) => x.task);
+    const owner = rwsemOwner(model, sem, queued);
+    const holder = owner?.task ?? rwsemReadHolder(model, queued);
+    const lock = sem?.address ?? wl.head;
     const wt = writer.t;
     const mmap = taskFrames(wt).some((f) => MMAP_WRITE_RE.test(baseName(f)));
     const name = mmap ? (taskFrames(wt).some((f) => /mmap_write_lock|mmap_read_lock/.test(f)) ? 'mmap_lock' : 'mmap_sem') : null;
@@ -61,7 +64,7 @@ export function rwsemFindings(model: TraceModel): Finding[] {
         primitive: 'wait',
         lock: null,
         heldBy: taskLabel(readerTasks[0]!),
-        evidence: `${taskLabel(holder)} holds ${lockText} for read (page-fault path) and sleeps in ${where}${shared ? `; it and the readers run the same ${shared} code, whose service threads are the queued readers` : '; which thread it waits for is inferred, confirm it'}`,
+        evidence: `${taskLabel(holder)} holds ${lockText} for read (${owner ? `owner word ${owner.raw}` : 'page-fault path'}) and sleeps in ${where}${shared ? `; it and the readers run the same ${shared} code, whose service threads are the queued readers` : '; which thread it waits for is inferred, confirm it'}`,
         lines: holder.lines.slice(0, 2),
       });
     }
@@ -76,7 +79,7 @@ export function rwsemFindings(model: TraceModel): Finding[] {
     chain.push({
       task: taskLabel(wt), waitsOn: `${lockText} (write)`, primitive: 'rwsem_write', lock,
       heldBy: holder ? taskLabel(holder) : null,
-      evidence: `first waiter ${writer.e.node}: ${writer.e.type}, task ${writer.e.task}${holder ? `; the read side is held by ${taskLabel(holder)} in the page-fault path` : '; the reader holding the lock is not in the paste'}`,
+      evidence: `first waiter ${writer.e.node}: ${writer.e.type}, task ${writer.e.task}${holder ? `; the read side is held by ${taskLabel(holder)} (${owner ? `owner word ${owner.raw}${owner.reader ? ', RWSEM_READER_OWNED' : ''}` : 'inside the page-fault path'})` : '; the reader holding the lock is not in the paste'}`,
       lines: uniqLines([writer.e.line], addressLines(model, writer.e.task ?? '')),
     });
     const cycle = !!holder;
