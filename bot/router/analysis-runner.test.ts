@@ -29,3 +29,16 @@ test('a worker that throws becomes LD_INTERNAL, not a crash', async () => {
   const r = createAnalysisRunner({ analyze: () => selfDeadlockAnalysis(), asyncBytes: 10, workerModule: FAKE, exportName: 'analyzeThrows' });
   await assert.rejects(r.run('z'.repeat(100)), (e) => isLockdownError(e, 'LD_INTERNAL') && /parser exploded/.test(e.message));
 });
+
+test('the default worker runs the real engine and agrees with the in-process analysis (seed 001)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { analyze } = await import('../../analyzers/analyze.ts');
+  const text = readFileSync('/work/shared/seeds/001_92ad9bb8df84726d.txt', 'utf8');
+  const r = createAnalysisRunner({ analyze: () => assert.fail('not on the main thread'), asyncBytes: 1024 });
+  const out = await r.run(text);
+  assert.equal(out.inWorker, true);
+  const local = analyze(text);
+  assert.equal(out.analysis.signature, local.signature);
+  assert.deepEqual(out.analysis.findings.map((f) => f.pattern), local.findings.map((f) => f.pattern));
+  assert.notEqual(out.analysis.family, 'not_kernel');
+});

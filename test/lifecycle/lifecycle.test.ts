@@ -16,7 +16,8 @@ const SEED_000 = seed('000_f2b6f952a013b8da.txt');
 const SEED_003 = seed('003_8e2fec0ccb6e1cbe.txt');
 
 async function start(store: Store, clock: FakeClock): Promise<{ svc: Service; base: string; port: RecordingPort; slack: RecordingPort; scheduler: FakeScheduler }> {
-  const { analyze } = await loadAnalyzer();
+  const { analyze, real } = await loadAnalyzer();
+  assert.ok(real, 'the lifecycle runs on the real engine (analyzers/analyze.ts)');
   const config = testConfig({ digest: { timezone: 'UTC', channels: [{ platform: 'slack', channel: 'C-DIGEST' }] } });
   const scheduler = new FakeScheduler();
   const svc = await buildService({ config, logger: silentLogger(), clock: clock.now, store, analyze, scheduler, holder: 'life' });
@@ -52,11 +53,26 @@ async function lifecycle(store: Store): Promise<void> {
     assert.equal(chat.kind, 'replied');
     assert.equal(chat.kind === 'replied' && chat.incidentId, id);
     assert.equal(port.posts.length, 1);
-    assert.match(JSON.stringify(port.posts[0]!.reply.blocks), /seen 2 times since 2026-11-02/);
+    const blocks = port.posts[0]!.reply.blocks;
+    assert.match(JSON.stringify(blocks), /seen 2 times since 2026-11-02/);
+    // The documented finding of case 000: rmmod's flush waits on kworker/1:2, which owns the ww_mutex
+    // it waits for (a cycle), and the reply names that lock and its holder.
+    const chain = blocks.find((b) => b.type === 'chain');
+    assert.ok(chain && chain.type === 'chain' && chain.cycle);
+    assert.deepEqual(chain.links.map((l) => l.task), ['rmmod:31969', 'kworker/1:2:4790']);
+    const lock = blocks.find((b) => b.type === 'fields');
+    assert.ok(lock && lock.type === 'fields');
+    assert.match(lock.fields.find((f) => f.label === 'Suspect lock')!.value, /ffff880035acf1e0/);
+    assert.equal(lock.fields.find((f) => f.label === 'Holder')!.value, 'kworker/1:2:4790');
+    assert.ok(blocks.some((b) => b.type === 'list' && b.title.startsWith('Checklist') && b.items.length > 0));
 
     // A different hang (seed 003) is a different incident.
-    const other = await api<{ incident: Incident }>(base, '/api/analyses', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: SEED_003 }) });
+    const other = await api<{ incident: Incident; analysis: { findings: Array<{ cycle: boolean; suspectLock: { address: string; holder: string } | null }> } }>(base, '/api/analyses', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: SEED_003 }) });
     assert.equal(other.status, 201);
+    // Case 003: the mmap_sem reader/writer cycle; java:22134 holds the read side.
+    assert.equal(other.body.analysis.findings[0]!.cycle, true);
+    assert.equal(other.body.analysis.findings[0]!.suspectLock?.address, 'ffff8b92ab737e20');
+    assert.equal(other.body.analysis.findings[0]!.suspectLock?.holder, 'java:22134');
     assert.notEqual(other.body.incident.id, id);
 
     // 3. Ack from the command grammar; 4. resolve through the HTTP API. Both reach the chat thread.
