@@ -46,6 +46,42 @@ export function irqsOffSpinners(model: TraceModel): Task[] {
   return model.tasks.filter((t) => t.cpu !== null && spinnersOf(t).some((s) => ifFlag(s.exception) === false));
 }
 
+// Code an NMI or a panic leaves in the saved frame that says nothing about the CPU's own work.
+const NOT_WORK_RE = /^(?:native_safe_halt|default_idle|mwait_idle\w*|intel_idle|cpuidle_enter_state|crash_nmi_callback|machine_kexec|panic|__crash_kexec)$/;
+
+export interface IrqsOffCpu {
+  task: Task;
+  /** Where it runs with interrupts off (the saved RIP function). */
+  at: string;
+  spinning: boolean;
+  lines: number[];
+}
+
+/**
+ * CPUs whose saved register frame (the code the NMI interrupted, or the watchdog's RIP line) has
+ * RFLAGS.IF clear: they cannot take an IPI. The CPU a hard-lockup report names comes first, then
+ * spinners, then the rest.
+ */
+export function irqsOffCpus(model: TraceModel): IrqsOffCpu[] {
+  const out: IrqsOffCpu[] = [];
+  for (const t of model.tasks) {
+    if (t.cpu === null) continue;
+    const spins = spinnersOf(t).find((s) => ifFlag(s.exception) === false);
+    if (spins) {
+      out.push({ task: t, at: spins.at, spinning: true, lines: spins.exception.lines.slice(0, 2) });
+      continue;
+    }
+    const seg = t.stack.find((x) => x.exception && x.context !== 'nmi' && x.exception.fn);
+    const exc = seg?.exception;
+    if (!exc || NOT_WORK_RE.test(baseName(exc.fn)) || ifFlag(exc) !== false) continue;
+    out.push({ task: t, at: baseName(exc.fn), spinning: false, lines: exc.lines.slice(0, 2) });
+  }
+  const hardCpus = new Set(model.reports.filter((r) => r.kind === 'hard_lockup' && r.cpu !== null).map((r) => r.cpu));
+  if (model.sys?.cpu !== null && model.sys?.cpu !== undefined && /hard lockup/i.test(model.sys.panic ?? '')) hardCpus.add(model.sys.cpu);
+  const rank = (c: IrqsOffCpu): number => (hardCpus.has(c.task.cpu) ? 0 : c.spinning ? 1 : 2);
+  return out.sort((a, b) => rank(a) - rank(b));
+}
+
 export function ipiLink(w: IpiWaiter, target: Task, why: string): ChainLink {
   return {
     task: taskLabel(w.task),

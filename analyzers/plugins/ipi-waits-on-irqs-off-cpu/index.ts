@@ -9,7 +9,8 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { ipiLink, ipiWaiters, irqsOffSpinners } from '../../graph/ipi.ts';
+import { ipiLink, ipiWaiters, irqsOffCpus } from '../../graph/ipi.ts';
+import { blameFrames, taskFrames } from '../generic-helpers/index.ts';
 import { spinnersOf } from '../../graph/spin.ts';
 import { taskLabel } from '../../graph/resolve.ts';
 import { finding, keyFramesOf } from '../../graph/finding-kit.ts';
@@ -24,14 +25,16 @@ const CHECKLIST = [
 export function ipiFindings(model: TraceModel): Finding[] {
   const waiters = ipiWaiters(model);
   if (waiters.length === 0) return [];
-  const offs = irqsOffSpinners(model);
+  const offs = irqsOffCpus(model).filter((c) => !waiters.some((w) => w.task === c.task));
   const reentrant = findHits(model);
-  // the CPU that deadlocked on itself is the root when there is one; else the first irqs-off spinner
-  const rootTask: Task | undefined = reentrant[0]?.irq.task ?? offs.find((t) => !waiters.some((w) => w.task === t));
+  // the CPU that deadlocked on itself is the root when there is one; else the first irqs-off CPU
+  const rootTask: Task | undefined = reentrant[0]?.irq.task ?? offs[0]?.task;
   if (!rootTask) return [];
+  const off = offs.find((c) => c.task === rootTask) ?? null;
   const spin = spinnersOf(rootTask).find((s) => s.exception.registers.RFLAGS) ?? spinnersOf(rootTask)[0];
   const selfHeld = reentrant.some((h) => h.irq.task === rootTask);
-  const why = `spins with interrupts disabled${spin ? ` on ${spin.lock} (${spin.at})` : ''}`;
+  const busy = blameFrames(taskFrames(rootTask), 1)[0] ?? off?.at ?? 'unknown code';
+  const why = spin ? `spins with interrupts disabled on ${spin.lock} (${spin.at})` : `runs with interrupts disabled in ${off?.at ?? busy}${busy !== off?.at ? ` (${busy})` : ''}`;
   const chain: ChainLink[] = waiters.filter((w) => w.task !== rootTask).map((w) => ipiLink(w, rootTask, why));
   if (chain.length === 0) return [];
   if (spin) {
@@ -44,12 +47,22 @@ export function ipiFindings(model: TraceModel): Finding[] {
       evidence: `RDI = ${spin.lock} in ${spin.at}; RFLAGS.IF is clear, so this CPU cannot take the IPI${selfHeld ? '; the lock is held by the code this interrupt interrupted' : ''}`,
       lines: spin.exception.lines.slice(0, 2),
     });
+  } else if (off) {
+    chain.push({
+      task: taskLabel(rootTask),
+      waitsOn: `nothing: busy in ${busy} with interrupts disabled`,
+      primitive: 'irqs_off',
+      lock: null,
+      heldBy: null,
+      evidence: `saved RFLAGS of ${off.at} has IF clear: the IPIs stay pending until this loop ends`,
+      lines: off.lines,
+    });
   }
   const first = waiters[0]!;
   const cpus = [...new Set(waiters.filter((w) => w.task !== rootTask).map((w) => w.task.cpu).filter((c) => c !== null))];
   return [finding({
     pattern: 'ipi-waits-on-irqs-off-cpu',
-    confidence: spin ? 0.8 : 0.65,
+    confidence: spin || off ? 0.8 : 0.65,
     headline: `${cpus.length ? `CPU ${cpus.join(', ')}` : taskLabel(first.task)} wait${cpus.length === 1 ? 's' : ''} in ${first.at} for CPU ${rootTask.cpu ?? '?'} (${taskLabel(rootTask)}), which ${why}`,
     blockingChain: chain,
     cycle: selfHeld,
