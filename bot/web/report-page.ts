@@ -7,7 +7,7 @@ import type { Incident, Occurrence } from '../types.ts';
 import { evidenceLines, lineSource, quoteLines, type LineSource } from './evidence-quote.ts';
 import { html, type SafeHtml } from './html.ts';
 import { pageHtml } from './page-layout.ts';
-import { buildWaitGraph } from './wait-graph.ts';
+import { buildWaitGraph, trimWaitGraph } from './wait-graph.ts';
 import { waitGraphSvg } from './wait-graph-svg.ts';
 
 export interface ReportData {
@@ -18,6 +18,9 @@ export interface ReportData {
   /** The pasted text, when the store kept it; evidence is quoted from it by line number. */
   paste: string | null;
 }
+
+/** Beyond this many boxes a drawing stops helping; the nearest to the cycle are drawn. */
+const MAX_GRAPH_NODES = 60;
 
 const CONTEXT_LABEL: Record<string, string> = { process: 'process', softirq: 'softirq', hardirq: 'hardirq', nmi: 'NMI' };
 
@@ -82,7 +85,7 @@ function occurrencesHtml(list: Occurrence[]): SafeHtml {
 export function renderReportPage(data: ReportData, nonce: string): string {
   const a = data.occurrence.analysis;
   const lines = lineSource(data.paste, a);
-  const graph = buildWaitGraph(a);
+  const { graph, omitted } = trimWaitGraph(buildWaitGraph(a), MAX_GRAPH_NODES);
   const inChain = new Set<string>();
   for (const f of a.findings) for (const l of f.blockingChain) for (const n of [l.task, l.heldBy]) if (n) inChain.add(n);
   const inc = data.incident;
@@ -92,7 +95,7 @@ export function renderReportPage(data: ReportData, nonce: string): string {
 <p class="muted">occurrence ${data.occurrence.id} · ${data.occurrence.seenAt} · formats ${a.formats.join(', ') || 'none'} · signature <code>${a.signature}</code></p>
 ${a.notes?.length ? list(a.notes, false) : ''}
 </section>
-<section class="graph"><h2>Wait-for graph</h2><div class="graph-wrap">${waitGraphSvg(graph)}</div></section>
+<section class="graph"><h2>Wait-for graph</h2><div class="graph-wrap">${waitGraphSvg(graph)}</div>${omitted ? html`<p class="muted">${omitted} more task(s) farther from the cycle are not drawn; the chains below list them.</p>` : ''}</section>
 ${a.findings.length ? a.findings.map((f, i) => findingHtml(f, i, lines)) : html`<section><p>No known hang pattern was recognised in this paste.</p></section>`}
 <section class="tasks"><h2>Tasks (${a.tasks.length})</h2>${a.tasks.map((t) => taskHtml(t, inChain.has(taskName(t)) || (t.pid !== null && inChain.has(String(t.pid)))))}</section>
 <section class="occ"><h2>Occurrences</h2>${occurrencesHtml(data.occurrences)}</section>`;

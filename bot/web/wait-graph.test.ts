@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildWaitGraph } from './wait-graph.ts';
+import { buildWaitGraph, trimWaitGraph } from './wait-graph.ts';
 import { waitGraphSvg } from './wait-graph-svg.ts';
 import { mmapSemCycle, openChain } from './fixtures/analyses.ts';
 
@@ -88,4 +88,18 @@ test('layout: no two task boxes overlap, for a lone self-deadlock with a fan of 
   const ring = rects(waitGraphSvg(buildWaitGraph(c)).value);
   assert.equal(ring.length, 6);
   assert.equal(overlaps(ring), false);
+});
+
+test('a huge graph is trimmed to the cycle and its nearest waiters', () => {
+  const a = mmapSemCycle();
+  // 3-task cycle plus 2000 readers queued on the writer, as a `foreach bt` of a busy box would show.
+  for (let i = 0; i < 2000; i++) a.findings[0].blockingChain.push({ task: `reader:${i}`, waitsOn: 'rwsem', primitive: 'rwsem_read', lock: 'ffff8b92ab737e20', heldBy: 'java:12862' });
+  const full = buildWaitGraph(a);
+  assert.equal(full.nodes.length, 2003);
+  const { graph, omitted } = trimWaitGraph(full, 60);
+  assert.equal(graph.nodes.length, 60);
+  assert.equal(omitted, 1943);
+  for (const id of ['java:22134', 'java:12862', 'dataio_srv/1:28946']) assert.ok(graph.nodes.some((n) => n.id === id), `${id} kept`);
+  assert.ok(graph.edges.every((e) => graph.nodes.some((n) => n.id === e.from) && graph.nodes.some((n) => n.id === e.to)));
+  assert.equal(graph.edges.filter((e) => e.inCycle).length, 3);
 });

@@ -115,3 +115,38 @@ function stronglyConnected(ids: string[], edges: GraphEdge[]): Map<string, numbe
   }
   return comp;
 }
+
+/**
+ * A drawing of hundreds of boxes helps nobody (a `foreach bt` of a box with 10k stuck tasks): keep the
+ * cycle and the nodes nearest to it (breadth-first over waits in both directions), up to `max`.
+ */
+export function trimWaitGraph(graph: WaitGraph, max: number): { graph: WaitGraph; omitted: number } {
+  if (graph.nodes.length <= max) return { graph, omitted: 0 };
+  const adjacent = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    (adjacent.get(e.from) ?? adjacent.set(e.from, []).get(e.from)!).push(e.to);
+    (adjacent.get(e.to) ?? adjacent.set(e.to, []).get(e.to)!).push(e.from);
+  }
+  const keep = new Set<string>();
+  const queue: string[] = [];
+  const visit = (id: string): void => {
+    if (keep.size < max && !keep.has(id)) {
+      keep.add(id);
+      queue.push(id);
+    }
+  };
+  for (const n of graph.nodes) if (n.inCycle) visit(n.id);
+  for (let i = 0; keep.size < max; ) {
+    if (i < queue.length) {
+      for (const next of adjacent.get(queue[i++]) ?? []) visit(next);
+      continue;
+    }
+    const unvisited = graph.nodes.find((n) => !keep.has(n.id));
+    if (!unvisited) break;
+    visit(unvisited.id);
+  }
+  return {
+    graph: { nodes: graph.nodes.filter((n) => keep.has(n.id)), edges: graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to)), hasCycle: graph.hasCycle },
+    omitted: graph.nodes.length - keep.size,
+  };
+}
