@@ -6,6 +6,7 @@
 //
 //   npm run bench                 all inputs
 //   npm run bench -- --quick      skip the 50k-task and 64 MiB inputs
+//   npm run bench -- --parse      measure parse() alone (the parser's share of the time)
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -19,9 +20,9 @@ const CORPUS = '/work/shared/corpus/syzkaller-linux-report';
 
 type Engine = (text: string) => unknown;
 
-async function loadEngine(): Promise<{ name: string; run: Engine }> {
+async function loadEngine(parseOnly: boolean): Promise<{ name: string; run: Engine }> {
   const analyzePath = join(ROOT, 'analyzers/analyze.ts');
-  if (existsSync(analyzePath)) {
+  if (!parseOnly && existsSync(analyzePath)) {
     const mod = (await import(pathToFileURL(analyzePath).href)) as { analyze?: (t: string, o?: unknown) => unknown };
     if (typeof mod.analyze === 'function') {
       const fn = mod.analyze;
@@ -43,8 +44,8 @@ interface Measure {
 }
 
 /** Child: measure one input file (or a directory of files) and print JSON. */
-async function child(path: string, repeat: number): Promise<void> {
-  const engine = await loadEngine();
+async function child(path: string, repeat: number, parseOnly: boolean): Promise<void> {
+  const engine = await loadEngine(parseOnly);
   const files = path.endsWith('/') ? readdirSync(path).filter((f) => !f.startsWith('.') && f !== 'LICENSE').sort().map((f) => path + f) : [path];
   let floor = Infinity;
   let best = Infinity;
@@ -113,13 +114,21 @@ function foreachBt(tasks: number, shapes: string[]): string {
   return out.join('\n');
 }
 
-function runChild(path: string, repeat: number): Measure & { engine: string } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', path, String(repeat)], {
-    cwd: ROOT,
-    maxBuffer: 1 << 20,
-    encoding: 'utf8',
-  });
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}');
+function runChild(path: string, repeat: number, parseOnly: boolean): (Measure & { engine: string }) | string {
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', path, String(repeat), parseOnly ? 'parse' : 'analyze'], {
+      cwd: ROOT,
+      maxBuffer: 1 << 20,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10 * 60 * 1000,
+    });
+    return JSON.parse(out.trim().split('\n').pop() ?? '{}');
+  } catch (e) {
+    const err = e as { signal?: string | null; stderr?: string };
+    const why = /heap out of memory/.test(err.stderr ?? '') ? 'out of memory' : err.signal ? `killed (${err.signal})` : 'failed';
+    return `FAILED: ${why}`;
+  }
 }
 
 function row(label: string, m: Measure & { engine: string }): string {
@@ -139,12 +148,13 @@ function row(label: string, m: Measure & { engine: string }): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(args[1], Number(args[2] ?? 3));
+  if (args[0] === '--child') return child(args[1], Number(args[2] ?? 3), args[3] === 'parse');
   const quick = args.includes('--quick');
+  const parseOnly = args.includes('--parse');
   const dir = mkdtempSync(join(tmpdir(), 'lockdown-bench-'));
   try {
     const shapes = taskShapes();
-    const engine = await loadEngine();
+    const engine = await loadEngine(parseOnly);
     console.log(`engine: ${engine.name}; ${shapes.length} task shapes from the seed traces; node ${process.version}`);
     const inputs: Array<{ label: string; path: string; repeat: number }> = [];
     for (const n of quick ? [1000, 10000] : [1000, 10000, 50000]) {
@@ -161,7 +171,10 @@ async function main(): Promise<void> {
     const seedDir = `${SEEDS_PLAIN}/`;
     inputs.push({ label: 'seed pastes (each ≤ 64 KB)', path: seedDir, repeat: 5 });
     if (existsSync(CORPUS)) inputs.push({ label: 'syzkaller corpus (747 reports)', path: `${CORPUS}/`, repeat: 2 });
-    for (const input of inputs) console.log(row(input.label, runChild(input.path, input.repeat)));
+    for (const input of inputs) {
+      const m = runChild(input.path, input.repeat, parseOnly);
+      console.log(typeof m === 'string' ? `${input.label.padEnd(34)}  ${m}` : row(input.label, m));
+    }
     console.log('targets: ≤ 4x floor on 10k tasks; a paste ≤ 64 KB under 20 ms; 64 MiB under 1024 MB RSS; no corpus report over 200 ms');
   } finally {
     rmSync(dir, { recursive: true, force: true });
