@@ -16,6 +16,10 @@ import { finding, uniqLines } from '../../graph/finding-kit.ts';
 import { baseName } from '../generic-helpers/index.ts';
 
 const TIMER_RE = /^(?:run_timer_softirq|__run_timers|run_timer_base|expire_timers|call_timer_fn)$/;
+// Frames that run with base->lock held: __run_timers (inlined into run_timer_softirq on 3.10) and
+// expire_timers detach the expired timer under the lock; call_timer_fn runs the callback after
+// the lock was dropped (kernel/time/timer.c), so a fault there does not hold it.
+const HOLDS_BASE_RE = /^(?:run_timer_softirq|__run_timers|run_timer_base|expire_timers)$/;
 const ARM_RE = /^(?:lock_timer_base|mod_timer|__mod_timer|add_timer|add_timer_on|del_timer|timer_reduce|mod_timer_pending)$/;
 const GPRS = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15'];
 
@@ -54,11 +58,14 @@ export function timerFindings(model: TraceModel): Finding[] {
       const bad = badPointer(model, exc);
       if (!bad) return;
       // the spin that follows: an inner segment (the fault handler's nested code) in the timer-arming path
-      const spin = spinnersOf(t).find((s) => s.segment < i && (ARM_RE.test(s.taker ?? '') || t.stack[s.segment]!.frames.slice(0, 6).some((f) => ARM_RE.test(baseName(f.fn)))));
+      const holdsBase = HOLDS_BASE_RE.test(baseName(exc.fn));
+      const spin = holdsBase
+        ? spinnersOf(t).find((s) => s.segment < i && (ARM_RE.test(s.taker ?? '') || t.stack[s.segment]!.frames.slice(0, 6).some((f) => ARM_RE.test(baseName(f.fn)))))
+        : undefined;
       const label = taskLabel(t);
       const cpu = t.cpu !== null ? `CPU ${t.cpu}` : label;
       const at = `${baseName(exc.fn)}${exc.offset !== null ? `+${exc.offset}` : ''}`;
-      const baseLock = spin?.lock ?? (isKernelPointer(exc.registers.RDI) ? exc.registers.RDI! : null);
+      const baseLock = spin?.lock ?? (holdsBase && isKernelPointer(exc.registers.RDI) ? exc.registers.RDI! : null);
       const sameBase = spin && exc.registers.RDI?.toLowerCase() === spin.lock;
       const chain: ChainLink[] = [];
       if (spin) {
@@ -80,7 +87,7 @@ export function timerFindings(model: TraceModel): Finding[] {
         cycle: !!spin,
         suspectLock: baseLock ? {
           primitive: 'spinlock', address: baseLock, name: 'timer base lock (base->lock)', holder: spin ? label : null,
-          evidence: `${at} holds the per-CPU timer base lock while it runs timers${spin ? `; ${spin.taker ?? 'lock_timer_base'} spins on it in the nested fault path` : ''}`,
+          evidence: `${at} holds the per-CPU timer base lock while it detaches expired timers (RDI = the base)${spin ? `; ${spin.taker ?? 'lock_timer_base'} spins on it in the nested fault path` : ''}`,
           lines: uniqLines(exc.lines.slice(0, 1), spin?.exception.lines.slice(0, 1)),
         } : null,
         keyFrames: [baseName(exc.fn), ...(spin ? [spin.taker ?? 'lock_timer_base'] : [])],
