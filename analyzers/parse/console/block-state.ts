@@ -66,7 +66,9 @@ export class BlockState {
     const key = taskKey(pid, cpu, this.anon);
     const idx = indexOf(this.model);
     let t = idx.get(key);
-    if (t && t.stack.length > 0 && t !== cur) t = undefined; // printed again later: a separate entry, merged by the post-pass
+    // printed again later (another report, a repeated paste): the first stack is kept and the
+    // repeat is not stored, which keeps memory flat on logs that dump the same tasks over and over
+    this.frozen = !!t && t.stack.length > 0 && t !== cur ? true : t === cur ? this.frozen : false;
     if (!t) {
       t = { key, pid, comm, task: null, cpu, state, stack: [], sources: ['console'], lines: [], kthread: false };
       this.model.tasks.push(t);
@@ -92,6 +94,10 @@ export class BlockState {
 
   /** "Call Trace:" seen: frames follow. */
   startTrace(line: number): void {
+    if (this.frozen) {
+      this.inTrace = true;
+      return;
+    }
     if (!this.task || (this.task.stack.length > 0 && !this.inTrace && this.task.stack.some((s) => s.frames.length > 0))) {
       this.useTask(this.report?.pid ?? null, this.report?.comm ?? null, this.defaultCpu, line);
     }
@@ -101,6 +107,7 @@ export class BlockState {
   }
 
   newSegment(context: Context): StackSegment {
+    if (this.frozen) return { context, frames: [], exception: null }; // detached: not stored
     const seg: StackSegment = { context, frames: [], exception: null };
     if (this.exc && !this.excUsed) {
       seg.exception = this.exc;
@@ -121,6 +128,8 @@ export class BlockState {
   }
 
   excUsed = true;
+  /** The current task already had its stack from an earlier print: ignore this one. */
+  frozen = false;
 
   /** A "RIP:" line: the registers that follow belong to it. */
   setException(exc: ExceptionFrame): void {

@@ -222,6 +222,16 @@ test('frame lines: old and new forms, modules, compiler suffixes, markers', () =
     { context: 'hardirq', rest: '[<ffffffff81084b0f>] __do_softirq+0xef/0x280' });
 });
 
+test('a task printed again (repeated report, repeated paste) keeps its first stack and stays one task', () => {
+  const once = fixture('hung-task-mutex-owner.txt');
+  const m = parse([once, once.replace(/nvmet_fc_delete_target_queue/g, 'other_fn')].join('\n'));
+  assert.equal(m.reports.filter((r) => r.kind === 'hung_task').length, 2);
+  assert.equal(m.tasks.filter((t) => t.key === 'pid:1204').length, 1);
+  assert.ok(names(task(m, 'pid:1204')).includes('nvmet_fc_delete_target_queue'));
+  assert.ok(!names(task(m, 'pid:1204')).includes('other_fn'));
+  assert.ok(m.reports[1]!.taskKeys.includes('pid:1204'), 'the second report still names its task');
+});
+
 test('hostile input: no exception, bounded work on one huge line and on garbage', () => {
   const huge = 'INFO: task ' + 'x'.repeat(2_000_000) + ' blocked for more than 120 seconds.';
   const junk = Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? 'Call Trace:' : i % 3 === 1 ? ' <IRQ> ? ? +0x/0x [' : 'RIP: 0010:')).join('\n');
