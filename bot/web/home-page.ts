@@ -18,7 +18,7 @@ export interface HomeData {
 export function renderHomePage(data: HomeData, nonce: string): string {
   const body = html`<section id="analyze"><h1>Paste a hang trace</h1>
 <p class="muted">crash <code>bt -a</code> / <code>foreach bt</code>, a console Call Trace, <code>/proc/PID/stack</code> with <code>ps</code>, a lockdep report… Nothing leaves this machine.</p>
-${data.allowWrites ? html`<form id="paste-form"><div class="drop" id="drop"><textarea id="paste" name="text" spellcheck="false" placeholder="Paste here, or drop a trace file on this box"></textarea></div>
+${data.allowWrites ? html`<form id="paste-form"><div class="drop" id="drop"><textarea id="paste" name="text" spellcheck="false" aria-label="Trace to analyse" placeholder="Paste here, or drop a trace file on this box"></textarea></div>
 <div class="row"><button type="submit" class="primary" id="analyze-btn">Analyze</button><label>or choose a file <input type="file" id="file"></label><span id="status" class="muted" role="status"></span></div></form>` : html`<p class="err">This server is bound beyond loopback: analysing and changing incidents from this page is disabled; use the chat or the HTTP API with a token.</p>`}
 <div id="result" aria-live="polite"></div></section>
 <section id="incidents"><h2>Incidents</h2><p id="notice" class="muted" role="status"></p><div id="incident-list">${incidentTableHtml(data.incidents)}</div></section>

@@ -117,6 +117,19 @@ test('a paste holding <script> and an onerror image is shown as text and never r
   assert.deepEqual(pageErrors, []);
 });
 
+test('a trace file dropped on the paste box is loaded into it', async () => {
+  await page.goto(serve.url);
+  const text = readFileSync(SEED_003, 'utf8');
+  const transfer = await page.evaluateHandle((t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], 'bt.all', { type: 'text/plain' }));
+    return dt;
+  }, text);
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
+  await page.waitForFunction((n) => (document.getElementById('paste') as HTMLTextAreaElement).value.length === n, text.length);
+  assert.match(await page.textContent('#status') ?? '', /bt\.all loaded/);
+});
+
 test('on a phone-sized screen the page does not scroll sideways', async () => {
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(serve.url);
