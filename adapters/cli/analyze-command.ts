@@ -53,6 +53,10 @@ export async function run(args: string[], io: CliIo, deps: { analyze?: AnalyzeFn
     io.stderr.write(`${o}\n${USAGE}`);
     return EXIT_USAGE;
   }
+  // `lockdown analyze --jsonl *.txt | head` closes the pipe early: that is not an error of ours
+  io.stdout.on?.('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') io.stderr.write(`lockdown analyze: cannot write the output (${e.code ?? e.message})\n`);
+  });
   try {
     const limit = sizeLimit(io);
     const analyze = deps.analyze ?? (await loadEngine());
