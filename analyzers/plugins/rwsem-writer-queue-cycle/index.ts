@@ -51,8 +51,13 @@ export function rwsemFindings(model: TraceModel): Finding[] {
     const lock = sem?.address ?? wl.head;
     const wt = writer.t;
     const mmap = taskFrames(wt).some((f) => MMAP_WRITE_RE.test(baseName(f)));
-    const name = mmap ? (taskFrames(wt).some((f) => /mmap_write_lock|mmap_read_lock/.test(f)) ? 'mmap_lock' : 'mmap_sem') : null;
+    // mm->mmap_sem was renamed mmap_lock in v5.8 (exc_page_fault is a v5.8+ entry name too)
+    const v = /^(\d+)\.(\d+)/.exec(model.release ?? model.sys?.release ?? '');
+    const newName = v ? Number(v[1]) * 100 + Number(v[2]) >= 508 : model.tasks.some((t) => taskFrames(t).some((f) => /^(?:mmap_(?:read|write)_lock\w*|exc_page_fault)$/.test(f)));
+    const name = mmap ? (newName ? 'mmap_lock' : 'mmap_sem') : null;
     const lockText = `${name ? `${name} ` : 'rw_semaphore '}${lock ?? ''}`.trim();
+    // without a holder there is no cycle to report: the generic finding shows the queue
+    if (!holder) continue;
     const readerTasks = readers.map((r) => r.t!) as Task[];
     const shared = holder ? sharedPrefix(holder, readerTasks) : null;
     const chain: ChainLink[] = [];
