@@ -22,7 +22,10 @@ export function finding(p: FindingParts): Finding {
 
 /** Where a task is stuck and what to blame (mechanics, lock primitives and entry code removed). */
 export function keyFramesOf(t: Task | null | undefined, n = 2): string[] {
-  return t ? blameFrames(taskFrames(t), n) : [];
+  if (!t) return [];
+  // the NMI segment is the dump/watchdog machinery (crash_nmi_callback...), never what to blame
+  const own = { ...t, stack: t.stack.filter((s) => s.context !== 'nmi') };
+  return blameFrames(taskFrames(own).filter((f) => !/^(?:crash_nmi_callback|nmi_handle|do_nmi|default_do_nmi)$/.test(f)), n);
 }
 
 export function dedupe<T>(xs: readonly T[]): T[] {

@@ -23,7 +23,7 @@ const CHECKLIST = [
 ];
 
 const LOCK_TYPES = /^(?:struct )?(?:spinlock_t|raw_spinlock_t|spinlock|raw_spinlock|arch_spinlock_t)$/;
-const COMPLETION_RE = /^(?:wait_for_common|__wait_for_common|do_wait_for_common|wait_for_completion\w*)$/;
+const COMPLETION_RE = /^(?:wait_for_common|__wait_for_common|do_wait_for_common|wait_for_completion\w*|complete|complete_all)$/;
 
 export function ticketFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
@@ -67,7 +67,7 @@ export function ticketFindings(model: TraceModel): Finding[] {
         primitive: 'spinlock', address: s.address, name: inCompletion ? 'completion wait.lock' : null, holder: null,
         evidence: `${d.text}; ${v.why}`, lines: uniqLines([s.line], main.exception.lines.slice(0, 1)),
       },
-      keyFrames: [...keyFramesOf(t, 1), ...(inCompletion ? [frames.find((f) => /^wait_for_completion/.test(f)) ?? 'wait_for_common'] : []), main.via ?? main.at],
+      keyFrames: [...keyFramesOf(t, 1), ...(inCompletion ? [frames.find((f) => /^(?:wait_for_completion\w*|complete|complete_all)$/.test(f)) ?? 'wait_for_common'] : []), main.via ?? main.at],
       checklist: CHECKLIST,
       nextSteps: [
         `crash> ${s.type.replace(/^struct /, '')} ${s.address}`,
