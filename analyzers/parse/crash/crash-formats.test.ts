@@ -246,3 +246,17 @@ test('crash `ps -m` (time since last run) lists blocked tasks with their task ad
   assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.task, r.comm]), [[4790, 'D', 'ffff88003570de20', 'kworker/1:2'], [31969, 'D', 'ffff880036bd0fd0', 'rmmod'], [7297, 'R', 'ffff88007a1b8000', 'sshd']]);
   assert.deepEqual(m.tasks.map((t) => [t.pid, t.state]), [[4790, 'D'], [31969, 'D']]);
 });
+
+test('console lines that share a key with the sys banner are left to the console ("PANIC: double fault", "CPU: 0 PID: 1 Comm:")', () => {
+  const m = parse(`PANIC: double fault, error_code: 0x0
+CPU: 0 PID: 3385 Comm: syz-executor0 Not tainted 4.15.0-rc2+ #1
+RIP: 0010:kvm_async_pf_task_wait+0x78/0x300`);
+  assert.equal(m.sys, null);
+  const banner = parse(`    DUMPFILE: vmcore
+        CPUS: 64 [OFFLINE: 2]
+     RELEASE: 5.4.17-2136.300.7.el8uek.x86_64
+         CPU: 12`);
+  assert.equal(banner.sys?.cpus, 64);
+  assert.equal(banner.sys?.cpu, 12);
+  assert.equal(banner.sys?.release, '5.4.17-2136.300.7.el8uek.x86_64');
+});

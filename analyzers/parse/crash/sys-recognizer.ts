@@ -6,7 +6,8 @@ import { addFormat, type Recognizer } from '../recognizer.ts';
 import { BT_HEADER } from './bt-recognizer.ts';
 
 // Keys only the banner prints; a block starts at one of them (PID:/CPU: alone are too common).
-const START = /^(?:KERNEL|DUMPFILE|SYSTEM MAP|DEBUG KERNEL|CPUS|RELEASE|PANIC|NODENAME|LOAD AVERAGE): /;
+// (not PANIC: — the console prints "PANIC: double fault, error_code: 0x0" itself)
+const START = /^(?:KERNEL|DUMPFILE|SYSTEM MAP|DEBUG KERNEL|CPUS|NODENAME|LOAD AVERAGE): /;
 const SYS_KEYS = new Set(['KERNEL', 'DUMPFILE', 'SYSTEM MAP', 'DEBUG KERNEL', 'CPUS', 'DATE', 'UPTIME', 'LOAD AVERAGE', 'TASKS', 'NODENAME', 'RELEASE', 'VERSION', 'MACHINE', 'MEMORY', 'PANIC', 'PID', 'COMMAND', 'TASK', 'CPU', 'STATE', 'WARNING']);
 const KEY = /^([A-Z][A-Z _]{1,14}): ?(.{0,512})$/;
 
@@ -23,6 +24,8 @@ export const crashSysRecognizer: Recognizer = {
     for (; j < lines.length && j - i < 64; j++) {
       const m = KEY.exec(lines[j].text);
       if (!m || !SYS_KEYS.has(m[1]) || BT_HEADER.test(lines[j].text)) break;
+      // the banner's PID:/CPU:/CPUS: hold a number alone; "CPU: 0 PID: 1 Comm: x" is a console line
+      if ((m[1] === 'PID' || m[1] === 'CPU' || m[1] === 'CPUS') && (!/^\d{1,10}\b/.test(m[2]) || /\b(?:PID|Comm|UID): /.test(m[2]))) break;
       keys++;
       const value = m[2].trim();
       switch (m[1]) {
