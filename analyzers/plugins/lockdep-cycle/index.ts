@@ -24,8 +24,13 @@ function primitiveOf(name: string): string {
   return 'lock';
 }
 
+// v4.15+ prints hashed pointers (00000000xxxxxxxx) unless no_hash_pointers: not an address to look up
+function addr(l: LockdepLock): string | null {
+  return l.address && !/^0{8}/.test(l.address) ? l.address : null;
+}
+
 function label(l: LockdepLock): string {
-  return l.address ? `${l.name} (${l.address})` : l.name;
+  return addr(l) ? `${l.name} (${addr(l)})` : l.name;
 }
 
 export function lockdepCycleFindings(model: TraceModel): Finding[] {
@@ -40,11 +45,18 @@ export function lockdepCycleFindings(model: TraceModel): Finding[] {
     if (locks.length < 2 || new Set(locks.map((l) => l.name)).size < 2) continue;
     const who = ld.acquirer ? `${ld.acquirer.comm}:${ld.acquirer.pid}` : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : 'the reporting task';
     const holderOf = (l: LockdepLock): string => l.name === (held?.name ?? locks[locks.length - 1]!.name) ? who : `a context holding ${l.name}`;
+    const prim = (l: LockdepLock): string => {
+      const fr = ld.chain.find((c) => c.lock.name === l.name)?.frames.map((f) => f.fn) ?? [];
+      if (fr.some((f) => /mutex_lock/.test(f))) return 'mutex';
+      if (fr.some((f) => /^(?:down_read|down_write)/.test(f))) return 'rwsem';
+      if (fr.some((f) => /spin_lock/.test(f))) return 'spinlock';
+      return primitiveOf(l.name);
+    };
     const chain: ChainLink[] = [];
     const first = locks[0]!;
     const lastLock = locks[locks.length - 1]!;
     chain.push({
-      task: who, waitsOn: `${first.name}${ld.acquiring.at ? ` at ${ld.acquiring.at}` : ''}`, primitive: primitiveOf(first.name), lock: first.address ?? first.name,
+      task: who, waitsOn: `${first.name}${ld.acquiring.at ? ` at ${ld.acquiring.at}` : ''}`, primitive: prim(first), lock: addr(first) ?? first.name,
       heldBy: `a context holding ${first.name}`,
       evidence: `lockdep: ${who} holds ${held ? label(held) : lastLock.name} and is trying to acquire ${label(ld.acquiring)}`,
       lines: uniqLines([ld.acquiring.line], held ? [held.line] : []),
@@ -53,7 +65,7 @@ export function lockdepCycleFindings(model: TraceModel): Finding[] {
       const a = locks[i]!;
       const b = locks[i + 1]!;
       chain.push({
-        task: `a context holding ${a.name}`, waitsOn: b.name, primitive: primitiveOf(b.name), lock: b.address ?? b.name, heldBy: holderOf(b),
+        task: `a context holding ${a.name}`, waitsOn: b.name, primitive: prim(b), lock: addr(b) ?? b.name, heldBy: holderOf(b),
         evidence: `lockdep dependency #${ld.chain.find((c) => c.lock === b)?.index ?? i + 1}: ${b.name} was acquired while ${a.name} was held`,
         lines: uniqLines([b.line]),
       });
@@ -66,7 +78,7 @@ export function lockdepCycleFindings(model: TraceModel): Finding[] {
       headline: `lock order cycle: ${names.join(' → ')} → ${names[0]} (${who} holds ${held?.name ?? lastLock.name} and takes ${ld.acquiring.name})`,
       blockingChain: chain,
       cycle: true,
-      suspectLock: { primitive: primitiveOf(ld.acquiring.name), address: ld.acquiring.address, name: ld.acquiring.name, holder: null, evidence: `lockdep circular dependency over ${names.length} locks`, lines: [r.line] },
+      suspectLock: { primitive: prim(ld.acquiring), address: addr(ld.acquiring), name: ld.acquiring.name, holder: null, evidence: `lockdep circular dependency over ${names.length} locks`, lines: [r.line] },
       keyFrames: [...(ld.acquiring.at ? [ld.acquiring.at] : []), ...(held?.at ? [held.at] : []), ...frames.slice(0, 2)],
       checklist: CHECKLIST,
       nextSteps: ['Read each "-> #N" stack of the report: it is where that lock was taken under the previous one', 'cat /proc/lockdep_chains | grep -A3 <lock name>', ...(ld.acquirer ? [`cat /proc/${ld.acquirer.pid}/stack`] : [])],
