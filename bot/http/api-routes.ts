@@ -11,6 +11,7 @@ import type { FullBotCore } from '../core.ts';
 import type { StatusRequest } from '../commands/change-status.ts';
 import type { IncidentStatus } from '../types.ts';
 import { readBody } from './read-body.ts';
+import { safeErrorLine } from '../render/render-help.ts';
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   LD_USAGE: 400, LD_INPUT_UNREADABLE: 400, LD_NOT_FOUND: 404, LD_FORBIDDEN: 403, LD_CONFLICT: 409, LD_INPUT_TOO_LARGE: 413, LD_ATTACHMENT: 400,
@@ -26,7 +27,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendError(res: ServerResponse, err: unknown): number {
   const e = asLockdownError(err);
   const status = STATUS_OF[e.code] ?? 500;
-  sendJson(res, status, { error: { code: e.code, message: e.userMessage } });
+  sendJson(res, status, { error: { code: e.code, message: safeErrorLine(e) } });
   return status;
 }
 

@@ -2,4 +2,4 @@
 export { renderAnalysisReply, renderAnalysisMarkdown, actionsFor, chainLine, type OccurrenceInfo, type RenderOptions } from './render-analysis.ts';
 export { renderIncidentList, renderIncident, renderStatusNotice, incidentLine } from './render-incident.ts';
 export { renderDigest, orderForDigest } from './render-digest.ts';
-export { renderHelp, renderError } from './render-help.ts';
+export { renderHelp, renderError, safeErrorLine } from './render-help.ts';

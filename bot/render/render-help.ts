@@ -19,6 +19,24 @@ export function renderHelp(): Reply {
   };
 }
 
+const GENERIC: Partial<Record<string, string>> = {
+  LD_STORE: 'lockdown could not reach its database; try again in a minute.',
+  LD_PLATFORM: 'The chat platform refused the request; try again in a minute.',
+  LD_INTERNAL: 'Something went wrong inside lockdown; the paste was kept.',
+  LD_CONFIG_INVALID: 'lockdown is misconfigured; an admin has the details in the log.',
+};
+
+const EXPECTED = new Set(['LD_USAGE', 'LD_NOT_FOUND', 'LD_FORBIDDEN', 'LD_CONFLICT', 'LD_INPUT_TOO_LARGE', 'LD_ATTACHMENT', 'LD_INPUT_UNREADABLE']);
+
+/** The one line a person may see for an error (chat or HTTP). Internal failures show their code's
+ *  generic line unless the thrower wrote a user message on purpose (userMessage defaults to the
+ *  technical message, which may name tables, hosts or SQL). */
+export function safeErrorLine(err: unknown): string {
+  const e = asLockdownError(err);
+  if (!EXPECTED.has(e.code) && e.userMessage === e.message) return GENERIC[e.code] ?? GENERIC.LD_INTERNAL!;
+  return e.userMessage.split('\n')[0] ?? 'Something went wrong.';
+}
+
 interface ErrorLog {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
@@ -28,12 +46,12 @@ interface ErrorLog {
  *  full entry goes to the log. Expected errors (usage, not found, forbidden) log at warn. */
 export function renderError(err: unknown, log?: ErrorLog | null, context: Record<string, unknown> = {}): Reply {
   const e = asLockdownError(err);
-  const expected = e.code === 'LD_USAGE' || e.code === 'LD_NOT_FOUND' || e.code === 'LD_FORBIDDEN' || e.code === 'LD_CONFLICT' || e.code === 'LD_INPUT_TOO_LARGE' || e.code === 'LD_ATTACHMENT';
+  const expected = EXPECTED.has(e.code);
   if (log) {
     const entry = { ...context, code: e.code, err: { message: e.message, stack: expected ? undefined : e.stack, details: e.details } };
     if (expected) log.warn(entry, e.code);
     else log.error(entry, e.code);
   }
-  const line = e.userMessage.split('\n')[0] ?? 'Something went wrong.';
+  const line = safeErrorLine(e);
   return { text: line, blocks: [{ type: 'text', text: line }], ephemeral: true, incidentId: null, reportUrl: null, fullMarkdown: null };
 }

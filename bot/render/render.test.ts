@@ -78,6 +78,8 @@ test('errors become one safe line; unknown errors do not leak their message', ()
   assert.doesNotMatch(r.text, /postgres|pw/);
   assert.equal(r.ephemeral, true);
   assert.equal(logged.length, 1);
+  const store = renderError(new LockdownError('LD_STORE', 'sqlite: no such table: outbox_v2'), null);
+  assert.equal(store.text, 'lockdown could not reach its database; try again in a minute.');
   const u = renderError(new LockdownError('LD_USAGE', 'x', { userMessage: 'Missing incident id. Usage: ...' }), null);
   assert.equal(u.text, 'Missing incident id. Usage: ...');
 });
