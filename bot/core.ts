@@ -16,6 +16,7 @@ import { analyzeAndRecord } from './router/analyze-and-record.ts';
 import type { CoreContext } from './router/core-context.ts';
 import { createOutbox, type Outbox } from './router/deliver-outbox.ts';
 import { handleMessage } from './router/handle-message.ts';
+import { tooLarge } from './router/read-paste.ts';
 import { changeStatus, describe, type StatusRequest } from './commands/change-status.ts';
 import { runCommand } from './commands/run-command.ts';
 import { renderAnalysisReply, renderError, renderIncidentList } from './render/index.ts';
@@ -138,9 +139,8 @@ export function createBotCore(deps: BotCoreDeps): FullBotCore {
     async analyzeText(text, meta = {}) {
       const platform = meta.platform ?? 'api';
       const eventId = meta.eventId ?? `${platform}:${crypto.randomUUID()}`;
-      if (Buffer.byteLength(text, 'utf8') > ctx.config.limits.pasteBytes) {
-        throw new LockdownError('LD_INPUT_TOO_LARGE', 'paste larger than limits.pasteBytes', { details: { limit: ctx.config.limits.pasteBytes } });
-      }
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > ctx.config.limits.pasteBytes) throw tooLarge(bytes, ctx.config.limits.pasteBytes);
       const occMeta = { platform, workspace: 'local', channel: meta.channel ?? platform, channelName: meta.channel ?? platform, thread: null, messageId: eventId, link: null, author: meta.author ?? '' };
       const res = await analyzeAndRecord(ctx, outbox, { meta: occMeta, eventId, text, target: null });
       if (res.kind === 'duplicate') throw new LockdownError('LD_CONFLICT', `event ${eventId} was already handled`, { userMessage: 'This request was already handled (same Idempotency-Key).' });
