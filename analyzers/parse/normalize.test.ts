@@ -53,6 +53,7 @@ test('drops a line-number gutter printed as its own block, and strips "12 | " gu
   const gutterBlock = ['1', '2', '3', 'PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"', '#0 [ffff] schedule at ffffffff81'].join('\n');
   assert.deepEqual(normalize(gutterBlock).lines.map((l) => l.no), [4, 5]);
   assert.deepEqual(texts(' 12 | #0 [ffff] schedule at ffff\n 13: #1 [ffff] io at ffff\n14: not a trace'), ['#0 [ffff] schedule at ffff', '#1 [ffff] io at ffff', '14: not a trace']);
+  assert.deepEqual(texts('1. [<ffffffff810a6fec>] flush_workqueue+0x12c/0x5b0\n2. static bool f(void)'), ['[<ffffffff810a6fec>] flush_workqueue+0x12c/0x5b0', '2. static bool f(void)']);
 });
 
 test('removes timestamp, caller and syslog prefixes', () => {

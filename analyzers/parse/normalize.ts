@@ -117,7 +117,7 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
     // A bare number is a line-number gutter printed as its own block (seed 003), unless it is the pid
     // a loop echoed before `cat /proc/$pid/stack`; the second pass decides, knowing the next line.
     if (/^\d{1,6}$/.test(s)) return BARE_NUMBER + s;
-    const gutter = /^\d{1,5} ?\| ?/.exec(s) ?? /^\d{1,5}: /.exec(s);
+    const gutter = /^\d{1,5} ?\| ?/.exec(s) ?? /^\d{1,5}[:.] /.exec(s); // "12 | x", "12: x", "12. x" (numbered list)
     if (gutter && (gutter[0].includes('|') || TRACE_START.test(s.slice(gutter[0].length)))) s = s.slice(gutter[0].length);
   }
   if (s === '-') return null; // a "-" line between every line (seed 004)
