@@ -51,6 +51,8 @@ test('lockdep and other report titles and families', () => {
     ['workqueue-lockup-flush.txt', 'workqueue_lockup', 'BUG: workqueue lockup'],
     ['sleeping-in-atomic-spinlock.txt', 'atomic_sleep', 'BUG: sleeping function called from invalid context in demo_fw_reload'],
     ['old-nmi-hard-lockup.txt', 'hard_lockup', 'BUG: hard lockup in _ctl_do_mpt_command'],
+    // no syzkaller rule for hard lockups: the IRQ handler spinning, not the idle loop it interrupted
+    ['hard-lockup-irq-handler-spin.txt', 'hard_lockup', 'BUG: hard lockup in mydrv_irq_handler'],
   ];
   for (const [file, family, title] of cases) assert.deepEqual(classify(parse(fixture(file))), { family, title }, file);
   assert.equal(classify(parse(fixture('rcu-stall-cpu-spinning.txt'))).family, 'rcu_stall');

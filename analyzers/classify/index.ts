@@ -42,7 +42,9 @@ function modelTitle(kind: DetectorKind, t: Task | undefined, cpu: number | null)
 function reportTitle(model: TraceModel, r: Report): string {
   const syz = r.details.syzTitle;
   const frame = r.details.syzFrame;
-  if (r.kind === 'hard_lockup' && typeof frame !== 'string') {
+  // syzkaller has no hard-lockup rule: name it after the first frame of the stuck CPU that is not
+  // lock, NMI or entry machinery (the IRQ handler spinning, the caller that disabled interrupts)
+  if (r.kind === 'hard_lockup' || (typeof frame !== 'string' && typeof syz !== 'string')) {
     const t = modelTitle(r.kind, reportTask(model, r), r.cpu);
     if (t) return t;
   }

@@ -74,6 +74,8 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
     model.reports.push(report);
     if (report.kind === 'rcu_stall') lastRcu.set(model, report);
     if (report.kind.startsWith('lockdep')) addFormat(model, 'lockdep');
+    // old one-line stall headers carry the CPUs and jiffies: "... stall on CPU { 2}  (t=60001 jiffies ...)"
+    if (report.kind === 'rcu_stall') rcuLine(report, first.text, first.no);
   }
   addFormat(model, 'console');
   const st = new BlockState(model, report);

@@ -146,6 +146,23 @@ test('RCU stall: stalled CPU, detector CPU, jiffies, starved kthread; the NMI ba
   assert.deepEqual(names(t, 'process').slice(0, 2), ['_raw_spin_lock_bh', 'ctnl_dump_table']);
 });
 
+test('4.9 one-line RCU stall header and the old two-address RIP form', () => {
+  const text = [
+    'INFO: rcu_sched self-detected stall on CPU { 2}  (t=60001 jiffies g=123 c=122 q=77)',
+    'NMI backtrace for cpu 2',
+    'CPU: 2 PID: 4412 Comm: stress-ng Not tainted 4.9.0 #1',
+    'RIP: 0010:[<ffffffff8119d1c5>]  [<ffffffff8119d1c5>] __list_lru_walk_one.isra.3+0x35/0x130',
+    'RSP: 0018:ffffc90001237c48  EFLAGS: 00000246',
+    'Call Trace:',
+    ' [<ffffffff8119d2e9>] list_lru_walk_one+0x29/0x40',
+  ].join('\n');
+  const m = parse(text);
+  const r = m.reports[0]!;
+  assert.deepEqual([r.kind, r.details.stalledCpus, r.details.jiffies], ['rcu_stall', [2], 60001]);
+  const exc = task(m, 'pid:4412').stack[0]!.exception!;
+  assert.deepEqual([exc.fn, exc.address, exc.registers.CS, exc.registers.RFLAGS], ['__list_lru_walk_one.isra.3', 'ffffffff8119d1c5', '0010', '00000246']);
+});
+
 test('workqueue lockup: pool, in-flight worker, pending work, and the worker stack', () => {
   const m = parse(fixture('workqueue-lockup-flush.txt'));
   const r = m.reports[0]!;

@@ -18,3 +18,11 @@ test('seed 004 with the crash bt: the ticket lock address comes from RDI, the du
   assert.equal(findings[0]!.suspectLock?.address, 'ffff881054610960');
   assert.equal(findings[0]!.keyFrames[0], '_ctl_do_mpt_command');
 });
+
+test('v5.4 hard LOCKUP in an IRQ handler on the idle CPU: RDI of the NMI-interrupted slow path is the lock', () => {
+  const f = runPlugin(hardLockup, consoleFixture('hard-lockup-irq-handler-spin.txt')).findings[0]!;
+  assert.equal(f.suspectLock?.address, 'ffff9a2b5c3f1a08');
+  assert.equal(f.blockingChain[0]!.task, 'swapper/3:0');
+  assert.deepEqual(f.keyFrames, ['mydrv_irq_handler', '__handle_irq_event_percpu']);
+  assert.ok(f.blockingChain[0]!.evidence!.includes('RDI'));
+});
