@@ -1,0 +1,70 @@
+// The second pass of normalisation, over whole lines (it needs the neighbours): bare numbers kept
+// only as the pid echoed before a /proc stack, double-spaced pastes, lines a chat client wrapped.
+
+import type { NormalizedLine } from './normalize.ts';
+
+/** Marks a bare-number line until joinWrapped decides (a NUL never survives the first pass). */
+export const BARE_NUMBER = '\u0000';
+
+/**
+ * Some editors and chat clients paste with a blank line after every line. When most lines are
+ * followed by exactly one blank line, those single blanks are dropped (a longer run of blanks stays
+ * as one block separator); otherwise every block would end after its first line.
+ */
+export function dropDoubleSpacing(lines: NormalizedLine[]): NormalizedLine[] {
+  let content = 0;
+  let spaced = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].text === '') continue;
+    content++;
+    if (lines[i + 1]?.text === '' && lines[i + 2] !== undefined && lines[i + 2].text !== '') spaced++;
+  }
+  if (content < 6 || spaced < content * 0.6) return lines;
+  const out: NormalizedLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.text === '' && lines[i - 1]?.text !== '' && lines[i + 1] !== undefined && lines[i + 1].text !== '') continue;
+    if (l.text === '' && out.length > 0 && out[out.length - 1].text === '') continue;
+    out.push(l);
+  }
+  return out;
+}
+
+// A chat client may wrap one trace line in two. Join only the shapes where the second half cannot be
+// anything else: a crash frame missing its "at ADDR", a console frame cut inside "+0x12c/0x5b0", a
+// crash task header cut before COMMAND.
+export function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
+  const out: NormalizedLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const cur = lines[i];
+    const next = lines[i + 1];
+    const t = cur.text;
+    if (t.charCodeAt(0) === 0) {
+      if (next !== undefined && next.text.startsWith('[<')) out.push({ ...cur, text: t.slice(1) });
+      continue;
+    }
+    // only three shapes can be a wrapped first half: "#N [sp] fn( at)", "...+0x12c(/)", "PID: ... CPU: N"
+    const c0 = t.charCodeAt(0);
+    const frameHalf = c0 === 35 && (t.endsWith(' at') || t.indexOf(' at ') < 0);
+    const offsetHalf = !frameHalf && t.lastIndexOf('+0x') > 0;
+    const headerHalf = c0 === 80 && t.startsWith('PID: ') && t.indexOf('COMMAND') < 0;
+    if ((frameHalf || offsetHalf || headerHalf) && next !== undefined && next.text !== '') {
+      const u = next.text;
+      let joined: string | null = null;
+      if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+        joined = t.endsWith(' at') || u.startsWith('at ') ? `${t} ${u}` : `${t} at ${u}`;
+      } else if (offsetHalf && /\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
+        joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;
+      } else if (headerHalf && /^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
+        joined = `${t} ${u}`;
+      }
+      if (joined !== null) {
+        out.push({ ...cur, text: joined });
+        i++;
+        continue;
+      }
+    }
+    out.push(cur);
+  }
+  return out;
+}
