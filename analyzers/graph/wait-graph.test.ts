@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { StackSegment, Task, TraceModel } from '../model/trace-model.ts';
+import { buildWaitGraph } from './wait-graph.ts';
+import { walkChain, longestChain } from './chain.ts';
+import { ownerTask, taskAt } from './resolve.ts';
+
+function model(parts: Partial<TraceModel>): TraceModel {
+  return { formats: [], reports: [], tasks: [], structs: [], waiterLists: [], bindings: [], invalidAddresses: [], psRows: [], sys: null, release: null, lineCount: 100, notes: [], ...parts };
+}
+
+function seg(fns: string[], context: StackSegment['context'] = 'process', line = 10): StackSegment {
+  return { context, exception: null, frames: fns.map((fn, i) => ({ fn, offset: 0, size: null, address: null, module: null, unreliable: false, context, line: line + i })) };
+}
+
+function task(pid: number, comm: string, addr: string | null, fns: string[], state: string | null = 'D'): Task {
+  return { key: `pid:${pid}`, pid, comm, task: addr, cpu: null, state, stack: fns.length ? [seg(fns)] : [], sources: ['crash-bt'], lines: [pid % 90 + 1], kthread: false };
+}
+
+test('owner words lose their flag bits (mutex low 3 bits, rwsem reader bit) and decimal counters decode', () => {
+  assert.equal(ownerTask('0xffff8a0c5b2e9e81'), 'ffff8a0c5b2e9e80');
+  assert.equal(ownerTask('ffff8a0c5b2e9e87'), 'ffff8a0c5b2e9e80');
+  assert.equal(ownerTask('-110800290349055'), 'ffff9b3a4c0d8000');
+  assert.equal(ownerTask('0'), null);
+});
+
+test('a task address resolves through a `p $1.pid` binding when no bt header names it', () => {
+  const m = model({ tasks: [task(12862, 'java', null, ['schedule', 'rwsem_down_write_failed'])], bindings: [{ task: 'ffff8b93cdcf8000', pid: 12862, line: 40 }] });
+  assert.equal(taskAt(m, '0xffff8b93cdcf8000')?.pid, 12862);
+  assert.equal(taskAt(m, 'ffff000000000000'), null);
+});
+
+test('struct mutex whose owner is another task: an edge waiter → owner, no self loop', () => {
+  const m = model({
+    tasks: [task(1, 'a', 'ffff880000001000', ['schedule', '__mutex_lock_slowpath', 'foo']), task(2, 'b', 'ffff880000002000', ['schedule', 'msleep', 'bar'])],
+    structs: [
+      { type: 'mutex', address: 'ffff880000009000', fields: { owner: 'ffff880000002001', 'wait_list.next': 'ffffc90000000100' }, line: 20, endLine: 30 },
+      { type: 'mutex_waiter', address: 'ffffc90000000100', fields: { task: 'ffff880000001000' }, line: 31, endLine: 35 },
+    ],
+  });
+  const g = buildWaitGraph(m);
+  const e = g.edges.find((x) => x.from === 'pid:1')!;
+  assert.equal(e.to, 'pid:2');
+  assert.equal(e.lock, 'ffff880000009000');
+  assert.deepEqual(e.lines.includes(20) && e.lines.includes(31), true);
+  const w = walkChain(g, 'pid:1');
+  assert.equal(w.cycle, false);
+  assert.equal(w.links[0]!.heldBy, 'b:2');
+});
+
+test('readers queued behind a writer wait for the writer; the chain closes through the page-fault holder', () => {
+  const m = model({
+    tasks: [
+      task(10, 'writer', 'ffff880000000a00', ['schedule', 'rwsem_down_write_failed', 'down_write', 'do_mprotect_pkey']),
+      task(11, 'reader', 'ffff880000000b00', ['schedule', 'rwsem_down_read_failed', 'down_read', 'get_user_pages']),
+      task(12, 'holder', 'ffff880000000c00', ['__schedule', 'schedule', 'wait_for_reply', 'my_fault', 'handle_mm_fault', '__do_page_fault']),
+    ],
+    waiterLists: [{ head: 'ffff880000007000', structType: 'rwsem_waiter', line: 50, entries: [
+      { node: 'ffffc90000001000', task: 'ffff880000000a00', type: 'RWSEM_WAITING_FOR_WRITE', line: 51 },
+      { node: 'ffffc90000002000', task: 'ffff880000000b00', type: 'RWSEM_WAITING_FOR_READ', line: 53 },
+    ] }],
+  });
+  const g = buildWaitGraph(m);
+  assert.equal(g.edges.find((e) => e.from === 'pid:11')!.to, 'pid:10');
+  assert.equal(g.edges.find((e) => e.from === 'pid:10')!.to, 'pid:12');
+  const c = walkChain(g, 'pid:11');
+  assert.deepEqual(c.links.map((l) => l.heldBy), ['writer:10', 'holder:12']);
+});
+
+test('a walk that returns to a node reports the minimal cycle and where it starts', () => {
+  const m = model({ tasks: [task(1, 'a', null, []), task(2, 'b', null, []), task(3, 'c', null, [])] });
+  const g = buildWaitGraph(m);
+  const mk = (from: string, to: string) => ({ from, to, toLabel: null, primitive: 'mutex', lock: `l${from}`, waitsOn: 'm', evidence: 'e', lines: [1], source: 'struct' as const });
+  g.edges.push(mk('pid:1', 'pid:2'), mk('pid:2', 'pid:3'), mk('pid:3', 'pid:2'));
+  const w = walkChain(g, 'pid:1');
+  assert.equal(w.cycle, true);
+  assert.equal(w.cycleStart, 1);
+  assert.deepEqual(w.links.map((l) => l.task), ['a:1', 'b:2', 'c:3']);
+  assert.equal(longestChain(g)!.links[0]!.task, 'a:1');
+});
+
+test('unknown holder stays null: a spinning CPU with RDI but nobody known to hold the lock', () => {
+  const t = task(5, 'fio', null, ['_raw_spin_lock_irq', 'bfq_dispatch_request'], null);
+  t.cpu = 2;
+  t.stack[0]!.exception = { fn: 'native_queued_spin_lock_slowpath', offset: 32, address: null, module: null, registers: { RDI: 'ffff92adc0fc6400', RFLAGS: '00000002' }, context: 'process', line: 9, lines: [9, 10] };
+  const g = buildWaitGraph(model({ tasks: [t] }));
+  const e = g.edges.find((x) => x.from === 'pid:5')!;
+  assert.equal(e.lock, 'ffff92adc0fc6400');
+  assert.equal(e.to, null);
+  assert.equal(walkChain(g, 'pid:5').links[0]!.heldBy, null);
+});
+
+test('a flush waits on the blocked worker, never on a running one', () => {
+  const flusher = task(100, 'rmmod', null, ['flush_workqueue', 'flush_scheduled_work', 'cleanup_module']);
+  const running = task(200, 'kworker/1:2', null, ['my_work', 'process_one_work', 'worker_thread'], 'R');
+  assert.equal(buildWaitGraph(model({ tasks: [flusher, running] })).edges.find((e) => e.from === 'pid:100')!.to, null);
+  const blocked = task(201, 'kworker/1:3', null, ['my_work', 'process_one_work', 'worker_thread'], 'D');
+  assert.equal(buildWaitGraph(model({ tasks: [flusher, running, blocked] })).edges.find((e) => e.from === 'pid:100')!.to, 'pid:201');
+});
