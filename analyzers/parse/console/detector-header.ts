@@ -87,17 +87,16 @@ const LOCKDEP_BANNERS: Array<[string, DetectorKind]> = [
   ['Nested lock was not taken', 'lockdep_other'],
 ];
 
+const PREFILTER_RE = /BUG|INFO:|WARNING:|LOCKUP|panic|NMI backtrace|protection fault|Oops|UBSAN:|divide error:|stack segment:|Unable to handle kernel|PANIC: double fault|blocked for more than/;
+
 /** Recognise a detector header anywhere in a (normalised) line; null if the line is not one. */
 export function matchDetector(raw: string): DetectorHit | null {
   const text = raw.length > 600 ? raw.slice(0, 600) : raw;
+  // one pass over the line decides whether any header can be in it (most lines are frames)
+  if (!PREFILTER_RE.test(text)) return null;
   const hasBug = text.includes('BUG');
   const hasInfo = text.includes('INFO:');
   const hasWarn = text.includes('WARNING:');
-  if (!hasBug && !hasInfo && !hasWarn && !text.includes('LOCKUP') && !text.includes('panic') &&
-      !text.includes('NMI backtrace') && !text.includes('protection fault') && !text.includes('Oops') &&
-      !text.includes('UBSAN:') && !text.includes('divide error:') && !text.includes('stack segment:') &&
-      !text.includes('Unable to handle kernel') && !text.includes('PANIC: double fault') &&
-      !text.includes('blocked for more than')) return null;
   for (const s of NOT_A_REPORT) if (text.includes(s)) return null;
   // "INFO: task X:1 is blocked on a mutex likely owned by task Y:2.": part of the hung-task report
   if (text.includes('likely owned by task')) return null;
