@@ -40,7 +40,10 @@ export function lockdepCycleFindings(model: TraceModel): Finding[] {
     if (r.kind !== 'lockdep_circular' || !ld?.acquiring) continue;
     const held = ld.held[ld.held.length - 1] ?? null;
     // locks in cycle order starting at the one being acquired (#0), ending at the held one (#N)
-    const byIndex = [...ld.chain].sort((a, b) => a.index - b.index).map((c) => c.lock);
+    // chain entries print no address: take it from the acquiring/held/"locks held" lines of the same name
+    const known = [ld.acquiring, ...ld.held, ...ld.heldBy.flatMap((h) => h.locks)].filter((l) => l.address);
+    const withAddr = (l: LockdepLock): LockdepLock => (l.address ? l : { ...l, address: known.find((k) => k.name === l.name)?.address ?? null });
+    const byIndex = [...ld.chain].sort((a, b) => a.index - b.index).map((c) => withAddr(c.lock));
     const locks: LockdepLock[] = byIndex.length >= 2 ? byIndex : [ld.acquiring, ...(held ? [held] : [])];
     if (locks.length < 2 || new Set(locks.map((l) => l.name)).size < 2) continue;
     const who = ld.acquirer ? `${ld.acquirer.comm}:${ld.acquirer.pid}` : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : 'the reporting task';
@@ -66,7 +69,7 @@ export function lockdepCycleFindings(model: TraceModel): Finding[] {
       const b = locks[i + 1]!;
       chain.push({
         task: `a context holding ${a.name}`, waitsOn: b.name, primitive: prim(b), lock: addr(b) ?? b.name, heldBy: holderOf(b),
-        evidence: `lockdep dependency #${ld.chain.find((c) => c.lock === b)?.index ?? i + 1}: ${b.name} was acquired while ${a.name} was held`,
+        evidence: `lockdep dependency #${ld.chain.find((c) => c.lock.name === b.name)?.index ?? i + 1}: ${b.name} was acquired while ${a.name} was held`,
         lines: uniqLines([b.line]),
       });
     }
