@@ -13,6 +13,17 @@ test('recursive locking: the task holds the class it takes again, a self-cycle o
   assert.ok(f.checklist.some((c) => c.includes('mutex_lock_nested')));
 });
 
+test('recursive locking on two instances of one class is a nesting question, not a cycle', () => {
+  const text = consoleFixture('lockdep-recursive-dev-lock.txt').replace(
+    'ffff888104b2c0a8 (&priv->cfg_lock){+.+.}-{3:3}, at: demo_apply_cfg', 'ffff888104b7e0a8 (&priv->cfg_lock){+.+.}-{3:3}, at: demo_apply_cfg');
+  const f = runPlugin(lockdepReport, text).findings[0]!;
+  assert.equal(f.cycle, false);
+  assert.equal(f.blockingChain[0]!.heldBy, null);
+  assert.equal(f.suspectLock?.holder, null);
+  assert.ok(f.headline.includes('second instance'));
+  assert.ok(f.checklist[0]!.includes('mutex_lock_nested'));
+});
+
 test('inconsistent lock state: softirq user vs softirq-enabled user of the same spinlock', () => {
   const f = runPlugin(lockdepReport, consoleFixture('lockdep-inconsistent-softirq.txt')).findings[0]!;
   assert.equal(f.cycle, true);

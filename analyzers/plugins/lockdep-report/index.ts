@@ -49,16 +49,28 @@ function finding(model: TraceModel, r: Report): Finding | null {
   const name = acq?.name ?? held?.name ?? null;
   const prim = primitiveOf(acq ?? held);
   switch (r.kind) {
-    case 'lockdep_recursive':
-      cycle = true;
-      headline = `${task} takes ${name ?? 'a lock'}${acq?.at ? ` in ${acq.at}` : ''} while already holding it${held?.at ? ` (taken in ${held.at})` : ''}`;
-      chain.push({ task, waitsOn: `${prim} ${name ?? '?'}`, primitive: prim, lock: acq?.address ?? name, heldBy: task,
-        evidence: 'lockdep: same lock class already held by this task', lines: lockLines(acq, held) });
+    case 'lockdep_recursive': {
+      // lockdep compares classes, not instances: only the same address held and wanted is a
+      // self-deadlock; two instances of one class (parent/child objects) need a nesting annotation
+      const same = acq?.address && held?.address ? acq.address === held.address : null;
+      cycle = same === true;
+      const at = `${acq?.at ? ` in ${acq.at}` : ''}`;
+      headline = same === false
+        ? `${task} takes a second instance of ${name ?? 'a lock class'}${at} (${acq!.address}) while holding another (${held!.address})${held?.at ? ` taken in ${held.at}` : ''}: a self-deadlock only if they can be the same object`
+        : `${task} takes ${name ?? 'a lock'}${at} while already holding it${held?.at ? ` (taken in ${held.at})` : ''}`;
+      chain.push({ task, waitsOn: `${prim} ${name ?? '?'}${acq?.address ? ` ${acq.address}` : ''}`, primitive: prim, lock: acq?.address ?? name,
+        heldBy: same === false ? null : task,
+        evidence: same === true ? 'lockdep: the same lock instance is held and wanted by this task'
+          : same === false ? 'lockdep: another instance of the same class is held (instances differ)'
+          : 'lockdep: the same lock class is already held by this task (instance addresses not printed)',
+        lines: lockLines(acq, held) });
       checklist = [
         'If the two locks are distinct instances of one class (nested objects), annotate the inner one with a subclass (mutex_lock_nested / spin_lock_nested) or give it its own lock class key.',
         'If it is the same instance, the second acquisition is a real self-deadlock: restructure so the callee does not take the lock its caller holds (or add a _locked variant).',
       ];
+      if (same === true) checklist.reverse();
       break;
+    }
     case 'lockdep_irq_inconsistent': {
       const irqInv = r.header.includes('irq lock inversion') || r.header.includes('-unsafe lock order');
       if (irqInv) {
@@ -98,7 +110,8 @@ function finding(model: TraceModel, r: Report): Finding | null {
     blockingChain: chain,
     cycle,
     suspectLock: name || acq?.address
-      ? { primitive: prim, address: acq?.address ?? null, name, holder: held || r.kind === 'lockdep_recursive' ? task : null,
+      ? { primitive: prim, address: acq?.address ?? null, name,
+          holder: r.kind === 'lockdep_recursive' ? (cycle || !(acq?.address && held?.address) ? task : null) : held ? task : null,
           evidence: `lockdep report "${r.header.replace(/^.*?(WARNING|BUG|INFO):\s*/, '').slice(0, 80)}"`, lines: lockLines(acq, held) }
       : null,
     keyFrames,
