@@ -75,7 +75,8 @@ export function classify(model: TraceModel): { family: Family; title: string } {
   const stacks = model.tasks.filter(hasStack);
   if (blocked.length > 0 || anyBlocked || stacks.length > 0) {
     const main = blocked[0] ?? stacks[0];
-    const fn = main ? (blocked.length ? hangFrame(taskFrames(main)) : blameFrames(taskFrames(main), 1)[0] ?? '') : '';
+    const frames = main ? taskFrames(main) : [];
+    const fn = (blocked.length ? hangFrame(frames) : '') || blameFrames(frames, 1)[0] || '';
     const title = blocked.length > 0 || anyBlocked
       ? `INFO: task hung in ${fn || 'unknown'}`
       : `stack trace in ${fn || 'unknown'}`;
