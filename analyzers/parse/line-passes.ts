@@ -43,15 +43,21 @@ export function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
       if (next !== undefined && next.text.startsWith('[<')) out.push({ ...cur, text: t.slice(1) });
       continue;
     }
-    // only three shapes can be a wrapped first half: "#N [sp] fn( at)", "...+0x12c(/)", "PID: ... CPU: N"
+    // only these shapes can be a wrapped first half: "#N [sp]( fn( at))", "[<addr>]( ?)", "...+0x12c(/)",
+    // "PID: ... CPU: N"
     const c0 = t.charCodeAt(0);
     const frameHalf = c0 === 35 && (t.endsWith(' at') || t.indexOf(' at ') < 0);
-    const offsetHalf = !frameHalf && t.lastIndexOf('+0x') > 0;
+    const addrHalf = c0 === 91 && t.length <= 22 && (t.endsWith(']') || t.endsWith('] ?'));
+    const offsetHalf = !frameHalf && !addrHalf && t.lastIndexOf('+0x') > 0;
     const headerHalf = c0 === 80 && t.startsWith('PID: ') && t.indexOf('COMMAND') < 0;
-    if ((frameHalf || offsetHalf || headerHalf) && next !== undefined && next.text !== '') {
+    if ((frameHalf || addrHalf || offsetHalf || headerHalf) && next !== undefined && next.text !== '') {
       const u = next.text;
       let joined: string | null = null;
-      if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+      if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\]$/.test(t) && /^\S{1,256} at [0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+        joined = `${t} ${u}`; // "#5 [ffff92adf5c43e38]" / "native_queued_spin_lock_slowpath at ffffffffbc111190"
+      } else if (addrHalf && /^\[<[0-9a-f]{1,16}>\](?: \?)?$/.test(t) && /^(?:\? )?\S{1,256}\+0x[0-9a-f]{1,16}\/0x[0-9a-f]{1,16}(?: \[\S{1,64}\])?$/.test(u)) {
+        joined = `${t} ${u}`; // "[<ffffffff810a6fec>]" / "flush_workqueue+0x12c/0x5b0"
+      } else if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
         joined = t.endsWith(' at') || u.startsWith('at ') ? `${t} ${u}` : `${t} at ${u}`;
       } else if (offsetHalf && /\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
         joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;

@@ -75,6 +75,9 @@ test('joins a frame line a chat client wrapped, and nothing else', () => {
   assert.deepEqual(texts('[<ffffffff810a6fec>] flush_workqueue+0x12c/\n0x5b0'), ['[<ffffffff810a6fec>] flush_workqueue+0x12c/0x5b0']);
   assert.deepEqual(texts('PID: 12 TASK: ffff8800aa CPU: 3\nCOMMAND: "java"'), ['PID: 12 TASK: ffff8800aa CPU: 3 COMMAND: "java"']);
   assert.deepEqual(texts('some prose\nffffffffbc111190'), ['some prose', 'ffffffffbc111190']);
+  assert.deepEqual(texts('#5 [ffff92adf5c43e38]\nnative_queued_spin_lock_slowpath at ffffffffbc111190'), ['#5 [ffff92adf5c43e38] native_queued_spin_lock_slowpath at ffffffffbc111190']);
+  assert.deepEqual(texts('[<ffffffff810a6fec>]\nflush_workqueue+0x12c/0x5b0 [bsnmod]'), ['[<ffffffff810a6fec>] flush_workqueue+0x12c/0x5b0 [bsnmod]']);
+  assert.deepEqual(texts('[<ffffffff810a6fec>]\nnot a frame'), ['[<ffffffff810a6fec>]', 'not a frame']);
 });
 
 test('cuts overlong lines and removes control bytes, with a note', () => {

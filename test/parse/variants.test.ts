@@ -46,6 +46,10 @@ const variants: Record<string, (s: string) => string> = {
   'a line-number gutter block before the paste (seed 003 style)': (s) => `${lines(s).map((_l, i) => String(i + 1)).join('\n')}\n${s}`,
   'a "N | " gutter on every line': (s) => lines(s).map((l, i) => `${String(i + 1).padStart(4)} | ${l}`).join('\n'),
   'double-spaced (a blank line after every line)': (s) => lines(s).join('\n\n'),
+  'frame lines wrapped by a narrow chat window': (s) =>
+    lines(s)
+      .map((l, i) => (i % 3 === 0 ? l.replace(/^(\s*#\d+ \[[0-9a-f]+\]) /, '$1\n').replace(/^(\[<[0-9a-f]+>\]) (?=\S+\+0x)/, '$1\n') : l))
+      .join('\n'),
   'without crash> prompts': (s) => s.replace(/^crash> /gm, ''),
   'inside a markdown code fence with prose around': (s) => `Here is what we saw last night:\n\n\`\`\`\n${s}\n\`\`\`\nAny idea?`,
 };
