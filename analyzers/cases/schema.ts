@@ -79,8 +79,12 @@ function describe(e: ErrorObject): CaseProblem {
   switch (e.keyword) {
     case 'required':
       return { path: at === '$' ? `$.${String(p.missingProperty)}` : `${at}.${String(p.missingProperty)}`, message: `missing: add "${String(p.missingProperty)}"` };
-    case 'additionalProperties':
-      return { path: `${at === '$' ? '$' : at}.${String(p.additionalProperty)}`, message: `unknown key "${String(p.additionalProperty)}": remove it or fix its spelling` };
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const known = Object.keys((at === '$.match' ? CASE_SCHEMA.properties.match.properties : CASE_SCHEMA.properties) as Record<string, unknown>);
+      const near = known.find((k) => editDistance(k, key) <= 2);
+      return { path: `${at === '$' ? '$' : at}.${key}`, message: `unknown key "${key}": ${near ? `did you mean "${near}"?` : `remove it (allowed: ${known.filter((k) => k !== '$schema' && k !== 'origin').join(', ')})`}` };
+    }
     case 'type':
       return { path: at, message: `must be a ${String(p.type)}` };
     case 'pattern':
@@ -94,6 +98,17 @@ function describe(e: ErrorObject): CaseProblem {
     default:
       return { path: at, message: e.message ?? e.keyword };
   }
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** Problems of one parsed case file; [] when valid. Also flags patterns that no analyzer produces. */
