@@ -9,7 +9,7 @@ import { analyzeAndRecord } from './analyze-and-record.ts';
 import { nowIso, type CoreContext } from './core-context.ts';
 import type { Outbox } from './deliver-outbox.ts';
 import { detectTrace } from './detect-trace.ts';
-import { readPaste } from './read-paste.ts';
+import { readableAttachments, readPaste } from './read-paste.ts';
 
 export async function handleMessage(ctx: CoreContext, outbox: Outbox, msg: PlatformMessage): Promise<MessageOutcome> {
   const out = await route(ctx, outbox, msg);
@@ -18,19 +18,21 @@ export async function handleMessage(ctx: CoreContext, outbox: Outbox, msg: Platf
 }
 
 async function route(ctx: CoreContext, outbox: Outbox, msg: PlatformMessage): Promise<MessageOutcome> {
-  if (msg.text.trim() === '' && msg.attachments.length === 0) return { kind: 'ignored', reason: 'empty' };
-  // Cheap gate first: plain chat without attachments is never fetched, claimed or analysed.
-  if (msg.attachments.length === 0 && !detectTrace(msg.text).isTrace) return { kind: 'ignored', reason: 'not-a-trace' };
+  // Only text-ish files are read: a screenshot or a PDF alone is chat, not a paste (no reply).
+  const files = readableAttachments(msg.attachments);
+  if (msg.text.trim() === '' && files.length === 0) return { kind: 'ignored', reason: 'empty' };
+  // Cheap gate first: plain chat without text attachments is never fetched, claimed or analysed.
+  if (files.length === 0 && !detectTrace(msg.text).isTrace) return { kind: 'ignored', reason: 'not-a-trace' };
   const target: ReplyTarget = { platform: msg.platform, workspace: msg.workspace, channel: msg.channel, thread: msg.thread, messageId: msg.messageId };
 
   let text: string;
   try {
-    text = await readPaste(msg.text, msg.attachments, ctx.config.limits.pasteBytes);
+    text = await readPaste(msg.text, files, ctx.config.limits.pasteBytes);
   } catch (err) {
     if (isLockdownError(err, 'LD_INPUT_TOO_LARGE') || isLockdownError(err, 'LD_ATTACHMENT')) return reject(ctx, outbox, msg, target, err);
     throw asLockdownError(err);
   }
-  if (msg.attachments.length > 0 && !detectTrace(text).isTrace) return { kind: 'ignored', reason: 'not-a-trace' };
+  if (files.length > 0 && !detectTrace(text).isTrace) return { kind: 'ignored', reason: 'not-a-trace' };
 
   // A large paste takes a moment: acknowledge it (Slack :mag:) so nobody pastes it again.
   const port = ctx.ports.get(msg.platform);

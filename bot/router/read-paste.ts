@@ -14,6 +14,22 @@ export function isTextAttachment(a: Attachment): boolean {
   return false;
 }
 
+const MEDIA_EXT = /\.(?:png|jpe?g|gif|webp|heic|bmp|svg|mp4|mov|webm|mkv|avi|mp3|m4a|wav|ogg|opus|flac)$/i;
+
+/** A screenshot, screen recording or voice clip: never a trace, and not worth a reply either. */
+export function isMediaAttachment(a: Attachment): boolean {
+  const m = a.mimetype?.toLowerCase().split(';')[0]?.trim() ?? null;
+  if (m && (m.startsWith('image/') || m.startsWith('video/') || m.startsWith('audio/'))) return true;
+  return (m === null || m === 'application/octet-stream' || m === 'binary/octet-stream') && MEDIA_EXT.test(a.name);
+}
+
+/** The attachments the router reads: those that claim to be text. Screenshots, PDFs and archives
+ *  shared beside a paste (or alone, in a busy channel) are left alone and never answered; a file that
+ *  claims to be text but is binary or too large still gets its short reply from readPaste. */
+export function readableAttachments(attachments: Attachment[]): Attachment[] {
+  return attachments.filter((a) => !isMediaAttachment(a) && isTextAttachment(a));
+}
+
 export function tooLarge(bytes: number, limit: number): LockdownError {
   const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
   const line = `That paste is too large to analyse (${mib(bytes)}; the limit is ${mib(limit)}). Trim it to the hung tasks' stacks, or run \`lockdown analyze FILE\` locally.`;

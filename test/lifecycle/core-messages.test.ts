@@ -77,12 +77,43 @@ test('too large and binary pastes get one short reply and nothing is analysed', 
   const bin = await core.handleMessage(message('', { attachments: [vmcore] }));
   assert.equal(bin.kind, 'rejected');
   assert.match(port.posts[1]!.reply.text, /binary, not a text trace/);
-  const image: Attachment = { id: 'F2', name: 'screenshot.png', size: 10, mimetype: 'image/png', fetch: async () => assert.fail('not fetched') };
-  assert.equal((await core.handleMessage(message('', { attachments: [image] }))).kind, 'rejected');
+  // A file that claims to be text (text/plain, trace.log) but holds NUL bytes: still the short reply.
+  const fakeText: Attachment = { id: 'F4', name: 'trace.log', size: 5, mimetype: 'text/plain', fetch: async () => new Uint8Array([0x1f, 0x8b, 0, 0, 3]) };
+  assert.equal((await core.handleMessage(message('', { attachments: [fakeText] }))).kind, 'rejected');
+  assert.match(port.posts.at(-1)!.reply.text, /'trace\.log' is binary/);
   // Declared size over the limit: refused before downloading.
   const huge: Attachment = { id: 'F3', name: 'dmesg.txt', size: 10_000_000, mimetype: 'text/plain', fetch: async () => assert.fail('not fetched') };
   assert.equal((await core.handleMessage(message('', { attachments: [huge] }))).kind, 'rejected');
   assert.equal(analysed, 0);
+  await core.close();
+  await store.close();
+});
+
+test('a screenshot, a recording or a PDF shared without a trace gets no reply (busy channels)', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store, analyze: () => assert.fail('must not analyse') });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  const file = (name: string, mimetype: string | null): Attachment => ({ id: name, name, size: 10, mimetype, fetch: async () => assert.fail(`${name} must not be fetched`) });
+  assert.deepEqual(await core.handleMessage(message('', { attachments: [file('Screenshot 2026-11-24.png', 'image/png')] })), { kind: 'ignored', reason: 'empty' });
+  assert.deepEqual(await core.handleMessage(message('look at this hang', { attachments: [file('screen.mov', 'video/quicktime')] })), { kind: 'ignored', reason: 'not-a-trace' });
+  assert.deepEqual(await core.handleMessage(message('', { attachments: [file('voice.m4a', 'audio/mp4'), file('clip.webm', null)] })), { kind: 'ignored', reason: 'empty' });
+  assert.deepEqual(await core.handleMessage(message('design doc', { attachments: [file('design.pdf', 'application/pdf')] })), { kind: 'ignored', reason: 'not-a-trace' });
+  assert.equal(port.posts.length, 0, 'nothing posted');
+  await core.close();
+  await store.close();
+});
+
+test('a trace pasted beside a screenshot is analysed from the text; the image is not fetched', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  const shot: Attachment = { id: 'F9', name: 'console.jpg', size: 2_000_000, mimetype: 'image/jpeg', fetch: async () => assert.fail('not fetched') };
+  const out = await core.handleMessage(message(hung, { attachments: [shot] }));
+  assert.equal(out.kind, 'replied');
+  assert.equal(port.posts.length, 1);
+  assert.ok(port.posts[0]!.reply.incidentId);
   await core.close();
   await store.close();
 });

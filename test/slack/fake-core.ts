@@ -5,7 +5,7 @@
 
 import type { ActionOutcome, BotCore, MessageOutcome, PlatformPort, ReplyTarget } from '../../bot/ports.ts';
 import { detectTrace } from '../../bot/router/detect-trace.ts';
-import { readPaste } from '../../bot/router/read-paste.ts';
+import { readableAttachments, readPaste } from '../../bot/router/read-paste.ts';
 import type { Action, Command, Incident, PlatformMessage, Reply } from '../../bot/types.ts';
 import { asLockdownError } from '../../config/errors.ts';
 
@@ -32,11 +32,12 @@ export class FakeCore implements BotCore {
     this.messages.push(msg);
     if (this.seen.has(msg.eventId)) return { kind: 'duplicate' };
     this.seen.add(msg.eventId);
-    if (msg.attachments.length === 0 && !detectTrace(msg.text).isTrace) return { kind: 'ignored', reason: 'not-a-trace' };
+    const files = readableAttachments(msg.attachments);
+    if (files.length === 0 && !detectTrace(msg.text).isTrace) return { kind: 'ignored', reason: 'not-a-trace' };
     const target: ReplyTarget = { platform: msg.platform, workspace: msg.workspace, channel: msg.channel, thread: msg.thread, messageId: msg.messageId };
     let text: string;
     try {
-      text = await readPaste(msg.text, msg.attachments, this.opts.pasteBytes ?? 1024 * 1024);
+      text = await readPaste(msg.text, files, this.opts.pasteBytes ?? 1024 * 1024);
     } catch (e) {
       const reply = plain(asLockdownError(e).userMessage);
       return { kind: 'rejected', reply, posted: await this.port!.post(target, reply) };
