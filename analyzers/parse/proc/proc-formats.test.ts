@@ -70,3 +70,15 @@ test('stacks gathered in a loop: `echo $p; cat /proc/$p/stack` and `grep -H . /p
     [4002, ['ep_poll']],
   ]);
 });
+
+test('ps with threads (-L: the TID is the task) and `ps axo stat,pid,comm | grep ^D` without its header', () => {
+  const m = parse(`$ ps -eLo pid,tid,stat,wchan:32,comm
+  PID   TID STAT WCHAN                            COMMAND
+ 7714  7714 Ssl  futex_wait_queue_me              mysqld
+ 7714  7716 D    rwsem_down_write_slowpath        mysqld
+$ ps axo stat,pid,comm | grep ^D
+D      812 kworker/3:1
+D+    9001 cp`);
+  assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.comm]), [[7714, 'S', 'mysqld'], [7716, 'D', 'mysqld'], [812, 'D', 'kworker/3:1'], [9001, 'D', 'cp']]);
+  assert.deepEqual(m.tasks.map((t) => t.pid), [7716, 812, 9001]);
+});

@@ -11,8 +11,10 @@ const AUX_HEADER = /^USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND$/;
 // TTY may be lost when a paste turned its "?" into a space (seed 001 style mangling).
 const AUX_ROW = /^(\S{1,32}) (\d{1,10}) (\d{1,3}\.\d{1,2}) (\d{1,3}\.\d{1,2}) (\d{1,20}) (\d{1,20}) (?:(\S{1,16}) )?([DRSTZXIWt][<NLsl+]{0,6}) (\S{1,16}) (\S{1,16}) (.{1,512})$/;
 // A -eo header: only known column names, PID and STAT (or S) among them.
-const EO_HEADER = /^(?:(?:PID|PPID|STAT|S|COMMAND|CMD|COMM|WCHAN|TID|LWP|PSR|USER|UID|TT|TTY|TIME|ELAPSED|NI|PRI|%CPU|%MEM|VSZ|RSS|STARTED|START|F|ADDR|SZ|C|CLS|RTPRIO|POLICY) ?){2,16}$/;
+const EO_HEADER = /^(?:(?:PID|PPID|STAT|S|COMMAND|CMD|COMM|WCHAN|TID|LWP|SPID|PSR|USER|UID|TT|TTY|TIME|ELAPSED|NI|PRI|%CPU|%MEM|VSZ|RSS|STARTED|START|F|ADDR|SZ|C|CLS|RTPRIO|POLICY) ?){2,16}$/;
 const EO_ROW_PID_STAT = /^(\d{1,10}) ([DRSTZXIWt][<NLsl+]{0,6}) (\S{1,64})(?: (\S{1,64}))?$/;
+// `ps axo stat,pid,comm | grep ^D` (the header is grepped away): "D 1234 kworker/1:2"
+const EO_ROW_STAT_PID = /^([DRSTZXIWt][<NLsl+]{0,6}) (\d{1,10}) (\S{1,64})(?: (\S{1,64}))?$/;
 
 export const psListingRecognizer: Recognizer = {
   name: 'ps',
@@ -20,7 +22,8 @@ export const psListingRecognizer: Recognizer = {
     const t = lines[i].text;
     if (AUX_HEADER.test(t) || AUX_ROW.test(t)) return true;
     if (EO_HEADER.test(t) && /\bPID\b/.test(t) && /\bS(?:TAT)?\b/.test(t)) return true;
-    return EO_ROW_PID_STAT.test(t) && EO_ROW_PID_STAT.test(lines[i + 1]?.text ?? '');
+    const next = lines[i + 1]?.text ?? '';
+    return (EO_ROW_PID_STAT.test(t) && EO_ROW_PID_STAT.test(next)) || (EO_ROW_STAT_PID.test(t) && (EO_ROW_STAT_PID.test(next) || /^D/.test(t)));
   },
   consume(lines, i, model) {
     const t = lines[i].text;
@@ -28,6 +31,7 @@ export const psListingRecognizer: Recognizer = {
     let j: number;
     if (AUX_HEADER.test(t) || AUX_ROW.test(t)) j = consumeAux(lines, AUX_HEADER.test(t) ? i + 1 : i, model.psRows);
     else if (EO_HEADER.test(t)) j = consumeEo(lines, i + 1, t.split(' '), model.psRows);
+    else if (EO_ROW_STAT_PID.test(t)) j = consumeEo(lines, i, ['STAT', 'PID', 'COMMAND', 'WCHAN'], model.psRows);
     else j = consumeEo(lines, i, ['PID', 'STAT', 'COMMAND', 'WCHAN'], model.psRows);
     for (let k = first; k < model.psRows.length; k++) if (model.psRows[k].state === 'D') model.tasks.push(taskFromRow(model.psRows[k], 'ps'));
     addFormat(model, 'ps');
@@ -46,7 +50,9 @@ function consumeAux(lines: readonly Line[], from: number, rows: PsRow[]): number
 }
 
 function consumeEo(lines: readonly Line[], from: number, columns: string[], rows: PsRow[]): number {
-  const pidAt = columns.indexOf('PID');
+  // with threads (-L) the task is the thread: TID/LWP over PID
+  const tidAt = Math.max(columns.indexOf('TID'), columns.indexOf('LWP'), columns.indexOf('SPID'));
+  const pidAt = tidAt >= 0 ? tidAt : columns.indexOf('PID');
   const statAt = Math.max(columns.indexOf('STAT'), columns.indexOf('S'));
   const commAt = ['COMMAND', 'CMD', 'COMM'].map((c) => columns.indexOf(c)).find((k) => k >= 0) ?? -1;
   let j = from;
