@@ -103,3 +103,8 @@ test('a double-spaced paste loses its single blank lines, keeps a longer gap as 
   // ordinary paragraphs are not double spacing
   assert.deepEqual(texts('a\nb\n\nc\nd\ne\n\nf\ng'), ['a', 'b', '', 'c', 'd', 'e', '', 'f', 'g']);
 });
+
+test('a fence glued to the first or last trace line (chat) is removed, the line is kept', () => {
+  assert.deepEqual(texts('```PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"\n#0 [ffff] schedule at ffff```'), ['PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"', '#0 [ffff] schedule at ffff']);
+  assert.deepEqual(texts('```c\nint x;\n```'), ['int x;']);
+});

@@ -110,7 +110,17 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
   if (s === '') return '';
   // Each decoration is looked for only when the first character allows it (this runs on every line).
   let c = s.charCodeAt(0);
-  if ((c === 96 || c === 126) && (s.startsWith('```') || s.startsWith('~~~'))) return null;
+  if ((c === 96 || c === 126) && (s.startsWith('```') || s.startsWith('~~~'))) {
+    // "```", "```bash": a fence line; "```PID: 1 TASK: ..." (chat glues the fence to the text): keep the text
+    const rest = s.slice(3).trim();
+    if (/^[\w+#.-]{0,20}$/.test(rest)) return null;
+    s = rest;
+    c = s.charCodeAt(0);
+  }
+  if (s.endsWith('```')) {
+    s = s.slice(0, -3).trimEnd();
+    if (s === '') return null;
+  }
   if (DECORATION_START.has(c)) s = stripQuotesAndBullets(s);
   if (mangled && s.indexOf('?') >= 0) s = unmangleQuestionMarks(s).trim();
   c = s.charCodeAt(0);
