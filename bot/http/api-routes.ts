@@ -96,6 +96,12 @@ export function createApiRoutes(core: FullBotCore) {
   }
 
   async function setStatus(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // JSON only: a cross-site <form> or text/plain fetch cannot send it without a CORS preflight.
+    if (mediaType(req) !== 'application/json') {
+      req.resume();
+      sendJson(res, 415, { error: { code: 'LD_USAGE', message: 'Send the status change as Content-Type: application/json.' } });
+      return;
+    }
     const body = await readJson(req, 64 * 1024);
     const str = (k: string): string | null => (typeof body[k] === 'string' ? (body[k] as string) : null);
     const actorId = (str('actor') ?? 'api').slice(0, 100);

@@ -12,6 +12,7 @@ import type { FullBotCore } from '../core.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from './metrics.ts';
 import { createApiRoutes, sendError, sendJson } from './api-routes.ts';
+import { hasOwnOrigin } from './own-origin.ts';
 
 /** A mounted handler; returning `false` means "not mine" (the server answers 404). */
 export type MountHandler = (req: IncomingMessage, res: ServerResponse) => void | boolean | Promise<void | boolean>;
@@ -84,6 +85,13 @@ export function createHttpServer(deps: HttpServerDeps): LockdownHttpServer {
       const body = metrics.render();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(body);
+      return;
+    }
+    if (path.startsWith('/api/') && req.method !== 'GET' && req.method !== 'HEAD' && !hasOwnOrigin(req, { publicUrl: config.server.publicUrl, loopback: !needToken })) {
+      // Another web site driving the engineer's browser: refuse before reading the body.
+      logger.warn({ path, origin: String(req.headers.origin).slice(0, 100) }, 'cross-site API request refused');
+      req.resume();
+      sendJson(res, 403, { error: { code: 'LD_FORBIDDEN', message: 'Cross-site request refused: the Origin is not this server.' } });
       return;
     }
     if (path.startsWith('/api/') && (await api(req, res, url))) return;

@@ -105,3 +105,36 @@ test('status changes through the API: duplicate needs "of", mute takes days, ass
     await svc.close();
   }
 });
+
+test('cross-site writes from a browser are refused (403, nothing stored); scripts without Origin still work', async () => {
+  const { svc, base, store } = await serve({ server: { publicUrl: 'https://lockdown.example.org/' } });
+  try {
+    const port = new URL(base).port;
+    // A hostile page (or a DNS-rebound name that resolves to 127.0.0.1) POSTing text/plain: no preflight.
+    for (const origin of ['https://evil.example', `http://evil.example:${port}`, 'null', `http://127.0.0.1:${Number(port) + 1}`]) {
+      const r = await fetch(`${base}/api/analyses`, { method: 'POST', headers: { 'content-type': 'text/plain', origin, host: `evil.example:${port}` }, body: hung });
+      assert.equal(r.status, 403, origin);
+      assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'LD_FORBIDDEN');
+    }
+    assert.equal((await store.listIncidents()).length, 0, 'nothing stored on refusal');
+
+    // curl / scripts (no Origin) and this server's own origins keep working.
+    const plain = await fetch(`${base}/api/analyses`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: hung });
+    assert.equal(plain.status, 201);
+    const id = ((await plain.json()) as { incident: { id: string } }).incident.id;
+    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, 'https://lockdown.example.org']) {
+      assert.equal((await fetch(`${base}/api/analyses`, { method: 'POST', headers: { origin }, body: hung })).status, 201, origin);
+    }
+
+    const status = (headers: Record<string, string>, body = '{"status":"resolved"}') => fetch(`${base}/api/incidents/${id}/status`, { method: 'POST', headers, body });
+    assert.equal((await status({ 'content-type': 'application/json', origin: 'https://evil.example' })).status, 403);
+    assert.equal((await status({ 'content-type': 'text/plain' })).status, 415, 'status changes need a JSON content type');
+    assert.equal((await status({})).status, 415);
+    assert.equal((await store.getIncident(id))?.status, 'open', 'refused changes are not applied');
+    const ok = await status({ 'content-type': 'application/json; charset=utf-8', origin: `http://127.0.0.1:${port}` });
+    assert.equal(ok.status, 200);
+    assert.equal((await store.getIncident(id))?.status, 'resolved');
+  } finally {
+    await svc.close();
+  }
+});
