@@ -107,4 +107,5 @@ test('a double-spaced paste loses its single blank lines, keeps a longer gap as 
 test('a fence glued to the first or last trace line (chat) is removed, the line is kept', () => {
   assert.deepEqual(texts('```PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"\n#0 [ffff] schedule at ffff```'), ['PID: 1 TASK: ffff8800 CPU: 0 COMMAND: "a"', '#0 [ffff] schedule at ffff']);
   assert.deepEqual(texts('```c\nint x;\n```'), ['int x;']);
+  assert.deepEqual(texts('`crash> bt -a`\n`a` and `b`'), ['crash> bt -a', '`a` and `b`']);
 });

@@ -121,6 +121,11 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
     s = s.slice(0, -3).trimEnd();
     if (s === '') return null;
   }
+  // an inline code span around the whole line: "`crash> bt -a`"
+  if (c === 96 && s.length > 2 && s.endsWith('`') && s.indexOf('`', 1) === s.length - 1) {
+    s = s.slice(1, -1).trim();
+    c = s.charCodeAt(0);
+  }
   if (DECORATION_START.has(c)) s = stripQuotesAndBullets(s);
   if (mangled && s.indexOf('?') >= 0) s = unmangleQuestionMarks(s).trim();
   c = s.charCodeAt(0);
