@@ -103,6 +103,9 @@ export function createBotCore(deps: BotCoreDeps): FullBotCore {
     metrics,
     digest,
     registerPort(port: PlatformPort) {
+      // Registering the same port again (an adapter's start() and its host both doing it) is a no-op:
+      // one drain per port, not one per call.
+      if (ctx.ports.get(port.platform) === port) return;
       ctx.ports.set(port.platform, port);
       // Replies that were committed but never posted (crash, platform outage) go out now, once.
       void outbox.drain(port.platform).catch((e: unknown) => ctx.logger.error({ err: asLockdownError(e).message }, 'outbox drain failed'));

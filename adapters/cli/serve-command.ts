@@ -79,12 +79,9 @@ export async function run(args: string[], io: CliIo, opts: ServeOptions = {}): P
     const where = await http.listen();
     await core.digest.start();
     const shown = config.server.host === '0.0.0.0' || config.server.host === '::' ? `http://127.0.0.1:${where.port}/` : where.url;
-    // Every port the core can deliver through is registered before the first drain.
-    for (const a of await startAdapters(config, core, http, logger)) {
-      adapters.push(a);
-      core.registerPort(a.port);
-    }
-    await core.drainOutbox();
+    // Each adapter's start() registers its port with the core, which drains that platform's outbox
+    // then (replies left by a previous run go out once); registering here too would drain it again.
+    adapters.push(...(await startAdapters(config, core, http, logger)));
     core.startOutboxTimer();
     logger.info({ url: shown, store: service.store.kind, slack: adapters.length > 0 && !!config.slack.botToken, discord: !!config.discord.token }, 'lockdown serving');
     io.stdout.write(`lockdown: local page at ${shown} (store: ${service.store.kind}${adapters.length ? `, ${adapters.length} chat adapter(s)` : ', no chat tokens: local page and API only'})\n`);
