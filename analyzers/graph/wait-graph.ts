@@ -74,6 +74,21 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     const ownerAddr = ownerTask(s.fields.owner ?? s.fields['owner.counter'] ?? s.fields['base.owner'] ?? s.fields['base.owner.counter']);
     const owner = ownerAddr ? taskAt(model, ownerAddr) : null;
     const first = normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']);
+    // `list mutex_waiter.list -s mutex_waiter.task -h <wait_list.next>` output names the waiters too
+    for (const wl of model.waiterLists) {
+      if (!/mutex/.test(wl.structType)) continue;
+      if (!(wl.head === first || wl.head === s.address || wl.entries.some((en) => en.node === first))) continue;
+      for (const en of wl.entries) {
+        const waiter = taskAt(model, en.task);
+        if (!waiter) continue;
+        add({
+          from: waiter.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
+          primitive: 'mutex', lock: s.address, waitsOn: `mutex ${s.address}`,
+          evidence: `struct mutex ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; waiter list entry ${en.node}: task ${en.task} (${taskLabel(waiter)})`,
+          lines: uniq([s.line, en.line, ...(ownerAddr ? addressLines(model, ownerAddr) : [])]), source: 'struct',
+        });
+      }
+    }
     for (const w of model.structs) {
       if (w.type !== 'mutex_waiter' || !w.address) continue;
       const linked = w.address === first || w.fields['list.next'] === s.address || w.fields['list.prev'] === s.address
@@ -99,6 +114,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // (kernel/locking/rwsem.c: a waiting writer stops new readers from joining the read side);
   // the first waiter waits for whoever holds the lock now.
   for (const wl of model.waiterLists) {
+    if (/mutex/.test(wl.structType)) continue; // handled with the mutex dumps above
     const sem = rwsemOf(model, wl);
     const lock = sem?.address ?? wl.head;
     const queued = wl.entries.map((x) => x.task);

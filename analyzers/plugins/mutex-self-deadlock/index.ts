@@ -83,6 +83,11 @@ function fromReports(model: TraceModel, g: WaitGraph): Finding[] {
     if (r.kind === 'lockdep_recursive' && ld?.acquiring) {
       const same = ld.held.find((h) => h.name === ld.acquiring!.name) ?? null;
       if (!same) continue;
+      // lockdep works on classes: two different objects of one class (parent and child &dev->mutex)
+      // also trigger it. Different addresses (raw or hashed, both stable per object) = a missing
+      // nesting annotation, not a self-deadlock
+      if (same.address && ld.acquiring.address && same.address !== ld.acquiring.address) continue;
+      const sameObject = !!same.address && same.address === ld.acquiring.address;
       const who = ld.acquirer ? `${ld.acquirer.comm}:${ld.acquirer.pid}` : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : 'the reporting task';
       const t = ld.acquirer ? model.tasks.find((x) => x.pid === ld.acquirer!.pid) ?? null : null;
       const primitive = /mutex/i.test(ld.acquiring.name) ? 'mutex' : 'lock';
@@ -92,8 +97,8 @@ function fromReports(model: TraceModel, g: WaitGraph): Finding[] {
         lines: [r.line, ld.acquiring.line, same.line],
       };
       out.push(finding({
-        pattern: 'mutex-self-deadlock', confidence: 0.8,
-        headline: `${who} acquires ${ld.acquiring.name} while already holding it (recursive locking)`,
+        pattern: 'mutex-self-deadlock', confidence: sameObject ? 0.85 : 0.7,
+        headline: `${who} acquires ${ld.acquiring.name}${sameObject ? ` (${ld.acquiring.address})` : ''} while already holding it (recursive locking)`,
         blockingChain: [link], cycle: true,
         suspectLock: { primitive, address: ld.acquiring.address, name: ld.acquiring.name, holder: who, evidence: link.evidence!, lines: link.lines },
         keyFrames: [...(ld.acquiring.at ? [ld.acquiring.at] : []), ...(same.at ? [same.at] : []), ...keyFramesOf(t, 1)],

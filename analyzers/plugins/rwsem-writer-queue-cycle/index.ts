@@ -12,7 +12,7 @@ import type { Plugin } from '../plugin.ts';
 import { rwsemOf, rwsemOwner, rwsemReadHolder } from '../../graph/wait-graph.ts';
 import { addressLines, taskAt, taskLabel } from '../../graph/resolve.ts';
 import { finding, keyFramesOf, uniqLines } from '../../graph/finding-kit.ts';
-import { baseName, isMechanics, taskFrames } from '../generic-helpers/index.ts';
+import { baseName, classifyWait, isMechanics, taskFrames } from '../generic-helpers/index.ts';
 
 const CHECKLIST = [
   'Never wait for another thread while holding mmap_sem/mmap_lock (or any rwsem) for read if that thread may need the same rwsem: with a writer queued, its down_read blocks behind the writer.',
@@ -25,9 +25,12 @@ const MMAP_WRITE_RE = /^(?:sys_mprotect|do_mprotect_pkey|__x64_sys_mprotect|vm_m
 
 /** Shared subsystem prefix ("ffs_") between the holder's non-core frames and the readers' frames. */
 function sharedPrefix(holder: Task, readers: Task[]): string | null {
-  const pre = (t: Task): Set<string> => new Set(taskFrames(t).map(baseName).filter((f) => !isMechanics(f) && /^[a-z0-9]+_/.test(f)).map((f) => f.split('_')[0]! + '_'));
+  // frames both stacks run verbatim (the fault entry, syscall glue) say nothing about a dependency
+  const hNames = new Set(taskFrames(holder).map(baseName));
+  const rNames = new Set(readers.flatMap((r) => taskFrames(r).map(baseName)));
+  const pre = (t: Task): Set<string> => new Set(taskFrames(t).map(baseName).filter((f) => !(hNames.has(f) && rNames.has(f)) && !isMechanics(f) && /^[a-z0-9]+_/.test(f)).map((f) => f.split('_')[0]! + '_'));
   const h = pre(holder);
-  const common = ['do_', 'handle_', 'sys_', 'vfs_', 'generic_', 'page_', 'filemap_', 'schedule_', 'wait_', 'lock_', 'get_', 'copy_', 'kthread_'];
+  const common = ['do_', 'handle_', 'sys_', 'vfs_', 'generic_', 'page_', 'filemap_', 'schedule_', 'wait_', 'lock_', 'get_', 'copy_', 'kthread_', 'exc_', 'asm_', 'folio_', 'mm_', 'mmap_', 'io_', 'ksys_', 'internal_', 'iov_', 'new_', 'entry_', 'ret_'];
   for (const r of readers) for (const p of pre(r)) if (h.has(p) && !common.includes(p)) return p;
   const mods = (t: Task): Set<string> => new Set(t.stack.flatMap((s) => s.frames.map((f) => f.module).filter((m): m is string => !!m)));
   const hm = mods(holder);
@@ -59,7 +62,12 @@ export function rwsemFindings(model: TraceModel): Finding[] {
     // without a holder there is no cycle to report: the generic finding shows the queue
     if (!holder) continue;
     const readerTasks = readers.map((r) => r.t!) as Task[];
-    const shared = holder ? sharedPrefix(holder, readerTasks) : null;
+    const shared = sharedPrefix(holder, readerTasks);
+    // the holder must plausibly wait for the queued readers: it shares their code, or it sleeps in a
+    // wait of its own subsystem; one parked on page I/O or a known lock primitive waits for something
+    // else (a convoy behind a slow reader, not a cycle), which the generic chain already shows
+    const holderWait = classifyWait(taskFrames(holder, { exceptions: false }));
+    if (!shared && holderWait) continue;
     const chain: ChainLink[] = [];
     if (holder) {
       const where = taskFrames(holder).map(baseName).filter((f) => !isMechanics(f))[0] ?? 'unknown';
