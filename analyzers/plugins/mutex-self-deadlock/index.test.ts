@@ -46,3 +46,14 @@ test('near miss: the owner is another task → an ordinary chain, not a self-dea
   assert.equal(f.suspectLock!.address, 'ffff9b3a51e2a6d0');
   assert.equal(f.cycle, false);
 });
+
+test('lockdep recursive locking on the same object is a self-deadlock; on two objects of one class it is not', () => {
+  const same = findingOf(analyze(fx('lockdep-recursive-same-object.txt')), ID)!;
+  assert.ok(same);
+  assert.equal(same.suspectLock!.address, 'ffff888104a1c0d8');
+  assert.equal(same.suspectLock!.holder, 'modprobe:388');
+  assert.equal(same.cycle, true);
+  const two = analyze(fx('nearmiss-lockdep-recursive-two-objects.txt'));
+  assert.equal(findingOf(two, ID), undefined);
+  assert.ok(two.findings.every((f) => !f.cycle));
+});

@@ -39,3 +39,10 @@ test('near miss: readers behind a writer but no read-side holder in the paste â†
   assert.equal(findingOf(a, ID), undefined);
   assert.ok(a.findings.every((f) => !f.cycle));
 });
+
+test('near miss: the read-side holder waits for page I/O (a convoy behind a slow reader), not for the readers', () => {
+  const a = analyze(fx('nearmiss-convoy-behind-page-io.txt'));
+  assert.equal(findingOf(a, ID), undefined);
+  assert.ok(a.findings.every((f) => !f.cycle));
+  assert.equal(a.findings[0]!.blockingChain[0]!.heldBy, 'trainer:7003', 'the generic chain still shows the queue');
+});
