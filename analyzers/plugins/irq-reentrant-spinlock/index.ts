@@ -65,6 +65,7 @@ function takersOf(spinners: Spinner[], lock: string): Set<string> {
 export function irqReentrantFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
   const spinners = allSpinners(model.tasks);
+  const waiters = ipiWaiters(model); // once per model: it walks every task (was once per hit)
   for (const h of findHits(model)) {
     const owner = h.irq.task;
     const label = taskLabel(owner);
@@ -73,7 +74,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
     // other CPUs spinning on the same lock, and CPUs waiting for an IPI they cannot answer
     const others = spinners.filter((x) => x.lock === lock && x.task !== owner);
     const chain: ChainLink[] = [];
-    for (const w of ipiWaiters(model)) {
+    for (const w of waiters) {
       if (w.task === owner) continue;
       chain.push(ipiLink(w, owner, `spins with interrupts disabled on ${lock} and never acknowledges it`));
     }
