@@ -90,7 +90,7 @@ export function createBotCore(deps: BotCoreDeps): FullBotCore {
   async function act(action: Action): Promise<ActionOutcome> {
     const actor: Actor = { id: action.author, name: action.authorName };
     const req: StatusRequest = action.action === 'mute' ? { kind: 'mute', until: new Date(ctx.clock().getTime() + 7 * 86_400_000).toISOString() } : action.action === 'resolve' ? { kind: 'resolve', note: null } : { kind: action.action };
-    const ch = await changeStatus(ctx, outbox, action.incidentId, req, actor);
+    const ch = await changeStatus(ctx, outbox, action.incidentId, req, actor, action.message ? { platform: action.platform, ...action.message } : null);
     const occ = await ctx.incidents.occurrences(ch.incident.id);
     const latest = occ[occ.length - 1];
     const reply = latest ? renderAnalysisReply(latest.analysis, ch.incident, null, { reportUrl: ctx.reportUrl(latest.id) }) : renderIncidentList([ch.incident], { withActions: true, ephemeral: false });

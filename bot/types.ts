@@ -59,6 +59,9 @@ export interface Action {
   action: ActionId;
   incidentId: string; // "LD-42"
   eventId: string;
+  /** The message that carries the pressed button. The adapter answers the press by updating that
+   *  message itself, so the core's refresh of the incident's replies leaves it out (one update). */
+  message?: { channel: string; messageId: string } | null;
 }
 
 export type ActionId = 'ack' | 'resolve' | 'reopen' | 'mute';

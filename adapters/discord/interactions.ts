@@ -76,6 +76,8 @@ export async function handleButton(i: ButtonInteraction, deps: InteractionDeps):
     action: parsed.action,
     incidentId: parsed.incidentId,
     eventId: i.id,
+    // Answered below with the new message (type 7 / the deferred edit): the core must not edit it too.
+    message: { channel: i.channelId, messageId: i.message.id },
   });
   // Usually the core answers at once and the message is replaced in the same response (type 7). When
   // the store is slow, acknowledge in time (type 6, DEFERRED_UPDATE_MESSAGE) and edit the message after.

@@ -71,14 +71,14 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     const channel = container.channel_id ?? b.channel?.id ?? '';
-    const ts = container.message_ts ?? b.message?.ts ?? '';
     const thread = container.thread_ts ?? b.message?.thread_ts ?? null;
     try {
       if (container.is_ephemeral) {
         const payload = toSlackBlocks(outcome.reply, { overflow: 'none' });
         await respond({ replace_original: true, text: payload.text, blocks: payload.blocks as never });
-      } else if (channel && ts) {
-        const ref: PostedRef = { platform: 'slack', channel, thread, messageId: ts };
+      } else if (a.message) {
+        // The one update of the pressed message: the core left it out of its own refresh.
+        const ref: PostedRef = { platform: 'slack', channel: a.message.channel, thread, messageId: a.message.messageId };
         await port.update(ref, outcome.reply);
       }
     } catch (e) {

@@ -47,5 +47,11 @@ test('commands and actions: ids, names, unknown buttons ignored', () => {
   assert.equal(parseActionId('xlockdown_ack'), null);
   assert.equal(toAction({ team: { id: 'T1' } }, { action_id: 'lockdown_ack' }), null, 'no incident id, no action');
   const a = toAction({ team: { id: 'T1' }, user: { id: 'U2', username: 'bo' }, container: { channel_id: 'C9' }, trigger_id: 't' }, { action_id: 'lockdown_reopen', value: 'LD-3' });
-  assert.deepEqual(a, { platform: 'slack', workspace: 'T1', channel: 'C9', author: 'U2', authorName: 'bo', action: 'reopen', incidentId: 'LD-3', eventId: 'slack-action:t' });
+  assert.deepEqual(a, { platform: 'slack', workspace: 'T1', channel: 'C9', author: 'U2', authorName: 'bo', action: 'reopen', incidentId: 'LD-3', eventId: 'slack-action:t', message: null });
+  // A button on a channel message names that message, so the core does not update it a second time.
+  const onMsg = toAction({ team: { id: 'T1' }, user: { id: 'U2' }, container: { type: 'message', channel_id: 'C9', message_ts: '17.1', is_ephemeral: false }, trigger_id: 'u' }, { action_id: 'lockdown_ack', value: 'LD-3' });
+  assert.deepEqual(onMsg?.message, { channel: 'C9', messageId: '17.1' });
+  const onEphemeral = toAction({ team: { id: 'T1' }, container: { type: 'message', channel_id: 'C9', message_ts: '17.2', is_ephemeral: true } }, { action_id: 'lockdown_ack', value: 'LD-3' });
+  assert.equal(onEphemeral?.message, null);
+  assert.equal(toAction({ team: { id: 'T1' }, container: { type: 'view' } }, { action_id: 'lockdown_ack', value: 'LD-3' })?.message, null);
 });

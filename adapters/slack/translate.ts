@@ -120,6 +120,12 @@ export function parseActionId(actionId: string): ActionId | null {
 export function toAction(body: SlackBlockActionBody, action: { action_id: string; value?: string; action_ts?: string }): Action | null {
   const id = parseActionId(action.action_id);
   if (!id || !action.value) return null;
+  const c = body.container ?? {};
+  const channel = c.channel_id ?? body.channel?.id ?? '';
+  const ts = c.message_ts ?? body.message?.ts ?? '';
+  // A button on a channel message: the listener updates that message itself (chat.update), so the
+  // core's refresh skips it. App Home views and ephemeral messages are not channel messages.
+  const message = c.type !== 'view' && !c.is_ephemeral && channel && ts ? { channel, messageId: ts } : null;
   return {
     platform: 'slack',
     workspace: body.team?.id ?? 'unknown',
@@ -129,5 +135,6 @@ export function toAction(body: SlackBlockActionBody, action: { action_id: string
     action: id,
     incidentId: action.value,
     eventId: `slack-action:${body.trigger_id ?? action.action_ts ?? `${action.value}:${id}`}`,
+    message,
   };
 }

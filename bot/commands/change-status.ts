@@ -5,7 +5,7 @@
 import { asLockdownError } from '../../config/errors.ts';
 import type { Actor, StatusChange } from '../incidents/incident-service.ts';
 import type { ReplyTarget } from '../ports.ts';
-import type { Incident } from '../types.ts';
+import type { Incident, Platform } from '../types.ts';
 import { renderAnalysisReply, renderStatusNotice } from '../render/index.ts';
 import type { CoreContext } from '../router/core-context.ts';
 import type { Outbox } from '../router/deliver-outbox.ts';
@@ -29,7 +29,14 @@ export function describe(req: StatusRequest): string {
   }
 }
 
-export async function changeStatus(ctx: CoreContext, outbox: Outbox, id: string, req: StatusRequest, actor: Actor): Promise<StatusChange> {
+/** A message the caller updates itself (the one whose button was pressed): not refreshed here. */
+export interface UpdatedByCaller {
+  platform: Platform;
+  channel: string;
+  messageId: string;
+}
+
+export async function changeStatus(ctx: CoreContext, outbox: Outbox, id: string, req: StatusRequest, actor: Actor, pressed: UpdatedByCaller | null = null): Promise<StatusChange> {
   const s = ctx.incidents;
   const change = await (req.kind === 'ack' ? s.ack(id, actor)
     : req.kind === 'resolve' ? s.resolve(id, actor, req.note)
@@ -39,7 +46,7 @@ export async function changeStatus(ctx: CoreContext, outbox: Outbox, id: string,
     : s.assign(id, actor, req.user));
   ctx.logger.info({ incident: change.incident.id, change: req.kind, changed: change.changed, actor: actor.id }, 'status change');
   if (change.changed) {
-    await announce(ctx, outbox, change.incident, describe(req), actor.name ?? actor.id, req.kind === 'resolve' ? req.note : null).catch((e: unknown) => {
+    await announce(ctx, outbox, change.incident, describe(req), actor.name ?? actor.id, req.kind === 'resolve' ? req.note : null, pressed).catch((e: unknown) => {
       ctx.logger.warn({ incident: change.incident.id, err: asLockdownError(e).message }, 'status notice not posted');
     });
   }
@@ -47,7 +54,7 @@ export async function changeStatus(ctx: CoreContext, outbox: Outbox, id: string,
 }
 
 /** Notice into each original thread (through the outbox: durable, retried) + update of each reply. */
-export async function announce(ctx: CoreContext, outbox: Outbox, incident: Incident, what: string, actorName: string, note: string | null): Promise<void> {
+export async function announce(ctx: CoreContext, outbox: Outbox, incident: Incident, what: string, actorName: string, note: string | null, pressed: UpdatedByCaller | null = null): Promise<void> {
   const posted = (await ctx.store.postedMessages(incident.id)).filter((p) => p.kind === 'analysis');
   if (posted.length === 0) return;
   const occurrences = await ctx.incidents.occurrences(incident.id);
@@ -72,6 +79,10 @@ export async function announce(ctx: CoreContext, outbox: Outbox, incident: Incid
   // that cannot be edited any more keeps its old buttons, and the notice says what changed).
   const updated = renderAnalysisReply(latest.analysis, incident, null, { reportUrl: ctx.reportUrl(latest.id) });
   for (const p of posted) {
+    // The pressed message is updated by the adapter in its answer to the press (Discord must answer
+    // the interaction with the new message anyway): a second edit here would be redundant.
+    // Slack refs name the channel; Discord refs name the thread the message lives in.
+    if (pressed && p.ref.platform === pressed.platform && p.ref.messageId === pressed.messageId && (p.ref.channel === pressed.channel || p.ref.thread === pressed.channel)) continue;
     const port = ctx.ports.get(p.ref.platform);
     if (!port) continue;
     await port.update(p.ref, updated).catch((e: unknown) => ctx.logger.warn({ incident: incident.id, err: asLockdownError(e).message }, 'reply not updated'));
