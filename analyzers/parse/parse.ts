@@ -1,6 +1,10 @@
 // parse(text) → TraceModel: normalise, run the recognizers over the lines (first match consumes its
 // block; lines nobody claims are skipped), then merge the tasks seen through several sources.
-// Never throws: an internal error costs the rest of the input, noted in model.notes.
+// Never throws: a recognizer that fails costs its block (noted in model.notes), the parse goes on.
+//
+// For recognizers: push one Task per stack or row you see, with any key unique to it; mergeTasks
+// then unifies tasks with the same pid (> 0), task_struct address or idle CPU, gives the final keys
+// ("pid:N", "cpu:N" for the idle task, "task:ADDR", "anon:N") and rewrites Report.taskKeys to them.
 
 import type { TraceModel } from '../model/trace-model.ts';
 import { mergeTasks } from './merge-tasks.ts';
