@@ -5,6 +5,8 @@ import type { Context, Frame, Registers } from '../../model/trace-model.ts';
 /** "crash> bt 491" → "bt 491"; a line without the prompt is returned as is (commands may be pasted bare). */
 export function stripPrompt(text: string): string {
   if (text.startsWith('crash>')) return text.slice(6).trimStart();
+  const c = text.charCodeAt(0);
+  if (c !== 91 && c !== 35 && c !== 36) return text; // only "[", "#", "$" can open a shell prompt
   const shell = /^(?:\[[^\]]{1,80}\][#$]|[#$]) ?/.exec(text); // "[root@localhost ~]# cat /proc/1/stack"
   return shell ? text.slice(shell[0].length) : text;
 }
