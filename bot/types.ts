@@ -32,6 +32,9 @@ export interface PlatformMessage {
   attachments: Attachment[];
   /** Permalink to the message when the platform gives one. */
   link: string | null;
+  /** When channelName is null and the platform can look it up (Slack: conversations.info), the core
+   *  calls this once it knows the message is a trace. Resolves to null on any failure; never rejects. */
+  resolveChannelName?: () => Promise<string | null>;
 }
 
 /** `/lockdown <text>` from any platform (the grammar is parsed by the core, not the adapter). */

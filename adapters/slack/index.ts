@@ -5,13 +5,14 @@
 // requests dated > 5 min in the future are refused here (Slack's rule is |now - timestamp| <= 5 min).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { BotCore, PlatformPort } from '../../bot/ports.ts';
 import type { Logger } from '../../bot/log.ts';
 import type { MountHandler } from '../../bot/http/create-http-server.ts';
 import { LockdownError } from '../../config/errors.ts';
 import type { Config } from '../../config/types.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { createChannelNames } from './channel-names.ts';
 import { registerSlackListeners } from './listeners.ts';
 import type { SlackFileObject } from './slack-file.ts';
 import { createSlackPort, errCode } from './slack-port.ts';
@@ -103,7 +104,16 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     filesInfo: async (file: string) => (await app.client.files.info({ file })).file as SlackFileObject | null,
   };
 
-  registerSlackListeners(app, { core, port, logger, fileDeps, command: opts.command ?? '/lockdown' });
+  // Channel names for "last in #storage": a client of its own that does not retry or wait out a 429
+  // (a name is nice to have; the reply must not wait a minute for it).
+  const lookupClient = new webApi.WebClient(botToken, { ...clientOptions, logger: blog, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 5000 });
+  const channelNames = createChannelNames({
+    info: async (channel) => (await lookupClient.conversations.info({ channel })).channel,
+    logger,
+    clock,
+  });
+
+  registerSlackListeners(app, { core, port, logger, fileDeps, command: opts.command ?? '/lockdown', channelNames });
 
   let stopped = false;
   const handler: MountHandler = (req: IncomingMessage, res: ServerResponse) => {

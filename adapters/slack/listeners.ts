@@ -6,6 +6,7 @@ import type { Logger } from '../../bot/log.ts';
 import type { BotCore, PlatformPort, PostedRef } from '../../bot/ports.ts';
 import type { Reply } from '../../bot/types.ts';
 import { SLACK_LIMITS, toSlackBlocks } from './blocks.ts';
+import type { ChannelNames } from './channel-names.ts';
 import { slackFileAttachment, type SlackFileDeps } from './slack-file.ts';
 import { errCode } from './slack-port.ts';
 import {
@@ -20,6 +21,8 @@ export interface ListenerDeps {
   fileDeps: SlackFileDeps;
   /** The slash command name in the manifest ("/lockdown"). */
   command: string;
+  /** Channel id → "#name" (conversations.info, cached); the core asks only for pastes. */
+  channelNames?: ChannelNames;
 }
 
 export function registerSlackListeners(app: App, deps: ListenerDeps): void {
@@ -38,6 +41,8 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
     }
     const attachments = (ev.files ?? []).filter((f) => f && f.id).map((f) => slackFileAttachment(f, fileDeps));
     const msg = toPlatformMessage(body as SlackEnvelope, ev, attachments, context.teamId);
+    const names = deps.channelNames;
+    if (names && msg.channelName === null) msg.resolveChannelName = () => names.lookup(msg.channel, ev.channel_type);
     const outcome = await core.handleMessage(msg);
     logger.debug({ src: 'slack', eventId: msg.eventId, outcome: outcome.kind, retry: context.retryNum ?? 0 }, 'slack message handled');
   };

@@ -24,6 +24,8 @@ async function route(ctx: CoreContext, outbox: Outbox, msg: PlatformMessage): Pr
   // Cheap gate first: plain chat without text attachments is never fetched, claimed or analysed.
   if (files.length === 0 && !detectTrace(msg.text).isTrace) return { kind: 'ignored', reason: 'not-a-trace' };
   const target: ReplyTarget = { platform: msg.platform, workspace: msg.workspace, channel: msg.channel, thread: msg.thread, messageId: msg.messageId };
+  // The channel's name ("last in #storage") is looked up only for pastes, alongside the analysis.
+  const channelName = channelNameOf(msg);
 
   let text: string;
   try {
@@ -40,12 +42,17 @@ async function route(ctx: CoreContext, outbox: Outbox, msg: PlatformMessage): Pr
     port.react(target, 'mag').catch((e: unknown) => ctx.logger.debug({ err: asLockdownError(e).message }, 'react failed'));
   }
 
-  const meta = { platform: msg.platform, workspace: msg.workspace, channel: msg.channel, channelName: msg.channelName, thread: msg.thread, messageId: msg.messageId, link: msg.link, author: msg.author };
+  const meta = { platform: msg.platform, workspace: msg.workspace, channel: msg.channel, channelName: await channelName, thread: msg.thread, messageId: msg.messageId, link: msg.link, author: msg.author };
   const res = await analyzeAndRecord(ctx, outbox, { meta, eventId: msg.eventId, text, target });
   if (res.kind === 'duplicate') return { kind: 'duplicate' };
   if (res.kind === 'not-kernel') return { kind: 'ignored', reason: 'not-a-trace' };
   const posted = res.deliveryId !== null ? await outbox.deliver(res.deliveryId) : null;
   return { kind: 'replied', incidentId: res.record.incident.id, posted, reply: res.reply };
+}
+
+function channelNameOf(msg: PlatformMessage): Promise<string | null> {
+  if (msg.channelName !== null || !msg.resolveChannelName) return Promise.resolve(msg.channelName);
+  return msg.resolveChannelName().catch(() => null);
 }
 
 /** Too large or not text: one short reply (once per event, through the outbox), nothing analysed. */

@@ -118,6 +118,30 @@ test('a trace pasted beside a screenshot is analysed from the text; the image is
   await store.close();
 });
 
+test('the channel name is looked up only for a paste; a failing lookup leaves it unknown and the reply goes out', async () => {
+  const { store } = sqliteStore();
+  const { core } = await makeBot({ store });
+  const port = new RecordingPort();
+  core.registerPort(port);
+  const asked: string[] = [];
+  const resolver = (name: string | Error) => async () => {
+    asked.push(String(name));
+    if (name instanceof Error) throw name;
+    return name;
+  };
+  await core.handleMessage(message('anyone seen the CI box?', { channelName: null, resolveChannelName: resolver('#chat') }));
+  assert.deepEqual(asked, [], 'no lookup for ordinary chat');
+  const first = await core.handleMessage(message(hung, { channel: 'C7', channelName: null, resolveChannelName: resolver('#storage') }));
+  assert.equal(first.kind, 'replied');
+  const second = await core.handleMessage(message(hung, { channel: 'C8', channelName: null, resolveChannelName: resolver(new Error('missing_scope')) }));
+  assert.equal(second.kind, 'replied');
+  assert.match(contexts(port.posts[1]!.reply.blocks), /seen 2 times since [0-9-]+, last in #storage/);
+  const occ = await core.context.incidents.occurrences(port.posts[0]!.reply.incidentId!);
+  assert.deepEqual(occ.map((o) => o.channelName), ['#storage', null]);
+  await core.close();
+  await store.close();
+});
+
 test('a text attachment (Discord message.txt, Slack snippet) is fetched within the limit and analysed', async () => {
   const { store } = sqliteStore();
   const { core } = await makeBot({ store });

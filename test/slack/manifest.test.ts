@@ -26,8 +26,8 @@ function listUnder(key: string): string[] {
 
 test('bot scopes: everything the adapter calls', () => {
   // chat.postMessage/update/postEphemeral, /lockdown, message.* history, files.info + url_private,
-  // files.uploadV2, app_mention, reactions.add
-  assert.deepEqual(listUnder('bot').sort(), ['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'files:read', 'files:write', 'groups:history', 'im:history', 'reactions:write']);
+  // files.uploadV2, app_mention, reactions.add, conversations.info (channel names)
+  assert.deepEqual(listUnder('bot').sort(), ['app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'commands', 'files:read', 'files:write', 'groups:history', 'groups:read', 'im:history', 'reactions:write']);
 });
 
 test('event subscriptions: the messages, App Home and mentions the adapter listens to', () => {

@@ -70,8 +70,12 @@ export interface Calls {
   [method: string]: Array<Record<string, unknown>>;
 }
 
-/** Mock auth.test (called once at start) and record every Web API call by method. */
-export function mockSlackApi(): { calls: Calls; unexpected: string[]; api: nock.Scope } {
+/** conversations.info answers: channel id → its name, or the Slack error to answer with. */
+export type ChannelTable = Record<string, string | { error: string }>;
+
+/** Mock auth.test (called once at start) and conversations.info (channel names, from `channels`,
+ *  channel_not_found for the rest), and record every Web API call by method. */
+export function mockSlackApi(): { calls: Calls; unexpected: string[]; api: nock.Scope; channels: ChannelTable } {
   const calls: Calls = {};
   const unexpected: string[] = [];
   nock.emitter.on('no match', (req: { method?: string; path?: string; host?: string; hostname?: string }) => {
@@ -80,7 +84,16 @@ export function mockSlackApi(): { calls: Calls; unexpected: string[]; api: nock.
     if (!host.startsWith('127.0.0.1')) unexpected.push(`${req.method ?? '?'} ${host}${req.path ?? ''}`);
   });
   const api = nock(API_BASE).post('/api/auth.test').reply(200, { ok: true, url: 'https://lockdown-test.slack.com/', team: 'lockdown', user: 'lockdown', team_id: TEAM, user_id: BOT_USER, bot_id: BOT_ID });
-  return { calls, unexpected, api };
+  const channels: ChannelTable = { C0STORAGE: 'storage' };
+  nock(API_BASE).persist().post('/api/conversations.info', (b: unknown) => {
+    (calls['conversations.info'] ??= []).push(decodeBody(b));
+    return true;
+  }).reply((_uri: string, b: unknown) => {
+    const id = String(decodeBody(b).channel ?? '');
+    const c = channels[id];
+    return typeof c === 'string' ? [200, { ok: true, channel: { id, name: c, is_channel: true } }] : [200, { ok: false, error: c?.error ?? 'channel_not_found' }];
+  });
+  return { calls, unexpected, api, channels };
 }
 
 /** Intercept one call of `method`, recording its decoded body. */

@@ -17,7 +17,7 @@ import { loadAnalyzer, makeBot, sqliteStore, testConfig, until } from '../lifecy
 import type { Analysis } from '../../analyzers/contract.ts';
 import {
   API_BASE, BOT_TOKEN, FILES_BASE, HOOKS_BASE, SIGNING_SECRET, TEAM, decodeBody, eventBody, expectCall, formBody, isolateNetwork, mockSlackApi, slackEscape, slackHeaders,
-  type Calls,
+  type Calls, type ChannelTable,
 } from './slack-harness.ts';
 
 const SEEDS = '/work/shared/seeds';
@@ -63,10 +63,11 @@ async function world(raw: Record<string, unknown> = {}): Promise<World> {
 
 let calls: Calls;
 let unexpected: string[];
+let channels: ChannelTable;
 let w: World | null = null;
 beforeEach(() => {
   isolateNetwork();
-  ({ calls, unexpected } = mockSlackApi());
+  ({ calls, unexpected, channels } = mockSlackApi());
 });
 afterEach(async () => {
   await w?.close();
@@ -271,5 +272,35 @@ test('a large snippet (10k-task foreach bt): downloaded with the bot token, :mag
   assert.equal(calls['chat.postMessage']!.length, 1);
   assert.equal(calls['chat.postMessage']![0]!.thread_ts, '1763900399.000100');
   assert.ok((calls['chat.postMessage']![0]!.blocks as Block[]).length <= 50);
+  assert.deepEqual(unexpected, []);
+});
+
+test('channel names come from conversations.info, once per channel: "last in #storage"; a failed lookup costs only the name', async () => {
+  w = await world();
+  channels.C0KERNEL = 'kernel-oncall';
+  channels.C0SECRET = { error: 'missing_scope' };
+  expectCall(calls, 'chat.postMessage', (n) => [200, { ok: true, ts: `1763900600.00000${n}` }], 4);
+  nock(API_BASE).post(/files\.(getUploadURLExternal|completeUploadExternal)/).optionally().times(8).reply(200, { ok: true, upload_url: `${FILES_BASE}/u`, file_id: 'F1', files: [] });
+  nock(FILES_BASE).post('/u').optionally().times(4).reply(200, 'OK');
+
+  await send(eventBody(paste(SEED_000, '1763900500.000100'), 'EvNAME1'));
+  await w.slack.idle();
+  await send(eventBody(paste(SEED_000, '1763900510.000100'), 'EvNAME2'));
+  await w.slack.idle();
+  await send(eventBody(paste(SEED_000, '1763900520.000100', { channel: 'C0KERNEL' }), 'EvNAME3'));
+  await w.slack.idle();
+  // A private channel the app may not read (groups:read not granted): the reply still goes out.
+  await send(eventBody(paste(SEED_000, '1763900530.000100', { channel: 'C0SECRET' }), 'EvNAME4'));
+  await w.slack.idle();
+
+  const posts = calls['chat.postMessage']!;
+  assert.equal(posts.length, 4, 'every paste answered, the failed lookup included');
+  assert.match(JSON.stringify(posts[1]!.blocks), /seen 2 times since [0-9-]+, last in #storage/);
+  assert.match(JSON.stringify(posts[2]!.blocks), /seen 3 times since [0-9-]+, last in #storage/);
+  assert.match(JSON.stringify(posts[3]!.blocks), /seen 4 times since [0-9-]+, last in #kernel-oncall/);
+  assert.deepEqual(calls['conversations.info']!.map((c) => c.channel), ['C0STORAGE', 'C0KERNEL', 'C0SECRET'], 'one lookup per channel');
+  const [incident] = await w.core.openIncidents(TEAM);
+  const occ = await w.core.context.incidents.occurrences(incident!.id);
+  assert.deepEqual(occ.map((o) => [o.channel, o.channelName]), [['C0STORAGE', '#storage'], ['C0STORAGE', '#storage'], ['C0KERNEL', '#kernel-oncall'], ['C0SECRET', null]]);
   assert.deepEqual(unexpected, []);
 });
