@@ -13,7 +13,7 @@ import { getDefaultRegistry, MECHANISM_IDS } from './plugins/registry.ts';
 import { BUILTIN_CASES } from './cases/builtin/index.ts';
 import { isCaseDef, type CaseDef } from './cases/schema.ts';
 import { attachCase, bestCase } from './cases/match.ts';
-import { buildWaitGraph } from './graph/wait-graph.ts';
+import { waitGraphOf } from './graph/wait-graph.ts';
 import { enrichFromGraph } from './graph/enrich.ts';
 
 export type { CaseDef };
@@ -49,7 +49,7 @@ function run(text: string, opts: AnalyzeOptions): Analysis {
     findings = runPlugins(model, family, opts.plugins ?? getDefaultRegistry().plugins, notes);
     try {
       // generic findings get the wait-for graph's chain where it knows more (owner from a dump...)
-      const graph = buildWaitGraph(model);
+      const graph = waitGraphOf(model);
       findings = findings.map((f) => (MECHANISM_IDS.has(f.pattern) ? f : enrichFromGraph(f, graph)));
     } catch (e) {
       notes.push(`wait-for graph failed: ${e instanceof Error ? e.message.slice(0, 160) : 'unknown error'}`);

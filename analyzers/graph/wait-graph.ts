@@ -24,6 +24,8 @@ export interface WaitEdge {
 export interface WaitGraph {
   tasks: Map<string, Task>;
   edges: WaitEdge[];
+  /** Edges by waiter key (kept in step with `edges` by buildWaitGraph; rebuilt lazily if edges grow). */
+  byFrom?: Map<string, WaitEdge[]>;
 }
 
 // How much an edge is worth when a node has several: a dump beats an inference from frames.
@@ -33,7 +35,30 @@ export function edgeRank(e: WaitEdge): number {
 }
 
 export function outEdges(g: WaitGraph, key: string): WaitEdge[] {
-  return g.edges.filter((e) => e.from === key).sort((a, b) => edgeRank(b) - edgeRank(a));
+  let idx = g.byFrom;
+  if (!idx || [...idx.values()].reduce((n, l) => n + l.length, 0) !== g.edges.length) {
+    idx = new Map();
+    for (const e of g.edges) {
+      const l = idx.get(e.from);
+      if (l) l.push(e);
+      else idx.set(e.from, [e]);
+    }
+    g.byFrom = idx;
+  }
+  return [...(idx.get(key) ?? [])].sort((a, b) => edgeRank(b) - edgeRank(a));
+}
+
+// One graph per parsed model: several plugins and analyze() ask for it.
+const MEMO = new WeakMap<TraceModel, WaitGraph>();
+
+/** The wait-for graph of a model, built once. Callers must not modify it. */
+export function waitGraphOf(model: TraceModel): WaitGraph {
+  let g = MEMO.get(model);
+  if (!g) {
+    g = buildWaitGraph(model);
+    MEMO.set(model, g);
+  }
+  return g;
 }
 
 export function holderLabel(g: WaitGraph, e: WaitEdge): string | null {
@@ -63,9 +88,14 @@ export function irqsEnabledAt(t: Task): boolean | null {
 
 export function buildWaitGraph(model: TraceModel): WaitGraph {
   const g: WaitGraph = { tasks: new Map(model.tasks.map((t) => [t.key, t])), edges: [] };
-  const has = (from: string, lock: string | null): boolean => g.edges.some((e) => e.from === from && (lock === null || e.lock === lock));
+  const byFrom = new Map<string, WaitEdge[]>();
+  const has = (from: string, lock: string | null): boolean => (byFrom.get(from) ?? []).some((e) => lock === null || e.lock === lock);
   const add = (e: WaitEdge): void => {
-    if (!g.edges.some((x) => x.from === e.from && x.to === e.to && x.lock === e.lock && x.primitive === e.primitive)) g.edges.push(e);
+    const list = byFrom.get(e.from) ?? [];
+    if (list.some((x) => x.to === e.to && x.lock === e.lock && x.primitive === e.primitive)) return;
+    list.push(e);
+    byFrom.set(e.from, list);
+    g.edges.push(e);
   };
 
   // 1. struct mutex dumps: owner (flag bits masked) and the waiters of wait_list (mutex_waiter.task)
@@ -230,6 +260,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       });
     }
   }
+  g.byFrom = byFrom;
   return g;
 }
 

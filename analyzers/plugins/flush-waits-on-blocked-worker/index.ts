@@ -7,7 +7,7 @@
 
 import type { ChainLink } from '../../contract.ts';
 import type { Plugin } from '../plugin.ts';
-import { buildWaitGraph, type WaitGraph } from '../../graph/wait-graph.ts';
+import { waitGraphOf, type WaitGraph } from '../../graph/wait-graph.ts';
 import { walkChain } from '../../graph/chain.ts';
 import { taskLabel } from '../../graph/resolve.ts';
 import { finding, keyFramesOf } from '../../graph/finding-kit.ts';
@@ -69,7 +69,7 @@ export const flushWaitsOnBlockedWorker: Plugin = {
   title: 'Workqueue flush waits on a blocked worker',
   families: '*',
   run(model) {
-    return flushFindings(buildWaitGraph(model));
+    return flushFindings(waitGraphOf(model));
   },
 };
 

@@ -35,7 +35,7 @@ export function ipiFindings(model: TraceModel): Finding[] {
   const selfHeld = reentrant.some((h) => h.irq.task === rootTask);
   const busy = blameFrames(taskFrames(rootTask), 1)[0] ?? off?.at ?? 'unknown code';
   const why = spin ? `spins with interrupts disabled on ${spin.lock} (${spin.at})` : `runs with interrupts disabled in ${off?.at ?? busy}${busy !== off?.at ? ` (${busy})` : ''}`;
-  const chain: ChainLink[] = waiters.filter((w) => w.task !== rootTask).map((w) => ipiLink(w, rootTask, why));
+  const chain: ChainLink[] = waiters.filter((w) => w.task !== rootTask).slice(0, 16).map((w) => ipiLink(w, rootTask, why));
   if (chain.length === 0) return [];
   if (spin) {
     chain.push({

@@ -25,14 +25,24 @@ const CHECKLIST = [
 
 export interface Hit { irq: Spinner; interruptedFn: string; matched: string; entry: string; ifSet: boolean | null; regs: string[]; lines: number[] }
 
+const MAX_FINDINGS = 4;
+const MAX_OTHERS = 16;
+
 export function findHits(model: TraceModel): Hit[] {
   const spinners = allSpinners(model.tasks);
+  const takersByLock = new Map<string, Set<string>>();
+  for (const x of spinners) {
+    if (!x.taker) continue;
+    const set = takersByLock.get(x.lock) ?? new Set<string>();
+    set.add(x.taker);
+    takersByLock.set(x.lock, set);
+  }
   const hits: Hit[] = [];
   for (const s of spinners) {
     if (s.context !== 'softirq' && s.context !== 'hardirq') continue;
     const seg = interruptedSegment(s.task, s.segment);
     if (!seg) continue;
-    const takers = new Set(spinners.filter((x) => x.lock === s.lock && x.taker).map((x) => x.taker!));
+    const takers = takersByLock.get(s.lock) ?? new Set<string>();
     const frames = segmentFrames(seg);
     // the interrupted code still has the lock's address live in a register (it is working on the
     // locked object) and is in the same subsystem as the interrupt's lock taker
@@ -58,21 +68,27 @@ export function findHits(model: TraceModel): Hit[] {
   return hits;
 }
 
-function takersOf(spinners: Spinner[], lock: string): Set<string> {
-  return new Set(spinners.filter((x) => x.lock === lock && x.taker).map((x) => x.taker!));
+function takersOf(byLock: Map<string, Spinner[]>, lock: string): Set<string> {
+  return new Set((byLock.get(lock) ?? []).filter((x) => x.taker).map((x) => x.taker!));
 }
 
 export function irqReentrantFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
   const spinners = allSpinners(model.tasks);
+  const byLock = new Map<string, Spinner[]>();
+  for (const x of spinners) {
+    const l = byLock.get(x.lock);
+    if (l) l.push(x);
+    else byLock.set(x.lock, [x]);
+  }
   const waiters = ipiWaiters(model); // once per model: it walks every task (was once per hit)
-  for (const h of findHits(model)) {
+  for (const h of findHits(model).slice(0, MAX_FINDINGS)) {
     const owner = h.irq.task;
     const label = taskLabel(owner);
     const cpu = owner.cpu !== null ? `CPU ${owner.cpu}` : 'one CPU';
     const lock = h.irq.lock;
     // other CPUs spinning on the same lock, and CPUs waiting for an IPI they cannot answer
-    const others = spinners.filter((x) => x.lock === lock && x.task !== owner);
+    const others = (byLock.get(lock) ?? []).filter((x) => x.task !== owner).slice(0, MAX_OTHERS);
     const chain: ChainLink[] = [];
     for (const w of waiters) {
       if (w.task === owner) continue;
@@ -90,7 +106,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
       primitive: 'spinlock',
       lock,
       heldBy: label,
-      evidence: `${cpu}: the ${h.irq.context} path spins on ${lock} (RDI) while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(spinners, lock).has(h.matched) ? ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
+      evidence: `${cpu}: the ${h.irq.context} path spins on ${lock} (RDI) while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(byLock, lock).has(h.matched) ? ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
       lines: h.lines,
     });
     out.push(finding({

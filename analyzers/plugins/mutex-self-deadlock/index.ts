@@ -8,7 +8,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { buildWaitGraph, type WaitEdge, type WaitGraph } from '../../graph/wait-graph.ts';
+import { waitGraphOf, type WaitEdge, type WaitGraph } from '../../graph/wait-graph.ts';
 import { walkChain } from '../../graph/chain.ts';
 import { taskLabel } from '../../graph/resolve.ts';
 import { finding, keyFramesOf } from '../../graph/finding-kit.ts';
@@ -26,7 +26,9 @@ const MUTEX_FRAMES = /^(?:__mutex_lock\w*|mutex_lock\w*|__ww_mutex_lock\w*|ww_mu
 function selfChain(g: WaitGraph, self: WaitEdge): { links: ChainLink[]; cycle: boolean } {
   // the longest walk that ends in this self-loop: tasks waiting on the owner come first
   let best = walkChain(g, self.from);
-  for (const key of new Set(g.edges.map((e) => e.from))) {
+  // only tasks that wait on this one can lead into its loop
+  const into = new Set(g.edges.filter((e) => e.to === self.from && e.from !== self.from).map((e) => e.from));
+  for (const key of [...into].slice(0, 64)) {
     if (key === self.from) continue;
     const w = walkChain(g, key);
     if (w.cycle && w.edges[w.edges.length - 1] === self && w.links.length > best.links.length) best = w;
@@ -116,7 +118,7 @@ export const mutexSelfDeadlock: Plugin = {
   title: 'Task waits for a mutex it already owns',
   families: '*',
   run(model) {
-    const g = buildWaitGraph(model);
+    const g = waitGraphOf(model);
     return [...fromStructs(model, g), ...fromReports(model, g)];
   },
 };

@@ -29,9 +29,17 @@ export function ticketFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
   const spinners = allSpinners(model.tasks);
   const pv = model.tasks.some((t) => taskFrames(t).some((f) => /^__?pv_|_slowpath_paravirt|__ticket_spin_lock_slowpath|kvm_lock_spinning|xen_lock_spinning/.test(f)));
+  const byLock = new Map<string, typeof spinners>();
+  for (const x of spinners) {
+    const l = byLock.get(x.lock);
+    if (l) l.push(x);
+    else byLock.set(x.lock, [x]);
+  }
+  const waiters = ipiWaiters(model).slice(0, 16);
   for (const s of model.structs) {
+    if (out.length >= 4) break;
     if (!LOCK_TYPES.test(s.type) || !s.address) continue;
-    const on = spinners.filter((x) => x.lock === s.address);
+    const on = (byLock.get(s.address) ?? []).slice(0, 16);
     if (on.length === 0) continue;
     const d = decodeSpinlock(s, { pvTickets: pv });
     const v = ticketVerdict(d, new Set(on.map((x) => x.task.key)).size);
@@ -41,7 +49,7 @@ export function ticketFindings(model: TraceModel): Finding[] {
     const frames = taskFrames(t);
     const inCompletion = frames.some((f) => COMPLETION_RE.test(f));
     const chain: ChainLink[] = [];
-    for (const w of ipiWaiters(model)) {
+    for (const w of waiters) {
       if (on.some((x) => x.task === w.task)) continue;
       chain.push(ipiLink(w, t, `spins with interrupts disabled on ${s.address}`));
     }

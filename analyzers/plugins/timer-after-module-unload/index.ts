@@ -49,9 +49,12 @@ function badPointer(model: TraceModel, exc: ExceptionFrame): { reg: string; valu
   return moduleHit;
 }
 
+const MAX_FINDINGS = 4;
+
 export function timerFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
   for (const t of model.tasks) {
+    if (out.length >= MAX_FINDINGS) break;
     t.stack.forEach((seg, i) => {
       const exc = seg.exception;
       if (!exc || !TIMER_RE.test(baseName(exc.fn))) return;
