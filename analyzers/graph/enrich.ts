@@ -7,6 +7,8 @@ import { walkChain } from './chain.ts';
 import { taskLabel } from './resolve.ts';
 import type { WaitGraph } from './wait-graph.ts';
 
+const isAddr = (s: string): boolean => /^[0-9a-f]{6,16}$/.test(s);
+
 export function enrichFromGraph(f: Finding, g: WaitGraph): Finding {
   const first = f.blockingChain[0];
   if (!first) return f;
@@ -18,11 +20,14 @@ export function enrichFromGraph(f: Finding, g: WaitGraph): Finding {
   if (informative.length === 0 || informative.length <= current) return f;
   const lockEdge = walked.edges.find((e) => e.lock && e.source !== 'frames') ?? null;
   const lockLink = lockEdge ? walked.links[walked.edges.indexOf(lockEdge)]! : null;
-  const isAddr = (s: string): boolean => /^[0-9a-f]{6,16}$/.test(s);
   const holder = walked.links[0]?.heldBy ?? null;
+  const lockAddr = lockEdge?.lock && isAddr(lockEdge.lock) ? lockEdge.lock : null;
+  // the generic commands say "<address>" where this paste already shows it
+  const nextSteps = lockAddr ? f.nextSteps.map((n) => n.replace('<address>', lockAddr)) : f.nextSteps;
   return {
     ...f,
     headline: holder && !f.headline.includes(holder) ? `${f.headline}, held by ${holder}` : f.headline,
+    nextSteps,
     blockingChain: walked.links,
     cycle: f.cycle || walked.cycle,
     suspectLock: f.suspectLock?.address || f.suspectLock?.holder || !lockEdge || !lockLink
