@@ -122,3 +122,12 @@ test('a user case only outranks a built-in one when it matches more specifically
   const strong = { ...sharp, match: { ...sharp.match, frames: [...sharp.match.frames, 'flush_workqueue'] } };
   assert.equal(analyze(readPlain('000'), { cases: [strong] }).findings[0]!.caseId, 'sharp');
 });
+
+test('signature: a seed as a document and as a plain paste is the same hang; different seeds differ', () => {
+  const sigs = SEEDS.map(([file, plain]) => {
+    const doc = analyze(readSeed(file)).signature;
+    assert.equal(analyze(readPlain(plain)).signature, doc, file);
+    return doc;
+  });
+  assert.equal(new Set(sigs).size, SEEDS.length);
+});
