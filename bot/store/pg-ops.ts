@@ -4,6 +4,7 @@
 
 import type { PostedRef } from '../ports.ts';
 import type { HistoryEntry, Incident, Occurrence, Platform } from '../types.ts';
+import { formatIncidentId } from './store.ts';
 import { iso, notFound, PATCH_COLUMNS, seqOf, shortError, toDelivery, toHistory, toIncident, toOccurrence, toPostedMessage } from './rows.ts';
 import type { Delivery, IncidentFilter, IncidentPatch, NewDelivery, NewIncident, NewOccurrence, PostedMessage, StoreOps } from './store.ts';
 
@@ -129,6 +130,19 @@ export class PgOps implements StoreOps {
     const seq = seqOf(incidentId);
     if (seq === null) return [];
     return (await this.q.query('SELECT * FROM occurrences WHERE incident_seq = $1 ORDER BY seen_at, id LIMIT $2', [seq, opts.limit ?? null])).rows.map(toOccurrence);
+  }
+
+  async latestOccurrenceIds(incidentIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const seqs = [...new Set(incidentIds.map(seqOf).filter((s): s is number => s !== null))];
+    if (seqs.length === 0) return out;
+    const { rows } = await this.q.query(
+      `SELECT DISTINCT ON (incident_seq) incident_seq AS seq, id FROM occurrences
+       WHERE incident_seq = ANY($1::int[]) ORDER BY incident_seq, seen_at DESC, id DESC`,
+      [seqs],
+    );
+    for (const r of rows) out.set(formatIncidentId(Number(r.seq)), Number(r.id));
+    return out;
   }
 
   async countOccurrences(incidentId: string): Promise<number> {

@@ -5,6 +5,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { PostedRef } from '../ports.ts';
 import type { HistoryEntry, Incident, Occurrence, Platform } from '../types.ts';
 import type { Delivery, IncidentFilter, IncidentPatch, NewDelivery, NewIncident, NewOccurrence, PostedMessage, StoreOps } from './store.ts';
+import { formatIncidentId } from './store.ts';
 import { iso, notFound, PATCH_COLUMNS, seqOf, shortError, toDelivery, toHistory, toIncident, toOccurrence, toPostedMessage } from './rows.ts';
 
 /** StoreOps with the Promise taken off every result. */
@@ -123,6 +124,20 @@ export class SqliteOps implements SyncOps {
     const seq = seqOf(incidentId);
     if (seq === null) return [];
     return (this.st('SELECT * FROM occurrences WHERE incident_seq = ? ORDER BY seen_at, id LIMIT ?').all(seq, opts.limit ?? -1) as Row[]).map(toOccurrence);
+  }
+
+  latestOccurrenceIds(incidentIds: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const seqs = [...new Set(incidentIds.map(seqOf).filter((s): s is number => s !== null))];
+    if (seqs.length === 0) return out;
+    // One statement for any number of ids (json_each, not a variable count of placeholders); the
+    // subquery walks the (incident_seq, id) index of one incident.
+    const rows = this.st(
+      `SELECT j.value AS seq, (SELECT o.id FROM occurrences o WHERE o.incident_seq = j.value ORDER BY o.seen_at DESC, o.id DESC LIMIT 1) AS id
+       FROM json_each(?) j`,
+    ).all(JSON.stringify(seqs)) as Row[];
+    for (const r of rows) if (r.id !== null && r.id !== undefined) out.set(formatIncidentId(Number(r.seq)), Number(r.id));
+    return out;
   }
 
   countOccurrences(incidentId: string): number {

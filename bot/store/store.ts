@@ -110,6 +110,9 @@ export interface StoreOps {
   /** Oldest first. */
   listOccurrences(incidentId: string, opts?: { limit?: number }): Promise<Occurrence[]>;
   countOccurrences(incidentId: string): Promise<number>;
+  /** The newest occurrence (by seenAt, then id: the last of listOccurrences) of each incident asked
+   *  for, in one query: incident id ("LD-42") → occurrence id. Incidents without one are absent. */
+  latestOccurrenceIds(incidentIds: readonly string[]): Promise<Map<string, number>>;
 
   // ---- history ----
   addHistory(entry: HistoryEntry): Promise<void>;

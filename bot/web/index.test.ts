@@ -28,7 +28,11 @@ const deps: WebDeps = {
     return id === 9 ? { occurrence, incident, occurrences: [occurrence], paste: null } : null;
   },
   async listIncidents() {
-    return [incident];
+    return [incident, { ...incident, id: 'LD-2', seq: 2, signature: 's2', title: 'no report yet', occurrenceCount: 0 }];
+  },
+  async latestOccurrenceIds(ids) {
+    // LD-1's latest occurrence is 9; LD-2 has none.
+    return new Map(ids.filter((id) => id === 'LD-1').map((id) => [id, 9]));
   },
   async changeStatus(id, action) {
     calls.push({ id, action });
@@ -113,4 +117,19 @@ test('a paste above the limit is a 413 and is not analysed; empty is a 400', asy
 
 test('paths that are not the page are left to other handlers', async () => {
   assert.equal((await fetch(`${base}/healthz`)).status, 418);
+});
+
+test('the incident list links each incident to the signed full report of its latest occurrence', async () => {
+  const page = await (await fetch(`${base}/`)).text();
+  const link = /<a href="([^"]+)" data-report-link="LD-1"/.exec(page);
+  assert.ok(link, 'LD-1 is a link');
+  assert.equal(link[1], reportPath(9, SECRET));
+  assert.ok(!page.includes('data-report-link="LD-2"'), 'no occurrence, no link');
+  assert.match(page, /data-incident-row="LD-2"/);
+  const report = await fetch(base + link[1]);
+  assert.equal(report.status, 200, 'the link opens the report (the token is valid)');
+  // The list the page swaps in after a paste or an action carries the links too.
+  const after = (await (await pagePost('/web/incidents/LD-1/ack', {})).json()) as { incidentsHtml: string };
+  assert.ok(after.incidentsHtml.includes(`href="${reportPath(9, SECRET)}" data-report-link="LD-1"`));
+  calls.length = 0;
 });

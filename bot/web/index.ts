@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asLockdownError, LockdownError, type ErrorCode } from '../../config/errors.ts';
 import type { ActionId, Incident, Reply } from '../types.ts';
-import { html } from './html.ts';
+import { html, type SafeHtml } from './html.ts';
 import { renderHomePage } from './home-page.ts';
 import { incidentTableHtml } from './incident-table.ts';
 import { newNonce, pageHeaders, pageHtml } from './page-layout.ts';
@@ -35,6 +35,8 @@ export interface WebDeps {
   analyzePaste(text: string): Promise<PasteResult>;
   loadReport(occurrenceId: number): Promise<ReportData | null>;
   listIncidents(): Promise<Incident[]>;
+  /** Incident id → id of its latest occurrence (store.latestOccurrenceIds), for the list's report links. */
+  latestOccurrenceIds(incidentIds: string[]): Promise<Map<string, number>>;
   /** A button press from the page (the core posts the notice into the incident's threads). */
   changeStatus(incidentId: string, action: ActionId, actor: string): Promise<{ notice: string | null }>;
   digestPreview(): Promise<Reply | null>;
@@ -97,14 +99,27 @@ export function createWebHandler(deps: WebDeps): WebHandler {
     sendJson(res, status, { error: err.userMessage, code: err.code });
   };
 
+  /** The incidents and the signed path of each one's latest full report (one store query for all). */
+  const incidentList = async (): Promise<{ incidents: Incident[]; hrefs: Map<string, string> }> => {
+    const incidents = await deps.listIncidents();
+    const latest = incidents.length ? await deps.latestOccurrenceIds(incidents.map((i) => i.id)) : new Map<string, number>();
+    const hrefs = new Map<string, string>();
+    for (const [id, occurrenceId] of latest) hrefs.set(id, reportPath(occurrenceId, deps.reportSecret));
+    return { incidents, hrefs };
+  };
+  const incidentListHtml = async (): Promise<SafeHtml> => {
+    const { incidents, hrefs } = await incidentList();
+    return incidentTableHtml(incidents, (id) => hrefs.get(id) ?? null);
+  };
+
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
     const method = req.method ?? 'GET';
     try {
       if (path === '/' && (method === 'GET' || method === 'HEAD')) {
-        const [incidents, digest] = await Promise.all([deps.listIncidents(), deps.digestPreview()]);
-        sendPage(res, 200, (nonce) => renderHomePage({ incidents, digest, allowWrites: deps.allowWrites }, nonce));
+        const [list, digest] = await Promise.all([incidentList(), deps.digestPreview()]);
+        sendPage(res, 200, (nonce) => renderHomePage({ incidents: list.incidents, reportHrefs: list.hrefs, digest, allowWrites: deps.allowWrites }, nonce));
         return true;
       }
       if (path === '/favicon.ico') {
@@ -152,8 +167,7 @@ export function createWebHandler(deps: WebDeps): WebHandler {
         }
         const r = await deps.analyzePaste(text);
         const href = r.occurrenceId === null ? null : reportPath(r.occurrenceId, deps.reportSecret);
-        const incidents = await deps.listIncidents();
-        sendJson(res, 200, { html: replyHtml(r.reply, href).value, reportHref: href, incidentId: r.incidentId, occurrenceId: r.occurrenceId, incidentsHtml: incidentTableHtml(incidents).value });
+        sendJson(res, 200, { html: replyHtml(r.reply, href).value, reportHref: href, incidentId: r.incidentId, occurrenceId: r.occurrenceId, incidentsHtml: (await incidentListHtml()).value });
         return true;
       }
       const action = /^\/web\/incidents\/([A-Za-z0-9-]{1,24})\/([a-z]{1,10})$/.exec(path);
@@ -162,8 +176,7 @@ export function createWebHandler(deps: WebDeps): WebHandler {
         const act = action[2] as ActionId;
         if (!ACTIONS.includes(act)) throw new LockdownError('LD_USAGE', 'unknown action', { userMessage: `Unknown action "${action[2]}".` });
         const r = await deps.changeStatus(action[1], act, 'web');
-        const incidents = await deps.listIncidents();
-        sendJson(res, 200, { notice: r.notice, incidentsHtml: incidentTableHtml(incidents).value });
+        sendJson(res, 200, { notice: r.notice, incidentsHtml: (await incidentListHtml()).value });
         return true;
       }
       sendJson(res, 404, { error: 'Not found.' });

@@ -52,6 +52,17 @@ test('the page buttons go through the core; the digest preview follows the statu
   await store.close();
 });
 
+test('the latest occurrence of each incident, for the list\'s report links', async () => {
+  const { deps, store, core } = await setup();
+  const first = await deps.analyzePaste(paste);
+  const second = await deps.analyzePaste(paste);
+  assert.equal(first.incidentId, second.incidentId);
+  assert.notEqual(first.occurrenceId, second.occurrenceId);
+  assert.deepEqual(await deps.latestOccurrenceIds(['LD-1', 'LD-2']), new Map([['LD-1', second.occurrenceId!]]));
+  await core.close();
+  await store.close();
+});
+
 test('beyond loopback the page is read-only', async () => {
   const { deps, store, core } = await setup('0.0.0.0');
   assert.equal(deps.allowWrites, false);

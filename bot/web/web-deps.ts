@@ -52,6 +52,7 @@ export function createWebDeps(s: WebServices): WebDeps {
       return { occurrence, incident, occurrences: all.slice(-100).reverse(), paste: null };
     },
     listIncidents: () => incidents.list({ limit: 200 }),
+    latestOccurrenceIds: (ids) => ctx.store.latestOccurrenceIds(ids),
     async changeStatus(id, action, actor) {
       const out = await s.core.handleAction({ platform: 'web', workspace: 'local', channel: 'web', author: actor, authorName: 'local page', action, incidentId: id, eventId: `web:${randomUUID()}` });
       return { notice: out.notice };

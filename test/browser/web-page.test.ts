@@ -83,6 +83,13 @@ test('the incident is listed with its occurrence and is resolved from the list',
   assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'open');
   assert.match(await row.innerText(), /1×/);
   const id = await row.getAttribute('data-incident-row');
+  // The id links to the signed full report of the incident's latest occurrence.
+  const link = row.locator(`a[data-report-link="${id}"]`);
+  assert.match((await link.getAttribute('href')) ?? '', /^\/report\/\d+\?token=[\w-]{43}$/);
+  await link.click();
+  await page.waitForSelector('svg.wait-graph.has-cycle');
+  await page.goto(serve.url);
+  await row.waitFor();
   await row.locator('button[data-action="resolve"]').click();
   await page.waitForSelector(`tr[data-incident-row="${id}"] [data-status="resolved"]`, { timeout: 15_000 });
   await page.reload();

@@ -124,6 +124,24 @@ export function storeSuite(harness: StoreHarness): void {
         await assert.rejects(store.insertOccurrence({ ...first, incidentId: 'LD-77', seenAt: at(), analysis }), (e) => isLockdownError(e, 'LD_NOT_FOUND'));
       });
 
+      it('gives the newest occurrence of each incident in one call (seen time, not insertion order)', async () => {
+        const a = await store.createIncident({ signature: 'sig-a', title: 'A', family: 'hung_task', at: at() });
+        const b = await store.createIncident({ signature: 'sig-b', title: 'B', family: 'hung_task', at: at() });
+        const c = await store.createIncident({ signature: 'sig-c', title: 'C', family: 'hung_task', at: at() });
+        const occ = (incidentId: string, seenAt: string) => store.insertOccurrence({ incidentId, platform: 'slack', workspace: 'T1', channel: 'C1', channelName: null, thread: null, messageId: null, link: null, author: null, seenAt, analysis: analysisOf(incidentId) });
+        await occ(a!.id, at());
+        const aNewest = await occ(a!.id, at(DAY));
+        await occ(a!.id, at(-DAY)); // recorded last, seen first: not the newest
+        const bOnly = await occ(b!.id, at(HOUR));
+        const both = await store.latestOccurrenceIds([a!.id, b!.id, c!.id, 'ld-1', 'LD-999', 'nonsense']);
+        assert.deepEqual([...both.entries()].sort(), [[a!.id, aNewest.id], [b!.id, bOnly.id]], 'C has none; unknown ids are absent');
+        // Same seen time: the later recorded wins, as in listOccurrences.
+        const tie = await occ(b!.id, at(HOUR));
+        assert.equal((await store.latestOccurrenceIds([b!.id])).get(b!.id), tie.id);
+        assert.equal((await store.listOccurrences(b!.id)).at(-1)!.id, tie.id);
+        assert.deepEqual(await store.latestOccurrenceIds([]), new Map());
+      });
+
       it('lists by status, channel and workspace, newest activity first', async () => {
         for (const [sig, ch, ws, offset] of [['s1', 'C1', 'T1', 0], ['s2', 'C2', 'T1', HOUR], ['s3', 'C1', 'T2', 2 * HOUR]] as const) {
           const inc = await store.createIncident({ signature: sig, title: sig, family: 'hung_task', at: at(offset) });
