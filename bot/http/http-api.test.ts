@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { buildService } from './build-service.ts';
 import { silentLogger } from '../log.ts';
 import { fixtureAnalyze, sqliteStore, testConfig } from '../../test/lifecycle/harness.ts';
@@ -110,11 +111,12 @@ test('cross-site writes from a browser are refused (403, nothing stored); script
   const { svc, base, store } = await serve({ server: { publicUrl: 'https://lockdown.example.org/' } });
   try {
     const port = new URL(base).port;
-    // A hostile page (or a DNS-rebound name that resolves to 127.0.0.1) POSTing text/plain: no preflight.
-    for (const origin of ['https://evil.example', `http://evil.example:${port}`, 'null', `http://127.0.0.1:${Number(port) + 1}`]) {
-      const r = await fetch(`${base}/api/analyses`, { method: 'POST', headers: { 'content-type': 'text/plain', origin, host: `evil.example:${port}` }, body: hung });
-      assert.equal(r.status, 403, origin);
-      assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'LD_FORBIDDEN');
+    // A hostile page POSTing text/plain (no preflight), a DNS-rebound name resolving to 127.0.0.1
+    // (Origin and Host both evil.example), an opaque origin, a page on another local port.
+    for (const [origin, host] of [['https://evil.example', `127.0.0.1:${port}`], [`http://evil.example:${port}`, `evil.example:${port}`], ['null', `127.0.0.1:${port}`], [`http://localhost:8000`, `127.0.0.1:${port}`]] as const) {
+      const r = await rawPost(base, '/api/analyses', { 'content-type': 'text/plain', origin, host }, hung);
+      assert.equal(r.status, 403, `${origin} → ${host}`);
+      assert.equal((JSON.parse(r.body) as { error: { code: string } }).error.code, 'LD_FORBIDDEN');
     }
     assert.equal((await store.listIncidents()).length, 0, 'nothing stored on refusal');
 
@@ -122,8 +124,10 @@ test('cross-site writes from a browser are refused (403, nothing stored); script
     const plain = await fetch(`${base}/api/analyses`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: hung });
     assert.equal(plain.status, 201);
     const id = ((await plain.json()) as { incident: { id: string } }).incident.id;
-    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, 'https://lockdown.example.org']) {
-      assert.equal((await fetch(`${base}/api/analyses`, { method: 'POST', headers: { origin }, body: hung })).status, 201, origin);
+    // The server's own origins: as browsed on loopback, through an ssh tunnel on another port (Host and
+    // Origin agree), and publicUrl behind a proxy.
+    for (const [origin, host] of [[`http://127.0.0.1:${port}`, `127.0.0.1:${port}`], [`http://localhost:${port}`, `localhost:${port}`], ['http://127.0.0.1:8080', '127.0.0.1:8080'], ['https://lockdown.example.org', 'lockdown.example.org']] as const) {
+      assert.equal((await rawPost(base, '/api/analyses', { 'content-type': 'text/plain', origin, host }, hung)).status, 201, origin);
     }
 
     const status = (headers: Record<string, string>, body = '{"status":"resolved"}') => fetch(`${base}/api/incidents/${id}/status`, { method: 'POST', headers, body });
@@ -138,3 +142,18 @@ test('cross-site writes from a browser are refused (403, nothing stored); script
     await svc.close();
   }
 });
+
+/** A POST with exactly these headers (fetch does not let a test choose Host). */
+function rawPost(base: string, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+  const u = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

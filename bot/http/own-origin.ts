@@ -3,19 +3,22 @@
 // state-changing routes refuse a foreign Origin. Requests without Origin (curl, scripts, the CLI) are
 // not browser cross-site requests and pass.
 //
-// The Host header is not trusted on a loopback server: with DNS rebinding a hostile name resolves to
-// 127.0.0.1 and the browser sends `Origin: http://evil.example:3000` with a matching Host. So on
-// loopback only the loopback names on the port the request arrived on (and publicUrl) count. A server
-// bound beyond loopback requires the bearer token on every API route, which a cross-site page cannot
-// send without a preflight we never answer, so there the Host header is accepted as well.
+// The Host header alone is not trusted on a loopback server: with DNS rebinding a hostile name
+// resolves to 127.0.0.1 and the browser sends `Origin: http://evil.example:3000` with a matching Host.
+// So on loopback the Origin must be this request's Host AND that Host must be a loopback name; the
+// port comes from the Host, so an `ssh -L 8080:127.0.0.1:3000` tunnel (Origin and Host both
+// 127.0.0.1:8080) keeps working, while a page on another local port (Origin localhost:8000, Host
+// 127.0.0.1:3000) does not. publicUrl's origin is always ours. A server bound beyond loopback
+// requires the bearer token on every API route, which a cross-site page cannot send without a
+// preflight we never answer, so there any Origin equal to the Host is accepted.
 
 import type { IncomingMessage } from 'node:http';
 
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface OwnOriginOptions {
   /** config.server.publicUrl: its origin is ours too (a reverse proxy in front). */
-  publicUrl: string | null;
+  publicUrl?: string | null;
   /** Whether the server is bound to a loopback address. */
   loopback: boolean;
 }
@@ -36,11 +39,12 @@ export function hasOwnOrigin(req: IncomingMessage, opts: OwnOriginOptions): bool
   // "null" (sandboxed iframe, file://, some redirects) is never ours.
   const origin = originOf(raw);
   if (origin === null) return false;
-  if (opts.publicUrl !== null && originOf(opts.publicUrl) === origin) return true;
-  const port = req.socket.localPort;
-  if (port !== undefined && LOOPBACK_NAMES.some((h) => origin === `http://${h}:${port}` || (port === 80 && origin === `http://${h}`))) return true;
-  if (!opts.loopback && req.headers.host) {
-    return origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`;
-  }
-  return false;
+  if (opts.publicUrl && originOf(opts.publicUrl) === origin) return true;
+  const host = req.headers.host;
+  if (!host) return false;
+  const hostOrigin = originOf(`http://${host}`);
+  if (hostOrigin === null) return false;
+  const hostname = new URL(hostOrigin).hostname;
+  if (!opts.loopback) return origin === hostOrigin || origin === originOf(`https://${host}`);
+  return LOOPBACK_HOSTNAMES.has(hostname) && origin === hostOrigin;
 }

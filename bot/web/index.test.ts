@@ -2,7 +2,7 @@
 // the page-only write endpoints and the body limit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWebHandler, reportPath, type WebDeps } from './index.ts';
 import { mmapSemCycle } from './fixtures/analyses.ts';
@@ -99,8 +99,30 @@ test('writes only from the page: no custom header, foreign origin or form post â
   const noHeader = await fetch(`${base}/web/analyze`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ text: 'x' }) });
   assert.equal(noHeader.status, 403);
   assert.equal((await pagePost('/web/incidents/LD-1/resolve', {}, { origin: 'https://evil.example' })).status, 403);
+  // DNS rebinding: evil.example resolves to 127.0.0.1, so the hostile page is same-origin to the
+  // browser (custom header allowed, Origin equal to Host), but the Host is not a loopback name.
+  const port = new URL(base).port;
+  assert.equal((await rawPagePost('/web/incidents/LD-1/resolve', `http://evil.example:${port}`, `evil.example:${port}`)).status, 403);
   assert.equal(calls.length, 0);
+  // The page itself, as browsed on localhost or through an ssh tunnel on another port.
+  assert.equal((await rawPagePost('/web/incidents/LD-1/ack', `http://localhost:${port}`, `localhost:${port}`)).status, 200);
+  assert.equal((await rawPagePost('/web/incidents/LD-1/ack', 'http://127.0.0.1:8080', '127.0.0.1:8080')).status, 200);
+  assert.deepEqual(calls, [{ id: 'LD-1', action: 'ack' }, { id: 'LD-1', action: 'ack' }]);
+  calls.length = 0;
 });
+
+/** fetch does not let a test choose the Host header; node:http does. */
+function rawPagePost(path: string, origin: string, host: string): Promise<{ status: number }> {
+  const u = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'x-lockdown-page': '1', origin, host } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
 
 test('actions: known ones reach the service, unknown ones are a 400', async () => {
   const res = await pagePost('/web/incidents/LD-1/resolve', {});

@@ -15,6 +15,7 @@ import { newNonce, pageHeaders, pageHtml } from './page-layout.ts';
 import { renderReportPage, type ReportData } from './report-page.ts';
 import { replyHtml } from './reply-html.ts';
 import { reportPath, verifyReportToken } from './report-token.ts';
+import { hasOwnOrigin } from '../http/own-origin.ts';
 
 export { reportUrl, reportPath, signReportToken, verifyReportToken } from './report-token.ts';
 export type { ReportData } from './report-page.ts';
@@ -32,6 +33,8 @@ export interface WebDeps {
   maxPasteBytes: number;
   /** false when the server is reachable beyond loopback: the page is then read-only. */
   allowWrites: boolean;
+  /** config server.publicUrl: a page served through it may write too. */
+  publicUrl?: string | null;
   analyzePaste(text: string): Promise<PasteResult>;
   loadReport(occurrenceId: number): Promise<ReportData | null>;
   listIncidents(): Promise<Incident[]>;
@@ -78,17 +81,13 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 /** The page's writes must come from the page: a custom header forces a CORS preflight cross-site,
- *  and an Origin, when the browser sends one, must be this host. */
-function fromOwnPage(req: IncomingMessage): boolean {
+ *  and an Origin, when the browser sends one, must be this server as reached on a loopback name (or
+ *  publicUrl): a DNS-rebound hostile name is same-origin to the browser, so the header alone does not
+ *  stop it. Writes are only allowed on a loopback-bound server (allowWrites). */
+function fromOwnPage(req: IncomingMessage, publicUrl: string | null): boolean {
   if (req.headers['x-lockdown-page'] !== '1') return false;
   if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return false;
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
+  return hasOwnOrigin(req, { publicUrl, loopback: true });
 }
 
 export function createWebHandler(deps: WebDeps): WebHandler {
@@ -149,7 +148,7 @@ export function createWebHandler(deps: WebDeps): WebHandler {
         sendJson(res, 403, { error: 'This page is read-only when the server is reachable beyond loopback.' });
         return true;
       }
-      if (!fromOwnPage(req)) {
+      if (!fromOwnPage(req, deps.publicUrl ?? null)) {
         sendJson(res, 403, { error: 'Requests must come from the lockdown page.' });
         return true;
       }

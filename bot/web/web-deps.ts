@@ -41,6 +41,7 @@ export function createWebDeps(s: WebServices): WebDeps {
     reportSecret: s.reportSecret,
     maxPasteBytes: ctx.config.limits.pasteBytes,
     allowWrites: isLoopbackHost(ctx.config.server.host),
+    publicUrl: ctx.config.server.publicUrl,
     async analyzePaste(text) {
       const r = await s.core.analyzeText(text, { platform: 'web', author: 'web', channel: 'web' });
       return { reply: r.reply, occurrenceId: r.occurrenceId, incidentId: r.incident?.id ?? null };
