@@ -97,3 +97,25 @@ test('a flush waits on the blocked worker, never on a running one', () => {
   const blocked = task(201, 'kworker/1:3', null, ['my_work', 'process_one_work', 'worker_thread'], 'D');
   assert.equal(buildWaitGraph(model({ tasks: [flusher, running, blocked] })).edges.find((e) => e.from === 'pid:100')!.to, 'pid:201');
 });
+
+test('a task interrupted in the mutex slow path with RDI = the dumped mutex waits on it (self-loop when it owns it)', () => {
+  const t = task(7, 'ksmbd', 'ffff880000007000', ['__mutex_lock', 'ksmbd_conn_lock', 'ksmbd_handle'], 'D');
+  t.stack[0]!.exception = { fn: 'mutex_spin_on_owner', offset: 60, address: null, module: null, registers: { RDI: 'ffff880000009900' }, context: 'process', line: 3, lines: [3, 4] };
+  const m = model({ tasks: [t], structs: [{ type: 'mutex', address: 'ffff880000009900', fields: { 'owner.counter': 'ffff880000007000' }, line: 20, endLine: 25 }] });
+  const e = buildWaitGraph(m).edges.find((x) => x.from === 'pid:7' && x.lock === 'ffff880000009900')!;
+  assert.equal(e.to, 'pid:7');
+  assert.equal(e.source, 'struct');
+});
+
+test('`list mutex_waiter` output (head = wait_list.next) supplies the mutex waiters', () => {
+  const m = model({
+    tasks: [task(1, 'a', 'ffff880000001000', ['schedule', '__mutex_lock']), task(2, 'b', 'ffff880000002000', ['schedule', '__mutex_lock'])],
+    structs: [{ type: 'mutex', address: 'ffff880000009000', fields: { 'owner.counter': 'ffff880000001001', 'wait_list.next': 'ffffc90000000100' }, line: 20, endLine: 30 }],
+    waiterLists: [{ head: 'ffffc90000000100', structType: 'mutex_waiter', line: 40, entries: [
+      { node: 'ffffc90000000100', task: 'ffff880000001000', type: null, line: 41 },
+      { node: 'ffffc90000000200', task: 'ffff880000002000', type: null, line: 43 },
+    ] }],
+  });
+  const g = buildWaitGraph(m);
+  assert.deepEqual(g.edges.filter((e) => e.lock === 'ffff880000009000').map((e) => [e.from, e.to]), [['pid:1', 'pid:1'], ['pid:2', 'pid:1']]);
+});

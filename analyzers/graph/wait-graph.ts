@@ -69,6 +69,8 @@ export function holderLabel(g: WaitGraph, e: WaitEdge): string | null {
   return e.toLabel;
 }
 
+const MUTEX_SLOW_RE = /^(?:__mutex_lock\w*|mutex_lock\w*|__ww_mutex_lock\w*|ww_mutex_lock\w*|mutex_spin_on_owner|__rt_mutex_slowlock\w*|rt_mutex_slowlock)$/;
+
 // Frames where a work item runs: a task with these is a worker executing a work item (kernel/workqueue.c).
 const WORKER_RE = /^process_one_work$/;
 // Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
@@ -104,6 +106,17 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     const ownerAddr = ownerTask(s.fields.owner ?? s.fields['owner.counter'] ?? s.fields['base.owner'] ?? s.fields['base.owner.counter']);
     const owner = ownerAddr ? taskAt(model, ownerAddr) : null;
     const first = normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']);
+    // a task interrupted inside the mutex slow path with this lock as its first argument (RDI)
+    for (const t of model.tasks) {
+      const exc = t.stack.find((x) => x.exception && MUTEX_SLOW_RE.test(x.exception.fn))?.exception;
+      if (!exc || exc.registers.RDI?.toLowerCase() !== s.address) continue;
+      add({
+        from: t.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
+        primitive: 'mutex', lock: s.address, waitsOn: `mutex ${s.address}`,
+        evidence: `${taskLabel(t)} is in ${exc.fn} with RDI = ${s.address}; struct mutex owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}`,
+        lines: uniq([s.line, ...exc.lines.slice(0, 2)]), source: 'struct',
+      });
+    }
     // `list mutex_waiter.list -s mutex_waiter.task -h <wait_list.next>` output names the waiters too
     for (const wl of model.waiterLists) {
       if (!/mutex/.test(wl.structType)) continue;
