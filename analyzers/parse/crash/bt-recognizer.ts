@@ -146,7 +146,18 @@ function parseFrame(t: string, no: number): Frame | null {
     const end = t.indexOf(']', addrEnd + 2);
     if (end > addrEnd + 2 && end - addrEnd - 2 <= 64) module = t.slice(addrEnd + 2, end);
   }
-  return frame(t.slice(fnStart, at), t.slice(at + 4, addrEnd), module, no);
+  const f = frame(t.slice(fnStart, at), t.slice(at + 4, addrEnd), module, no);
+  // `bt -s` / `bt -sx` print "__schedule+493" / "__schedule+0x1ed": keep the name, move the offset
+  const plus = f.fn.lastIndexOf('+');
+  if (plus > 0) {
+    const off = f.fn.slice(plus + 1);
+    const value = /^\d{1,10}$/.test(off) ? Number(off) : /^0x[0-9a-f]{1,16}$/.test(off) ? parseInt(off, 16) : null;
+    if (value !== null) {
+      f.fn = f.fn.slice(0, plus);
+      f.offset = value;
+    }
+  }
+  return f;
 }
 
 function isHexRange(t: string, a: number, b: number): boolean {

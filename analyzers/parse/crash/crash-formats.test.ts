@@ -260,3 +260,13 @@ RIP: 0010:kvm_async_pf_task_wait+0x78/0x300`);
   assert.equal(banner.sys?.cpu, 12);
   assert.equal(banner.sys?.release, '5.4.17-2136.300.7.el8uek.x86_64');
 });
+
+test('`bt -s` / `bt -sx` frames carry the offset in the symbol; the name stays clean', () => {
+  const m = parse(`crash> bt -sx 812
+PID: 812    TASK: ffff880035b30000  CPU: 3   COMMAND: "kworker/3:1"
+ #0 [ffff880035b3bd08] __schedule+0x2bf at ffffffff8168b1e5
+ #1 [ffff880035b3bd70] schedule+41 at ffffffff8168b759
+ #2 [ffff880035b3bd80] flush_work.isra.0+0x104 at ffffffff810a7d44`);
+  const f = m.tasks[0].stack[0].frames;
+  assert.deepEqual(f.map((x) => [x.fn, x.offset]), [['__schedule', 0x2bf], ['schedule', 41], ['flush_work.isra.0', 0x104]]);
+});
