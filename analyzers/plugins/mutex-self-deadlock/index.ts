@@ -36,7 +36,7 @@ function selfChain(g: WaitGraph, self: WaitEdge): { links: ChainLink[]; cycle: b
   return { links: best.links, cycle: true };
 }
 
-function fromStructs(model: TraceModel, g: WaitGraph): Finding[] {
+function fromStructs(g: WaitGraph): Finding[] {
   const out: Finding[] = [];
   for (const e of g.edges) {
     if (e.source !== 'struct' || e.to !== e.from || !/mutex/.test(e.primitive)) continue;
@@ -55,11 +55,10 @@ function fromStructs(model: TraceModel, g: WaitGraph): Finding[] {
       nextSteps: [`crash> struct mutex ${e.lock}`, `crash> bt -f ${t.pid ?? t.task ?? ''}`.trim(), ...(t.task ? [`crash> task ${t.task}`] : [])],
     }));
   }
-  void model;
   return out;
 }
 
-function fromReports(model: TraceModel, g: WaitGraph): Finding[] {
+function fromReports(model: TraceModel): Finding[] {
   const out: Finding[] = [];
   for (const r of model.reports) {
     // hung-task blocker line that names the blocked task itself as the owner
@@ -109,7 +108,6 @@ function fromReports(model: TraceModel, g: WaitGraph): Finding[] {
       }));
     }
   }
-  void g;
   return out;
 }
 
@@ -119,7 +117,7 @@ export const mutexSelfDeadlock: Plugin = {
   families: '*',
   run(model) {
     const g = waitGraphOf(model);
-    return [...fromStructs(model, g), ...fromReports(model, g)];
+    return [...fromStructs(g), ...fromReports(model)];
   },
 };
 

@@ -49,3 +49,9 @@ test('5.x console oops in call_timer_fn: reported, but no base-lock claim (the l
 test('near miss: a live module timer that loops (soft lockup, no bad address) is not this finding', () => {
   assert.equal(findingOf(analyze(fx('nearmiss-timer-live-module.txt')), ID), undefined);
 });
+
+test('registers trimmed from the paste: the oops line\'s fault address in the module area still identifies it', () => {
+  const f = findingOf(analyze(fx('console-no-registers-5x.txt')), ID)!;
+  assert.ok(f);
+  assert.match(f.headline, /ffffffffc0a4d2e8 \(fault address, module area\)/);
+});

@@ -46,7 +46,14 @@ function badPointer(model: TraceModel, exc: ExceptionFrame): { reg: string; valu
     if (invalid.has(v)) return { reg: r, value: v, invalidLine: invalid.get(v)! };
     if (!moduleHit && inModuleArea(v)) moduleHit = { reg: r, value: v, invalidLine: null };
   }
-  return moduleHit;
+  if (moduleHit) return moduleHit;
+  // registers trimmed from the paste: the oops line still names the faulting address
+  for (const r of model.reports) {
+    if (r.kind !== 'oops') continue;
+    const m = /(?:for address|paging request at|dereference at)[:\s]+(?:0x)?([0-9a-f]{16})\b/i.exec(r.header);
+    if (m && inModuleArea(m[1]!.toLowerCase())) return { reg: 'fault address', value: m[1]!.toLowerCase(), invalidLine: null };
+  }
+  return null;
 }
 
 const MAX_FINDINGS = 4;
