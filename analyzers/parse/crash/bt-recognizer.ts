@@ -11,6 +11,9 @@ import { frame, isRegisterLine, readRegisters } from './text-shapes.ts';
 export const BT_HEADER = /^PID: (\d{1,10}) TASK: ([0-9a-f]{1,16})(?: \(\d+ of \d+\))? CPU: (\d{1,5}|-) ?COMMAND: "([^"]{0,64})"/;
 const FRAME = /^#(\d{1,5}) \[([0-9a-f]{1,16})\] (\S{1,256}) at ([0-9a-f]{1,16})(?: \[([^\]\s]{1,64})\])?/;
 const EXCEPTION = /^\[exception RIP: ([^\]]{1,256})\]/;
+const TEXT_SYMBOL = /^\[([0-9a-f]{6,16})\] (\S{1,256}) at ([0-9a-f]{6,16})(?: \[([^\]\s]{1,64})\])?$/;
+// `bt -t` opens with the task's saved instruction: "START: __schedule at ffffffff8168b1e5"
+const START = /^START: (\S{1,256}) (?:\(\S{1,64}\) )?at ([0-9a-f]{6,16})$/;
 const MARKER = /^--- <([^>]{1,48})> ---/;
 // Lines a backtrace may carry that we skip without ending the block.
 const BT_NOISE = /^(?:\.{3}|bt: |[0-9a-f]{8,16}: |\/\S{1,512}: \d{1,7}$)/;
@@ -63,6 +66,17 @@ export const crashBtRecognizer: Recognizer = {
           continue;
         }
       } else if (c0 === 91) {
+        // `bt -t`/`-T` (every text symbol found on the stack, not a verified call chain):
+        // "[ffff88017b5bbb58] schedule at ffffffff8168b759"
+        const ts = TEXT_SYMBOL.exec(text);
+        if (ts) {
+          const f = frame(ts[2], ts[3], ts[4] ?? null, no);
+          f.unreliable = true;
+          items.push({ kind: 'frame', frame: f });
+          sawFrame = true;
+          regs = null;
+          continue;
+        }
         // '[': "[exception RIP: fn+off]"
         const e = EXCEPTION.exec(text);
         if (e) {
@@ -83,6 +97,13 @@ export const crashBtRecognizer: Recognizer = {
         }
       } else if (c0 >= 65 && c0 <= 90) {
         if (c0 === 80 && BT_HEADER.test(text)) break; // 'P': the next task's header
+        const st = c0 === 83 ? START.exec(text) : null;
+        if (st) {
+          items.push({ kind: 'frame', frame: frame(st[1], st[2], null, no) });
+          sawFrame = true;
+          regs = null;
+          continue;
+        }
         // arm64: "PC: ffff80001043f0b8  [arch_cpu_idle+16]" opens the interrupted context's registers
         const pc = c0 === 80 && !regs ? /^PC: ([0-9a-f]{1,16}) \[([^\]]{1,256})\]/.exec(text) : null;
         if (pc) {

@@ -270,3 +270,13 @@ PID: 812    TASK: ffff880035b30000  CPU: 3   COMMAND: "kworker/3:1"
   const f = m.tasks[0].stack[0].frames;
   assert.deepEqual(f.map((x) => [x.fn, x.offset]), [['__schedule', 0x2bf], ['schedule', 41], ['flush_work.isra.0', 0x104]]);
 });
+
+test('`bt -t` text-symbol listings: START is the saved RIP, the rest are marked unreliable', () => {
+  const m = parse(`crash> bt -t 1
+PID: 1      TASK: ffff88017b5b0000  CPU: 1   COMMAND: "systemd"
+              START: __schedule at ffffffff8168b1e5
+  [ffff88017b5bbb58] schedule at ffffffff8168b759
+  [ffff88017b5bbb68] schedule_hrtimeout_range_clock at ffffffff8168a9c2`);
+  const f = m.tasks[0].stack[0].frames;
+  assert.deepEqual(f.map((x) => [x.fn, x.unreliable]), [['__schedule', false], ['schedule', true], ['schedule_hrtimeout_range_clock', true]]);
+});
