@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Finding } from '../contract.ts';
 import { BUILTIN_CASES } from './builtin/index.ts';
 import { validateCase, type CaseDef } from './schema.ts';
-import { attachCase, bestCase, caseScore, fill, placeholderValues } from './match.ts';
+import { attachCase, bestCase, caseScore, fill, mergeCommands, placeholderValues } from './match.ts';
 import { getDefaultRegistry } from '../plugins/registry.ts';
 
 const ids = new Set(getDefaultRegistry().plugins.map((p) => p.id));
@@ -54,4 +54,9 @@ test('attaching a case: id, its checklist first, filled commands, references, an
   assert.ok(f.nextSteps.includes('crash> foreach UN bt'));
   assert.equal(f.suspectLock!.name, 'bfqd->lock');
   assert.deepEqual(f.references, ['001_92ad9bb8df84726d.txt']);
+});
+
+test('commands merge once each, the explained variant replacing the bare one in place', () => {
+  assert.deepEqual(mergeCommands(['crash> rd -32 ffff1', 'crash> bt -f 7'], ['crash> rd -32 ffff1   (Next high, Owner low)', 'crash> bt -a']),
+    ['crash> rd -32 ffff1   (Next high, Owner low)', 'crash> bt -f 7', 'crash> bt -a']);
 });

@@ -62,13 +62,30 @@ export function fill(cmd: string, values: Record<string, string>): string {
   return cmd.replace(/\{(lock|task|pid|comm|cpu|address)\}/g, (_, k: string) => values[k] ?? `<${k}>`);
 }
 
-const MAX_CHECKLIST = 8;
+const MAX_CHECKLIST = 6;
+
+/** Commands in order, one per command: a repeat with an explanation replaces the bare one in place. */
+export function mergeCommands(...lists: string[][]): string[] {
+  const out: string[] = [];
+  const at = new Map<string, number>();
+  for (const list of lists) {
+    for (const cmd of list) {
+      const key = cmd.replace(/\s{2,}\(.*\)\s*$/, '').trim();
+      const i = at.get(key);
+      if (i === undefined) {
+        at.set(key, out.length);
+        out.push(cmd);
+      } else if (cmd.length > out[i]!.length) out[i] = cmd;
+    }
+  }
+  return out;
+}
 
 /** The finding with the case attached: caseId, the case's checklist first, filled commands, references. */
 export function attachCase(f: Finding, c: CaseDef, tasks: Analysis['tasks']): Finding {
   const values = placeholderValues(f, tasks);
   const checklist = [...new Set([...c.checklist, ...f.checklist])].slice(0, MAX_CHECKLIST);
-  const nextSteps = [...new Set([...c.confirm.map((x) => fill(x, values)), ...f.nextSteps])];
+  const nextSteps = mergeCommands(c.confirm.map((x) => fill(x, values)), f.nextSteps);
   const suspectLock = f.suspectLock && c.lockName && !f.suspectLock.name ? { ...f.suspectLock, name: c.lockName } : f.suspectLock;
   return { ...f, caseId: c.id, checklist, nextSteps, references: [...new Set([...c.references, ...f.references])], suspectLock };
 }
