@@ -119,3 +119,10 @@ test('`list mutex_waiter` output (head = wait_list.next) supplies the mutex wait
   const g = buildWaitGraph(m);
   assert.deepEqual(g.edges.filter((e) => e.lock === 'ffff880000009000').map((e) => [e.from, e.to]), [['pid:1', 'pid:1'], ['pid:2', 'pid:1']]);
 });
+
+test('with several blocked workers, a flush waits on the one running its own driver\'s code', () => {
+  const flusher = task(100, 'ip', null, ['__flush_work', 'cancel_work_sync', 'mlx5e_close_locked', 'mlx5e_close']);
+  const other = task(200, 'kworker/0:1', null, ['nfs_commit_done', 'process_one_work', 'worker_thread'], 'D');
+  const own = task(201, 'kworker/3:1', null, ['rtnl_lock', 'mlx5e_tx_timeout_work', 'process_one_work', 'worker_thread'], 'D');
+  assert.equal(buildWaitGraph(model({ tasks: [flusher, other, own] })).edges.find((e) => e.from === 'pid:100')!.to, 'pid:201');
+});

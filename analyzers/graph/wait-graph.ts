@@ -244,7 +244,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     const w = classifyWait(taskFrames(t, { exceptions: false }));
     if (!w) continue;
     if (w.primitive === 'flush_workqueue' || w.primitive === 'flush_work') {
-      const wk = workers.find((x) => x.key !== t.key) ?? null;
+      const wk = pickWorker(t, workers.filter((x) => x.key !== t.key));
       add({
         from: t.key, to: wk?.key ?? null, toLabel: null, primitive: w.primitive, lock: null,
         waitsOn: `${w.primitive === 'flush_work' ? 'work item flush' : 'workqueue flush'} (${w.at})`,
@@ -317,6 +317,23 @@ export function rwsemReadHolder(model: TraceModel, queued: ReadonlyArray<string 
     return t;
   }
   return null;
+}
+
+/**
+ * Which blocked worker a flush waits for. flush_work/cancel_work_sync name one work item (only its
+ * address, which stacks do not show); prefer a worker running code of the flusher's own driver
+ * (same module, or same function-name prefix: mlx5e_close → mlx5e_tx_timeout_work), else the first.
+ */
+function pickWorker(flusher: Task, workers: Task[]): Task | null {
+  if (workers.length <= 1) return workers[0] ?? null;
+  const mods = new Set(flusher.stack.flatMap((s) => s.frames.map((f) => f.module).filter((m): m is string => !!m)));
+  const prefixes = new Set(taskFrames(flusher).filter((f) => /^[a-z0-9]+_/.test(f)).map((f) => f.split('_')[0]!));
+  const score = (w: Task): number => {
+    const ms = w.stack.some((s) => s.frames.some((f) => f.module && mods.has(f.module))) ? 2 : 0;
+    const ps = taskFrames(w).some((f) => /^[a-z0-9]+_/.test(f) && prefixes.has(f.split('_')[0]!) && !/^(?:process|worker|kthread|ret|do|schedule)$/.test(f.split('_')[0]!)) ? 1 : 0;
+    return ms + ps;
+  };
+  return [...workers].sort((a, b) => score(b) - score(a))[0]!;
 }
 
 const RTNL_HELD_RE = /^(?:rtnetlink_rcv_msg|rtnl_newlink|rtnl_setlink|rtnl_dellink|do_setlink|rtnl_newaddr|rtnl_dump_ifinfo)$/;
