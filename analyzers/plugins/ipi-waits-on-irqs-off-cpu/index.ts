@@ -33,9 +33,12 @@ export function ipiFindings(model: TraceModel): Finding[] {
   const off = offs.find((c) => c.task === rootTask) ?? null;
   const spin = spinnersOf(rootTask).find((s) => s.exception.registers.RFLAGS) ?? spinnersOf(rootTask)[0];
   const selfHeld = reentrant.some((h) => h.irq.task === rootTask);
-  // busy-wait helpers (udelay, TSC delay loops) are how it waits, not what it waits for
-  const busy = blameFrames(taskFrames(rootTask).filter((f) => !/^(?:delay_tsc|delay_loop|__const_udelay|__udelay|__ndelay|udelay|ndelay|mdelay|cpu_relax|rep_nop|native_read_tsc|read_tsc)$/.test(f)), 1)[0] ?? off?.at ?? 'unknown code';
-  const why = spin ? `spins with interrupts disabled on ${spin.lock} (${spin.at})` : `runs with interrupts disabled in ${off?.at ?? busy}${busy !== off?.at ? ` (${busy})` : ''}`;
+  // busy-wait helpers (udelay, TSC delay loops) are how it waits, not what it waits for; sanitizer
+  // and lockdep hooks (kcov, KASAN) are instrumentation around the real code
+  const noise = /^(?:delay_tsc|delay_loop|__const_udelay|__udelay|__ndelay|udelay|ndelay|mdelay|cpu_relax|rep_nop|native_read_tsc|read_tsc|__sanitizer_\w+|__asan_\w+|__tsan_\w+|kasan_\w+|check_memory_region\w*|lock_is_held\w*|lockdep_\w+|trace_hardirqs_\w+)$/;
+  const busy = blameFrames(taskFrames(rootTask).filter((f) => !noise.test(f)), 1)[0] ?? off?.at ?? 'unknown code';
+  const at = off && !noise.test(off.at) ? off.at : busy;
+  const why = spin ? `spins with interrupts disabled on ${spin.lock} (${spin.at})` : `runs with interrupts disabled in ${at}${busy !== at ? ` (${busy})` : ''}`;
   const chain: ChainLink[] = waiters.filter((w) => w.task !== rootTask).slice(0, 16).map((w) => ipiLink(w, rootTask, why));
   if (chain.length === 0) return [];
   if (spin) {
