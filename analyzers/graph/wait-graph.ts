@@ -247,7 +247,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       const wk = pickWorker(t, workers.filter((x) => x.key !== t.key));
       add({
         from: t.key, to: wk?.key ?? null, toLabel: null, primitive: w.primitive, lock: null,
-        waitsOn: `${w.primitive === 'flush_work' ? 'work item flush' : 'workqueue flush'} (${w.at})`,
+        waitsOn: `${w.primitive === 'flush_work' ? 'work item flush' : 'workqueue flush'} (${flushApi(t, w.at)})`,
         evidence: wk
           ? `${taskLabel(t)} waits in ${w.at}; ${taskLabel(wk)} is a worker in D state inside process_one_work, so the flushed work cannot finish`
           : `${taskLabel(t)} waits in ${w.at}; no blocked worker in the paste`,
@@ -317,6 +317,19 @@ export function rwsemReadHolder(model: TraceModel, queued: ReadonlyArray<string 
     return t;
   }
   return null;
+}
+
+// The workqueue API a caller used, outermost first in the stack (cancel_work_sync → __cancel_work_timer
+// → __flush_work): the outermost one is what the driver called.
+const FLUSH_API_RE = /^(?:flush_workqueue|__flush_workqueue|drain_workqueue|destroy_workqueue|flush_scheduled_work|__flush_work|flush_work|flush_delayed_work|__cancel_work_timer|__cancel_work_sync|__cancel_work|cancel_work_sync|cancel_delayed_work_sync|wait_for_completion\w*|__wait_for_common|wait_for_common)$/;
+
+function flushApi(t: Task, inner: string): string {
+  const fr = taskFrames(t, { exceptions: false });
+  let i = fr.indexOf(inner);
+  if (i < 0) return inner;
+  let api = inner;
+  while (++i < fr.length && FLUSH_API_RE.test(fr[i]!)) if (!/wait_for|__wait/.test(fr[i]!)) api = fr[i]!;
+  return api;
 }
 
 /**
