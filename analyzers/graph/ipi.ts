@@ -15,9 +15,14 @@ export interface IpiWaiter {
   line: number;
 }
 
+const WAITERS = new WeakMap<TraceModel, IpiWaiter[]>();
+
 /** Tasks whose innermost code (exception RIP or the first few real frames) waits for IPIs. */
 export function ipiWaiters(model: TraceModel): IpiWaiter[] {
+  const memo = WAITERS.get(model);
+  if (memo) return memo;
   const out: IpiWaiter[] = [];
+  WAITERS.set(model, out);
   for (const t of model.tasks) {
     let hit: IpiWaiter | null = null;
     for (const seg of t.stack) {

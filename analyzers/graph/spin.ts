@@ -47,8 +47,16 @@ export function takerOf(seg: StackSegment): { taker: string | null; via: string 
   return { taker: null, via };
 }
 
+const MEMO = new WeakMap<readonly Task[], Spinner[]>();
+
+/** Every spinning segment of the tasks (memoised per task list: several analyzers ask). */
 export function allSpinners(tasks: readonly Task[]): Spinner[] {
-  return tasks.flatMap(spinnersOf);
+  let out = MEMO.get(tasks);
+  if (!out) {
+    out = tasks.flatMap(spinnersOf);
+    MEMO.set(tasks, out);
+  }
+  return out;
 }
 
 /** The segment a spinning irq/softirq segment interrupted: the next process-context segment below it. */

@@ -28,7 +28,11 @@ export interface Hit { irq: Spinner; interruptedFn: string; matched: string; ent
 const MAX_FINDINGS = 4;
 const MAX_OTHERS = 16;
 
+const HITS = new WeakMap<TraceModel, Hit[]>();
+
 export function findHits(model: TraceModel): Hit[] {
+  const memo = HITS.get(model);
+  if (memo) return memo;
   const spinners = allSpinners(model.tasks);
   const takersByLock = new Map<string, Set<string>>();
   for (const x of spinners) {
@@ -65,6 +69,7 @@ export function findHits(model: TraceModel): Hit[] {
     const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
     hits.push({ irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) });
   }
+  HITS.set(model, hits);
   return hits;
 }
 
