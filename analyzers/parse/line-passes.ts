@@ -34,22 +34,27 @@ export function dropDoubleSpacing(lines: NormalizedLine[]): NormalizedLine[] {
 // anything else: a crash frame missing its "at ADDR", a console frame cut inside "+0x12c/0x5b0", a
 // crash task header cut before COMMAND.
 export function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
-  const out: NormalizedLine[] = [];
+  // `out` is made only when a line is dropped or joined: most pastes have neither, and copying a
+  // 265k-line array showed in the profile.
+  let out: NormalizedLine[] | null = null;
   for (let i = 0; i < lines.length; i++) {
     const cur = lines[i];
-    const next = lines[i + 1];
     const t = cur.text;
-    if (t.charCodeAt(0) === 0) {
+    const c0 = t.charCodeAt(0);
+    if (c0 === 0) {
+      out ??= lines.slice(0, i);
+      const next = lines[i + 1];
       if (next !== undefined && next.text.startsWith('[<')) out.push({ ...cur, text: t.slice(1) });
       continue;
     }
     // only these shapes can be a wrapped first half: "#N [sp]( fn( at))", "[<addr>]( ?)", "...+0x12c(/)",
     // "PID: ... CPU: N"
-    const c0 = t.charCodeAt(0);
     const frameHalf = c0 === 35 && (t.endsWith(' at') || t.indexOf(' at ') < 0);
     const addrHalf = c0 === 91 && t.length <= 22 && (t.endsWith(']') || t.endsWith('] ?'));
-    const offsetHalf = !frameHalf && !addrHalf && t.lastIndexOf('+0x') > 0;
+    // the offset half must end "+0x<hex>" or "+0x<hex>/": its "+0x" is among the last 20 characters
+    const offsetHalf = !frameHalf && !addrHalf && t.indexOf('+0x', Math.max(1, t.length - 20)) > 0;
     const headerHalf = c0 === 80 && t.startsWith('PID: ') && t.indexOf('COMMAND') < 0;
+    const next = lines[i + 1];
     if ((frameHalf || addrHalf || offsetHalf || headerHalf) && next !== undefined && next.text !== '') {
       const u = next.text;
       let joined: string | null = null;
@@ -65,12 +70,13 @@ export function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
         joined = `${t} ${u}`;
       }
       if (joined !== null) {
+        out ??= lines.slice(0, i);
         out.push({ ...cur, text: joined });
         i++;
         continue;
       }
     }
-    out.push(cur);
+    if (out !== null) out.push(cur);
   }
-  return out;
+  return out ?? lines;
 }
