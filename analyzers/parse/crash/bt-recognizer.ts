@@ -143,42 +143,62 @@ export const crashBtRecognizer: Recognizer = {
 
 /**
  * "#5 [ffff92adf5c43e38] native_queued_spin_lock_slowpath at ffffffffbc111190 [bfq]", scanned by hand
- * (the same shape as FRAME): this runs on every frame of a foreach bt, and the regex's match arrays
- * were the parser's largest allocation.
+ * in one left-to-right pass (the same shape as FRAME): this runs on every frame of a foreach bt; the
+ * regex's match arrays, then five indexOf calls per frame, were the parser's largest cost.
  */
 function parseFrame(t: string, no: number): Frame | null {
-  const close = t.indexOf('] ', 2);
-  if (close < 3 || close > 26 || t.charCodeAt(0) !== 35) return null;
-  const open = t.indexOf(' [', 1);
-  if (open < 2 || open > 6 || !isHexRange(t, open + 2, close)) return null;
-  for (let k = 1; k < open; k++) {
-    const c = t.charCodeAt(k);
-    if (c < 48 || c > 57) return null;
-  }
-  const at = t.indexOf(' at ', close + 2);
-  if (at < 0 || at - close - 2 < 1 || at - close - 2 > 256) return null;
+  const n = t.length;
+  if (t.charCodeAt(0) !== 35) return null;
+  // "#N": 1 to 5 digits, then " ["
+  let k = 1;
+  while (k < n && isDigit(t.charCodeAt(k))) k++;
+  const open = k;
+  if (open < 2 || open > 6 || t.charCodeAt(open) !== 32 || t.charCodeAt(open + 1) !== 91) return null;
+  // "[sp] ": 1 to 16 hex digits
+  k = open + 2;
+  while (k < n && isLowerHex(t.charCodeAt(k))) k++;
+  const close = k;
+  if (close - open - 2 < 1 || close - open - 2 > 16 || close > 26 || t.charCodeAt(close) !== 93 || t.charCodeAt(close + 1) !== 32) return null;
+  // "fn at ": the function name runs to the first space, which must open " at "
   const fnStart = close + 2;
-  if (t.indexOf(' ', fnStart) !== at) return null;
-  let addrEnd = t.indexOf(' ', at + 4);
-  if (addrEnd < 0) addrEnd = t.length;
+  let plus = -1;
+  k = fnStart;
+  for (; k < n; k++) {
+    const c = t.charCodeAt(k);
+    if (c === 32) break;
+    if (c === 43) plus = k;
+  }
+  const at = k;
+  if (at - fnStart < 1 || at - fnStart > 256 || t.charCodeAt(at + 1) !== 97 || t.charCodeAt(at + 2) !== 116 || t.charCodeAt(at + 3) !== 32) return null;
+  // "addr": 1 to 16 hex digits to the next space or the end
+  k = at + 4;
+  while (k < n && t.charCodeAt(k) !== 32) k++;
+  const addrEnd = k;
   if (!isHexRange(t, at + 4, addrEnd)) return null;
   let module: string | null = null;
-  if (addrEnd < t.length && t.charCodeAt(addrEnd + 1) === 91) {
+  if (addrEnd < n && t.charCodeAt(addrEnd + 1) === 91) {
     const end = t.indexOf(']', addrEnd + 2);
     if (end > addrEnd + 2 && end - addrEnd - 2 <= 64) module = t.slice(addrEnd + 2, end);
   }
-  const f = frame(t.slice(fnStart, at), t.slice(at + 4, addrEnd), module, no);
   // `bt -s` / `bt -sx` print "__schedule+493" / "__schedule+0x1ed": keep the name, move the offset
-  const plus = f.fn.lastIndexOf('+');
-  if (plus > 0) {
-    const off = f.fn.slice(plus + 1);
-    const value = /^\d{1,10}$/.test(off) ? Number(off) : /^0x[0-9a-f]{1,16}$/.test(off) ? parseInt(off, 16) : null;
-    if (value !== null) {
-      f.fn = f.fn.slice(0, plus);
-      f.offset = value;
-    }
+  let offset: number | null = null;
+  let fnEnd = at;
+  if (plus > fnStart) {
+    const off = t.slice(plus + 1, at);
+    offset = /^\d{1,10}$/.test(off) ? Number(off) : /^0x[0-9a-f]{1,16}$/.test(off) ? parseInt(off, 16) : null;
+    if (offset !== null) fnEnd = plus;
   }
+  const f = frame(t.slice(fnStart, fnEnd), t.slice(at + 4, addrEnd), module, no);
+  f.offset = offset;
   return f;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isLowerHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 }
 
 function isHexRange(t: string, a: number, b: number): boolean {

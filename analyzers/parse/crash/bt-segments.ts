@@ -23,9 +23,11 @@ const SOFTIRQ_ENTRIES = new Set(['__do_softirq', '__softirqentry_text_start', 'd
 
 type RegionKind = 'nmi' | 'irq' | 'softirq' | 'process';
 
+// No closures or array callbacks here: under tsx (esbuild keepNames) every closure created in a loop
+// pays a defineProperty for its name, and this runs once per task of a foreach bt.
 export function buildSegments(items: readonly BtItem[]): StackSegment[] {
   // 1. Cut the item list into regions at the markers; a region is named after the marker that ends it.
-  const regions: Array<{ kind: RegionKind; items: BtItem[] }> = [];
+  const regions: Region[] = [];
   let cur: BtItem[] = [];
   for (const it of items) {
     if (it.kind === 'marker') {
@@ -38,18 +40,14 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
   const segments: StackSegment[] = [];
   let pending: ExceptionFrame | null = null; // interrupted-code block printed inside the NMI part
   let softirqStackSeen = false; // "--- <soft IRQ> ---" (i386): the softirq part already ended
-  regions.forEach((region, index) => {
+  for (let index = 0; index < regions.length; index++) {
+    const region = regions[index];
     const contexts = frameContexts(region, softirqStackSeen);
     if (region.kind === 'softirq') softirqStackSeen = true;
     let seg: StackSegment | null = null;
     let fi = 0;
-    const open = (ctx: Context, exc: ExceptionFrame | null): StackSegment => {
-      const s: StackSegment = { context: ctx, frames: [], exception: exc };
-      segments.push(s);
-      return s;
-    };
     if (pending && region.kind !== 'nmi') {
-      seg = open(contexts[0] ?? defaultContext(region.kind), pending);
+      seg = openSegment(segments, contexts[0] ?? defaultContext(region.kind), pending);
       pending = null;
     }
     for (const it of region.items) {
@@ -61,20 +59,38 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
         // The entry stub frame printed just before the block (#8 apic_timer_interrupt) is on the
         // interrupted task's stack: keep it in the segment the exception describes.
         if (seg && seg.exception === null && seg.frames.length <= 1 && index > 0) seg.exception = it.exception;
-        else seg = open(contexts[fi] ?? seg?.context ?? defaultContext(region.kind), it.exception);
+        else seg = openSegment(segments, contexts[fi] ?? seg?.context ?? defaultContext(region.kind), it.exception);
         continue;
       }
       if (it.kind !== 'frame') continue;
       const ctx = contexts[fi++] ?? defaultContext(region.kind);
       it.frame.context = ctx;
-      if (!seg || (seg.context !== ctx && (seg.frames.length > 0 || seg.exception === null))) seg = open(ctx, null);
+      if (!seg || (seg.context !== ctx && (seg.frames.length > 0 || seg.exception === null))) seg = openSegment(segments, ctx, null);
       else if (seg.frames.length === 0) seg.context = ctx;
       seg.frames.push(it.frame);
     }
-  });
+  }
   if (pending) segments.push({ context: 'process', frames: [], exception: pending });
-  for (const s of segments) if (s.exception) s.exception.context = s.context;
-  return segments.filter((s) => s.frames.length > 0 || s.exception !== null);
+  let empty = 0;
+  for (const s of segments) {
+    if (s.exception) s.exception.context = s.context;
+    else if (s.frames.length === 0) empty++;
+  }
+  if (empty === 0) return segments;
+  const kept: StackSegment[] = [];
+  for (const s of segments) if (s.frames.length > 0 || s.exception !== null) kept.push(s);
+  return kept;
+}
+
+interface Region {
+  kind: RegionKind;
+  items: BtItem[];
+}
+
+function openSegment(segments: StackSegment[], context: Context, exception: ExceptionFrame | null): StackSegment {
+  const s: StackSegment = { context, frames: [], exception };
+  segments.push(s);
+  return s;
 }
 
 function defaultContext(kind: RegionKind): Context {
@@ -82,15 +98,20 @@ function defaultContext(kind: RegionKind): Context {
 }
 
 /** Context of each frame of a region, in order. */
-function frameContexts(region: { kind: RegionKind; items: BtItem[] }, softirqDone: boolean): Context[] {
-  const frames = region.items.filter((i): i is Extract<BtItem, { kind: 'frame' }> => i.kind === 'frame').map((i) => i.frame);
-  if (region.kind === 'nmi' || region.kind === 'softirq') return frames.map(() => region.kind as Context);
+function frameContexts(region: Region, softirqDone: boolean): Context[] {
+  const out: Context[] = [];
+  if (region.kind === 'nmi' || region.kind === 'softirq') {
+    for (const it of region.items) if (it.kind === 'frame') out.push(region.kind);
+    return out;
+  }
   let outerSoftirq = -1;
-  if (!softirqDone) {
-    frames.forEach((f, i) => {
-      if (SOFTIRQ_ENTRIES.has(f.fn)) outerSoftirq = i;
-    });
+  let n = 0;
+  for (const it of region.items) {
+    if (it.kind !== 'frame') continue;
+    if (!softirqDone && SOFTIRQ_ENTRIES.has(it.frame.fn)) outerSoftirq = n;
+    n++;
   }
   const rest: Context = region.kind === 'irq' ? 'hardirq' : 'process';
-  return frames.map((_f, i) => (i <= outerSoftirq ? 'softirq' : rest));
+  for (let i = 0; i < n; i++) out.push(i <= outerSoftirq ? 'softirq' : rest);
+  return out;
 }
