@@ -29,25 +29,41 @@ export function mergeTasks(model: TraceModel): void {
     }
     return i;
   };
-  const owner = new Map<string, number>();
-  raw.forEach((t, i) => {
-    for (const id of identities(t)) {
-      const o = owner.get(id);
-      if (o === undefined) owner.set(id, i);
-      else {
-        const a = find(o);
-        const b = find(i);
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-      }
+  // one owner map per kind of identity (pid > 0, task_struct address, idle CPU): no key strings built per task
+  const byPid = new Map<number, number>();
+  const byTask = new Map<string, number>();
+  const byIdle = new Map<number, number>();
+  const unite = (o: number | undefined, i: number): void => {
+    if (o === undefined) return;
+    const a = find(o);
+    const b = find(i);
+    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+  };
+  for (let i = 0; i < raw.length; i++) {
+    const t = raw[i];
+    if (t.pid !== null && t.pid > 0) {
+      const o = byPid.get(t.pid);
+      if (o === undefined) byPid.set(t.pid, i);
+      else unite(o, i);
     }
-  });
+    if (t.task) {
+      const o = byTask.get(t.task);
+      if (o === undefined) byTask.set(t.task, i);
+      else unite(o, i);
+    }
+    if (t.pid === 0 && t.cpu !== null) {
+      const o = byIdle.get(t.cpu);
+      if (o === undefined) byIdle.set(t.cpu, i);
+      else unite(o, i);
+    }
+  }
   const groups = new Map<number, Task[]>();
-  raw.forEach((t, i) => {
+  for (let i = 0; i < raw.length; i++) {
     const root = find(i);
     const g = groups.get(root);
-    if (g) g.push(t);
-    else groups.set(root, [t]);
-  });
+    if (g) g.push(raw[i]);
+    else groups.set(root, [raw[i]]);
+  }
 
   const psByPid = new Map<number, (typeof model.psRows)[number]>();
   for (const r of model.psRows) if (!psByPid.has(r.pid)) psByPid.set(r.pid, r);
@@ -56,7 +72,7 @@ export function mergeTasks(model: TraceModel): void {
   const merged: Task[] = [];
   let anon = 0;
   for (const group of groups.values()) {
-    const t = combine(group, psByPid);
+    const t = group.length === 1 ? combineOne(group[0], psByPid) : combine(group, psByPid);
     let key = t.pid !== null && t.pid > 0 ? `pid:${t.pid}` : t.pid === 0 && t.cpu !== null ? `cpu:${t.cpu}` : t.task ? `task:${t.task}` : t.cpu !== null ? `cpu:${t.cpu}` : `anon:${++anon}`;
     while (used.has(key)) key = `anon:${++anon}`;
     used.add(key);
@@ -66,14 +82,6 @@ export function mergeTasks(model: TraceModel): void {
   }
   model.tasks = merged;
   for (const report of model.reports) report.taskKeys = [...new Set(report.taskKeys.map((k) => renamed.get(k) ?? k))];
-}
-
-function identities(t: Task): string[] {
-  const ids: string[] = [];
-  if (t.pid !== null && t.pid > 0) ids.push(`p:${t.pid}`);
-  if (t.task) ids.push(`t:${t.task}`);
-  if (t.pid === 0 && t.cpu !== null) ids.push(`idle:${t.cpu}`);
-  return ids;
 }
 
 function pick<T>(group: Task[], order: TaskSource[], get: (t: Task) => T | null): T | null {
@@ -91,7 +99,45 @@ function pick<T>(group: Task[], order: TaskSource[], get: (t: Task) => T | null)
   return null;
 }
 
-function combine(group: Task[], psByPid: Map<number, { state: string; comm: string; cpu: number | null; task: string | null; kthread: boolean; line: number }>): Task {
+type PsRow = { state: string; comm: string; cpu: number | null; task: string | null; kthread: boolean; line: number };
+
+/**
+ * combine() for a task seen once (every task of a plain foreach bt): pick() over one task is its own
+ * value, bestStack() its stack when it has frames. Same result, without the per-field scans.
+ */
+function combineOne(t: Task, psByPid: Map<number, PsRow>): Task {
+  const pid = t.pid ?? null;
+  const ps = pid !== null ? psByPid.get(pid) : undefined;
+  const sources: TaskSource[] = [];
+  for (const s of t.sources) if (!sources.includes(s)) sources.push(s);
+  let lines: number[];
+  if (ps && !t.lines.includes(ps.line)) {
+    lines = [...new Set([...t.lines, ps.line])].sort((a, b) => a - b);
+    if (!sources.includes('ps') && !sources.includes('crash-ps')) sources.push(ps.task ? 'crash-ps' : 'ps');
+  } else lines = t.lines.length === 1 ? [t.lines[0]] : [...new Set(t.lines)].sort((a, b) => a - b);
+  let frames = 0;
+  for (const s of t.stack) frames += s.frames.length + (s.exception ? 1 : 0);
+  const stack = frames > 0 ? t.stack : [];
+  return {
+    key: '',
+    pid,
+    comm: t.comm ?? ps?.comm ?? null,
+    task: t.task ?? ps?.task ?? null,
+    cpu: t.cpu ?? ps?.cpu ?? null,
+    state: t.state ?? ps?.state ?? null,
+    stack,
+    sources,
+    lines,
+    kthread: t.kthread || (ps?.kthread ?? false) || pid === 0 || hasKthreadFrame(stack),
+  };
+}
+
+function hasKthreadFrame(stack: StackSegment[]): boolean {
+  for (const s of stack) for (const f of s.frames) if (KTHREAD_FRAMES.has(f.fn)) return true;
+  return false;
+}
+
+function combine(group: Task[], psByPid: Map<number, PsRow>): Task {
   const pid = pick(group, STACK_PRIORITY, (t) => t.pid);
   const ps = pid !== null ? psByPid.get(pid) : undefined;
   const sources: TaskSource[] = [];
