@@ -140,10 +140,21 @@ function matchContext(model: TraceModel, family: Family) {
   const frames = new Set<string>();
   const modules = new Set<string>();
   for (const t of model.tasks) {
-    for (const f of taskFrames(t)) frames.add(beforeDot(f));
+    // taskFrames(t) inlined (no array per task): the exception RIP, then the frames it keeps
     for (const s of t.stack) {
+      if (s.exception?.fn) frames.add(beforeDot(s.exception.fn));
       if (s.exception?.module) modules.add(s.exception.module);
-      for (const f of s.frames) if (f.module) modules.add(f.module);
+      let anyReliable = false;
+      for (const f of s.frames) {
+        if (!f.unreliable) {
+          anyReliable = true;
+          break;
+        }
+      }
+      for (const f of s.frames) {
+        if (f.module) modules.add(f.module);
+        if (f.fn && (!f.unreliable || (!anyReliable && f.offset !== 0))) frames.add(beforeDot(f.fn));
+      }
     }
   }
   for (const r of model.reports) {

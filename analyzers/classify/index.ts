@@ -68,16 +68,18 @@ export function classify(model: TraceModel): { family: Family; title: string } {
       return { family, title };
     }
   }
-  let blocked = model.tasks.filter((t) => t.state === 'D' && hasStack(t));
+  // Only the first blocked task (and whether there is one) is used: find, not filter, so a 10k-task
+  // foreach bt does not run classifyWait on every stack.
+  let blocked = model.tasks.find((t) => t.state === 'D' && hasStack(t));
   // crash `foreach bt` prints no states: a stack parked in a sleeping lock/wait primitive is blocked
-  if (blocked.length === 0) blocked = model.tasks.filter((t) => hasStack(t) && classifyWait(taskFrames(t, { exceptions: false })) !== null);
+  if (blocked === undefined) blocked = model.tasks.find((t) => hasStack(t) && classifyWait(taskFrames(t, { exceptions: false })) !== null);
   const anyBlocked = model.tasks.some((t) => t.state === 'D');
-  const stacks = model.tasks.filter(hasStack);
-  if (blocked.length > 0 || anyBlocked || stacks.length > 0) {
-    const main = blocked[0] ?? stacks[0];
+  const firstStack = model.tasks.find(hasStack);
+  if (blocked !== undefined || anyBlocked || firstStack !== undefined) {
+    const main = blocked ?? firstStack;
     const frames = main ? taskFrames(main) : [];
-    const fn = (blocked.length ? hangFrame(frames) : '') || blameFrames(frames, 1)[0] || '';
-    const title = blocked.length > 0 || anyBlocked
+    const fn = (blocked !== undefined ? hangFrame(frames) : '') || blameFrames(frames, 1)[0] || '';
+    const title = blocked !== undefined || anyBlocked
       ? `INFO: task hung in ${fn || 'unknown'}`
       : `stack trace in ${fn || 'unknown'}`;
     return { family: 'stuck_tasks', title };
