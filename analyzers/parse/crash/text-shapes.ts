@@ -32,38 +32,70 @@ export function isRegisterLine(text: string): boolean {
 
 /** Adds every "NAME: value" pair of a register line to `into`. */
 export function readRegisters(text: string, into: Registers): void {
-  // "NAME: value NAME: value ..." (normalised text: single spaces). Hand-scanned: it runs on every
-  // register line of every backtrace, and a regex per pair showed up in the profile.
-  let from = 0;
-  for (;;) {
-    const colon = text.indexOf(': ', from);
-    if (colon < 0) return;
-    const nameStart = text.lastIndexOf(' ', colon - 1) + 1;
-    let valueEnd = text.indexOf(' ', colon + 2);
-    if (valueEnd < 0) valueEnd = text.length;
-    if (isRegisterName(text, nameStart, colon) && isHex(text, colon + 2, valueEnd)) {
-      into[text.slice(nameStart, colon)] = text.slice(colon + 2, valueEnd).toLowerCase();
+  // "NAME: value NAME: value ..." (normalised text: single spaces). Hand-scanned in one pass: it runs
+  // on every register line of every backtrace. A pair is a name (2-10 of [A-Z0-9_], a letter first)
+  // right after a space or the line start, ": ", then 1-16 hex digits up to the next space or the end.
+  const n = text.length;
+  let nameStart = 0; // just after the last space seen
+  let k = 0;
+  while (k < n) {
+    const c = text.charCodeAt(k);
+    if (c === 32) {
+      nameStart = k + 1;
+      k++;
+      continue;
     }
-    from = valueEnd;
+    if (c !== 58 || text.charCodeAt(k + 1) !== 32) {
+      k++;
+      continue;
+    }
+    // ": " at k; the value runs from k + 2 to the next space
+    const colon = k;
+    let valueEnd = colon + 2;
+    let upper = false;
+    let hex = true;
+    for (; valueEnd < n; valueEnd++) {
+      const v = text.charCodeAt(valueEnd);
+      if (v === 32) break;
+      if (v >= 65 && v <= 70) upper = true;
+      else if (!((v >= 48 && v <= 57) || (v >= 97 && v <= 102))) hex = false;
+    }
+    const len = valueEnd - colon - 2;
+    if (hex && len >= 1 && len <= 16) {
+      const name = registerName(text, nameStart, colon);
+      if (name !== null) {
+        const value = text.slice(colon + 2, valueEnd);
+        into[name] = upper ? value.toLowerCase() : value;
+      }
+    }
+    // the next name starts after the space that ends this value
+    nameStart = valueEnd + 1;
+    k = valueEnd + 1;
   }
 }
 
-function isRegisterName(t: string, a: number, b: number): boolean {
-  if (b - a < 2 || b - a > 10) return false;
+// Register names seen so far, keyed by their base-37 code: one string per name for every register
+// object (the same property key each time) instead of a fresh slice per pair.
+const REGISTER_NAMES = new Map<number, string>();
+
+function registerName(t: string, a: number, b: number): string | null {
+  if (b - a < 2 || b - a > 10) return null;
   const c0 = t.charCodeAt(a);
-  if (c0 < 65 || c0 > 90) return false;
-  for (let k = a + 1; k < b; k++) {
-    const c = t.charCodeAt(k);
-    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return false;
-  }
-  return true;
-}
-
-function isHex(t: string, a: number, b: number): boolean {
-  if (b - a < 1 || b - a > 16) return false;
+  if (c0 < 65 || c0 > 90) return null;
+  let code = 0;
   for (let k = a; k < b; k++) {
-    const c = t.charCodeAt(k) | 0x20;
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+    const c = t.charCodeAt(k);
+    let d: number;
+    if (c >= 65 && c <= 90) d = c - 64; // 1..26
+    else if (c >= 48 && c <= 57) d = c - 21; // 27..36
+    else if (c === 95) d = 37;
+    else return null;
+    code = code * 38 + d;
   }
-  return true;
+  let name = REGISTER_NAMES.get(code);
+  if (name === undefined) {
+    name = t.slice(a, b);
+    if (REGISTER_NAMES.size < 4096) REGISTER_NAMES.set(code, name);
+  }
+  return name;
 }
