@@ -196,20 +196,22 @@ function firstLine(t: Task): number {
 }
 
 function taskView(model: TraceModel): AnalysisTask[] {
-  return [...model.tasks]
-    .map((t) => ({ t, at: firstLine(t) }))
-    .sort((a, b) => a.at - b.at)
-    .map(({ t }) => ({
-      pid: t.pid,
-      comm: t.comm,
-      state: t.state,
-      cpu: t.cpu,
-      task: t.task,
-      frames: taskFrames(t),
-      contexts: t.stack.map((s) => ({
+  // loops, not map/filter chains: one entry per task, and a foreach bt has thousands
+  const order = model.tasks.map((t) => ({ t, at: firstLine(t) }));
+  order.sort((a, b) => a.at - b.at);
+  const out: AnalysisTask[] = [];
+  for (const { t } of order) {
+    const contexts: AnalysisTask['contexts'] = [];
+    for (const s of t.stack) {
+      const frames: string[] = [];
+      for (const f of s.frames) if (f.fn) frames.push(f.fn);
+      contexts.push({
         context: s.context,
-        frames: s.frames.filter((f) => f.fn).map((f) => f.fn),
+        frames,
         exceptionRip: s.exception ? `${s.exception.fn}${s.exception.offset !== null ? `+${s.exception.offset}` : ''}` : null,
-      })),
-    }));
+      });
+    }
+    out.push({ pid: t.pid, comm: t.comm, state: t.state, cpu: t.cpu, task: t.task, frames: taskFrames(t), contexts });
+  }
+  return out;
 }
