@@ -17,6 +17,29 @@ export interface IpiWaiter {
 
 const WAITERS = new WeakMap<TraceModel, IpiWaiter[]>();
 
+// per-name answers: the same few hundred kernel function names recur on every task of a foreach bt
+const IPI_NAMES = new Map<string, boolean>();
+const WORK_NAMES = new Map<string, boolean>();
+const NOT_WORK_NEAR_IPI = /^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/;
+
+function cached(m: Map<string, boolean>, fn: string, f: (s: string) => boolean): boolean {
+  let v = m.get(fn);
+  if (v === undefined) {
+    if (m.size >= 50_000) m.clear();
+    v = f(fn);
+    m.set(fn, v);
+  }
+  return v;
+}
+
+function isIpiWait(fn: string): boolean {
+  return cached(IPI_NAMES, fn, (s) => IPI_WAIT_RE.test(s));
+}
+
+function isRealWork(fn: string): boolean {
+  return cached(WORK_NAMES, fn, (s) => !isMechanics(s) && !NOT_WORK_NEAR_IPI.test(s));
+}
+
 /** Tasks whose innermost code (exception RIP or the first few real frames) waits for IPIs. */
 export function ipiWaiters(model: TraceModel): IpiWaiter[] {
   const memo = WAITERS.get(model);
@@ -27,17 +50,20 @@ export function ipiWaiters(model: TraceModel): IpiWaiter[] {
     let hit: IpiWaiter | null = null;
     for (const seg of t.stack) {
       if (seg.context !== 'process') continue;
-      const cands: Array<{ fn: string; line: number }> = [];
-      if (seg.exception?.fn) cands.push({ fn: baseName(seg.exception.fn), line: seg.exception.line });
-      for (const f of seg.frames) if (f.fn && !f.unreliable) cands.push({ fn: baseName(f.fn), line: f.line });
+      // the exception RIP, then the reliable frames; stop after three frames of real work
       let real = 0;
-      for (const c of cands) {
-        if (IPI_WAIT_RE.test(c.fn)) {
-          hit = { task: t, at: c.fn, line: c.line };
-          break;
-        }
-        if (!isMechanics(c.fn) && !/^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/.test(c.fn)) real++;
-        if (real > 2) break;
+      const exc = seg.exception;
+      if (exc?.fn) {
+        const fn = baseName(exc.fn);
+        if (isIpiWait(fn)) hit = { task: t, at: fn, line: exc.line };
+        else if (isRealWork(fn)) real++;
+      }
+      for (let k = 0; !hit && real <= 2 && k < seg.frames.length; k++) {
+        const f = seg.frames[k]!;
+        if (!f.fn || f.unreliable) continue;
+        const fn = baseName(f.fn);
+        if (isIpiWait(fn)) hit = { task: t, at: fn, line: f.line };
+        else if (isRealWork(fn)) real++;
       }
       if (hit) break;
     }

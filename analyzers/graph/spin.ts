@@ -19,16 +19,25 @@ export interface Spinner {
   exception: ExceptionFrame;
 }
 
-export function spinnersOf(t: Task): Spinner[] {
-  const out: Spinner[] = [];
-  t.stack.forEach((seg, i) => {
+const SPINNERS = new WeakMap<Task, readonly Spinner[]>();
+const NONE: readonly Spinner[] = [];
+
+/** Spinning segments of one task, computed once per task (the graph and several analyzers ask). */
+export function spinnersOf(t: Task): readonly Spinner[] {
+  let out = SPINNERS.get(t);
+  if (out) return out;
+  let found: Spinner[] | null = null;
+  for (let i = 0; i < t.stack.length; i++) {
+    const seg = t.stack[i]!;
     const exc = seg.exception;
-    if (!exc || !isSpinFrame(exc.fn)) return;
+    if (!exc || !isSpinFrame(exc.fn)) continue;
     const rdi = exc.registers.RDI?.toLowerCase();
-    if (!isKernelPointer(rdi)) return;
+    if (!isKernelPointer(rdi)) continue;
     const { taker, via } = takerOf(seg);
-    out.push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: baseName(exc.fn), taker, via, exception: exc });
-  });
+    (found ??= []).push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: baseName(exc.fn), taker, via, exception: exc });
+  }
+  out = found ?? NONE;
+  SPINNERS.set(t, out);
   return out;
 }
 
@@ -53,7 +62,8 @@ const MEMO = new WeakMap<readonly Task[], Spinner[]>();
 export function allSpinners(tasks: readonly Task[]): Spinner[] {
   let out = MEMO.get(tasks);
   if (!out) {
-    out = tasks.flatMap(spinnersOf);
+    out = [];
+    for (const t of tasks) for (const x of spinnersOf(t)) out.push(x);
     MEMO.set(tasks, out);
   }
   return out;

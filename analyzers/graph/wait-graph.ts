@@ -2,8 +2,8 @@
 // an edge says "FROM waits on lock L (primitive P), held by TO" with the evidence and its lines.
 // Edges come from every source the paste offers; plugins and analyze() walk them into chains.
 
-import type { StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
-import { classifyWait, spinInfo, taskFrames, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
+import type { ExceptionFrame, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
+import { spinInfo, taskFrames, waitOf, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
 
 export type EdgeSource = 'struct' | 'waiter-list' | 'register' | 'frames' | 'blocker' | 'lockdep' | 'inferred';
@@ -34,9 +34,13 @@ export function edgeRank(e: WaitEdge): number {
   return RANK[e.source] + (e.to ? 10 : 0);
 }
 
+const INDEXED = new WeakMap<Map<string, WaitEdge[]>, number>();
+
 export function outEdges(g: WaitGraph, key: string): WaitEdge[] {
   let idx = g.byFrom;
-  if (!idx || [...idx.values()].reduce((n, l) => n + l.length, 0) !== g.edges.length) {
+  // the count of indexed edges is kept beside the index: summing the lists on every call made
+  // walking a 10k-task graph quadratic
+  if (!idx || INDEXED.get(idx) !== g.edges.length) {
     idx = new Map();
     for (const e of g.edges) {
       const l = idx.get(e.from);
@@ -44,6 +48,7 @@ export function outEdges(g: WaitGraph, key: string): WaitEdge[] {
       else idx.set(e.from, [e]);
     }
     g.byFrom = idx;
+    INDEXED.set(idx, g.edges.length);
   }
   return [...(idx.get(key) ?? [])].sort((a, b) => edgeRank(b) - edgeRank(a));
 }
@@ -73,11 +78,12 @@ const MUTEX_SLOW_RE = /^(?:__mutex_lock\w*|mutex_lock\w*|__ww_mutex_lock\w*|ww_m
 
 // Frames where a work item runs: a task with these is a worker executing a work item (kernel/workqueue.c).
 const WORKER_RE = /^process_one_work$/;
+const isWorkerFrame = (f: string): boolean => WORKER_RE.test(f);
 // Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
 export const IPI_WAIT_RE = /^(?:smp_call_function_many(?:_cond)?|smp_call_function_single|smp_call_function|on_each_cpu(?:_mask|_cond\w*)?|flush_tlb_others_ipi|native_flush_tlb_others|native_flush_tlb_multi|flush_tlb_multi|csd_lock_wait|smp_call_function_many_cond)$/;
 
 export function isBlockedWorker(t: Task): boolean {
-  return t.state === 'D' && taskFrames(t).some((f) => WORKER_RE.test(f));
+  return t.state === 'D' && taskFrames(t).some(isWorkerFrame);
 }
 
 /** RFLAGS.IF (bit 9) of the innermost exception frame: false = that code ran with interrupts off. */
@@ -100,6 +106,8 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     g.edges.push(e);
   };
 
+  let inMutexSlow: Map<string, Array<{ t: Task; exc: ExceptionFrame }>> | null = null;
+
   // 1. struct mutex dumps: owner (flag bits masked) and the waiters of wait_list (mutex_waiter.task)
   for (const s of model.structs) {
     if (!/^(?:struct )?(?:mutex|ww_mutex|rt_mutex)$/.test(s.type) || !s.address) continue;
@@ -107,9 +115,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     const owner = ownerAddr ? taskAt(model, ownerAddr) : null;
     const first = normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']);
     // a task interrupted inside the mutex slow path with this lock as its first argument (RDI)
-    for (const t of model.tasks) {
-      const exc = t.stack.find((x) => x.exception && MUTEX_SLOW_RE.test(x.exception.fn))?.exception;
-      if (!exc || exc.registers.RDI?.toLowerCase() !== s.address) continue;
+    for (const { t, exc } of (inMutexSlow ??= mutexSlowTasks(model)).get(s.address) ?? []) {
       add({
         from: t.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
         primitive: 'mutex', lock: s.address, waitsOn: `mutex ${s.address}`,
@@ -239,12 +245,14 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
 
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
   const workers = model.tasks.filter(isBlockedWorker);
+  const picker = workerPicker(workers);
+  let rtnlHolders: Task[] | null = null;
   for (const t of model.tasks) {
     if (t.stack.length === 0 || has(t.key, null)) continue;
-    const w = classifyWait(taskFrames(t, { exceptions: false }));
+    const w = waitOf(t);
     if (!w) continue;
     if (w.primitive === 'flush_workqueue' || w.primitive === 'flush_work') {
-      const wk = pickWorker(t, workers.filter((x) => x.key !== t.key));
+      const wk = picker(t);
       add({
         from: t.key, to: wk?.key ?? null, toLabel: null, primitive: w.primitive, lock: null,
         waitsOn: `${w.primitive === 'flush_work' ? 'work item flush' : 'workqueue flush'} (${flushApi(t, w.at)})`,
@@ -256,7 +264,9 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     } else if (w.primitive === 'mutex' && taskFrames(t, { exceptions: false }).slice(0, 8).some((f) => /^rtnl_lock(?:_killable)?$/.test(f))) {
       // rtnl_mutex: rtnetlink_rcv_msg runs every doit handler (rtnl_newlink, do_setlink...) with
       // it held (net/core/rtnetlink.c), so a task inside one of those holds RTNL
-      const holder = model.tasks.find((x) => x !== t && x.stack.length > 0 && rtnlHeld(x));
+      // the first task holding RTNL other than this one: the first two holders, found once
+      rtnlHolders ??= firstRtnlHolders(model);
+      const holder = rtnlHolders.find((x) => x !== t);
       add({
         from: t.key, to: holder?.key ?? null, toLabel: null, primitive: 'mutex', lock: 'rtnl_mutex',
         waitsOn: 'rtnl_mutex (rtnl_lock)',
@@ -337,16 +347,80 @@ function flushApi(t: Task, inner: string): string {
  * address, which stacks do not show); prefer a worker running code of the flusher's own driver
  * (same module, or same function-name prefix: mlx5e_close → mlx5e_tx_timeout_work), else the first.
  */
-function pickWorker(flusher: Task, workers: Task[]): Task | null {
-  if (workers.length <= 1) return workers[0] ?? null;
+function workerPicker(workers: readonly Task[]): (flusher: Task) => Task | null {
+  // scores depend only on the flusher's modules and name prefixes: rank the workers once per
+  // distinct (modules, prefixes) and keep the best two (the flusher itself may be one of them)
+  const bySig = new Map<string, Task[]>();
+  const keys = new Map<string, number>();
+  for (const w of workers) keys.set(w.key, (keys.get(w.key) ?? 0) + 1);
+  return (flusher) => {
+    const others = workers.length - (keys.get(flusher.key) ?? 0);
+    if (others <= 1) return workers.find((x) => x.key !== flusher.key) ?? null;
+    const { mods, prefixes } = flusherMarks(flusher);
+    const sig = `${[...mods].join(',')}\u0000${[...prefixes].join(',')}`;
+    let best = bySig.get(sig);
+    if (!best) {
+      best = topTwo(workers, (w) => workerScore(w, mods, prefixes));
+      bySig.set(sig, best);
+    }
+    return best.find((x) => x.key !== flusher.key) ?? null;
+  };
+}
+
+function flusherMarks(flusher: Task): { mods: Set<string>; prefixes: Set<string> } {
   const mods = new Set(flusher.stack.flatMap((s) => s.frames.map((f) => f.module).filter((m): m is string => !!m)));
   const prefixes = new Set(taskFrames(flusher).filter((f) => /^[a-z0-9]+_/.test(f)).map((f) => f.split('_')[0]!));
-  const score = (w: Task): number => {
-    const ms = w.stack.some((s) => s.frames.some((f) => f.module && mods.has(f.module))) ? 2 : 0;
-    const ps = taskFrames(w).some((f) => /^[a-z0-9]+_/.test(f) && prefixes.has(f.split('_')[0]!) && !/^(?:process|worker|kthread|ret|do|schedule)$/.test(f.split('_')[0]!)) ? 1 : 0;
-    return ms + ps;
-  };
-  return [...workers].sort((a, b) => score(b) - score(a))[0]!;
+  return { mods, prefixes };
+}
+
+function workerScore(w: Task, mods: Set<string>, prefixes: Set<string>): number {
+  const ms = w.stack.some((s) => s.frames.some((f) => f.module && mods.has(f.module))) ? 2 : 0;
+  const ps = taskFrames(w).some((f) => /^[a-z0-9]+_/.test(f) && prefixes.has(f.split('_')[0]!) && !/^(?:process|worker|kthread|ret|do|schedule)$/.test(f.split('_')[0]!)) ? 1 : 0;
+  return ms + ps;
+}
+
+/** The first two of a stable sort by score, best first (what sorting the whole list gave). */
+function topTwo(xs: readonly Task[], score: (t: Task) => number): Task[] {
+  let a: Task | null = null;
+  let sa = -Infinity;
+  let b: Task | null = null;
+  let sb = -Infinity;
+  for (const x of xs) {
+    const sc = score(x);
+    if (sc > sa) {
+      b = a;
+      sb = sa;
+      a = x;
+      sa = sc;
+    } else if (sc > sb) {
+      b = x;
+      sb = sc;
+    }
+  }
+  return [a, b].filter((x): x is Task => x !== null);
+}
+
+/** Tasks interrupted inside the mutex slow path, by the lock in RDI (their first such segment). */
+function mutexSlowTasks(model: TraceModel): Map<string, Array<{ t: Task; exc: ExceptionFrame }>> {
+  const out = new Map<string, Array<{ t: Task; exc: ExceptionFrame }>>();
+  for (const t of model.tasks) {
+    const exc = t.stack.find((x) => x.exception && MUTEX_SLOW_RE.test(x.exception.fn))?.exception;
+    const rdi = exc?.registers.RDI?.toLowerCase();
+    if (!exc || !rdi) continue;
+    const l = out.get(rdi);
+    if (l) l.push({ t, exc });
+    else out.set(rdi, [{ t, exc }]);
+  }
+  return out;
+}
+
+function firstRtnlHolders(model: TraceModel): Task[] {
+  const out: Task[] = [];
+  for (const x of model.tasks) {
+    if (x.stack.length > 0 && rtnlHeld(x)) out.push(x);
+    if (out.length === 2) break;
+  }
+  return out;
 }
 
 const RTNL_HELD_RE = /^(?:rtnetlink_rcv_msg|rtnl_newlink|rtnl_setlink|rtnl_dellink|do_setlink|rtnl_newaddr|rtnl_dump_ifinfo)$/;

@@ -2,9 +2,41 @@
 // the frames worth blaming, spinlock slow paths. Pure functions over the trace model.
 
 import type { ExceptionFrame, Report, Task, TraceModel } from '../../model/trace-model.ts';
-import { baseName, taskFrames } from '../../classify/frames.ts';
+import { baseName, taskFrames as framesOfTask } from '../../classify/frames.ts';
 
-export { taskFrames, baseName };
+export { baseName };
+
+// Several analyzers (and the wait-for graph) ask the same questions of every task of a 10k-50k task
+// `foreach bt`: answers are kept per task (the model is not modified after parse) and per frame name
+// (kernel function names repeat across tasks), so each is computed once per paste.
+const FRAMES = new WeakMap<Task, readonly string[]>();
+const FRAMES_NO_EXC = new WeakMap<Task, readonly string[]>();
+
+/** Reliable frame names of a task, innermost first (classify/frames.ts taskFrames), computed once per task. */
+export function taskFrames(t: Task, opts?: { exceptions?: boolean }): readonly string[] {
+  const noExc = opts?.exceptions === false;
+  const memo = noExc ? FRAMES_NO_EXC : FRAMES;
+  let out = memo.get(t);
+  if (!out) {
+    out = noExc ? framesOfTask(t, opts) : framesOfTask(t);
+    memo.set(t, out);
+  }
+  return out;
+}
+
+/** A per-name answer cache, emptied when it grows past `max` names (input-controlled names stay bounded). */
+function nameMemo<V>(fn: (name: string) => V, max = 50_000): (name: string) => V {
+  const m = new Map<string, V>();
+  return (name: string): V => {
+    let v = m.get(name);
+    if (v === undefined && !m.has(name)) {
+      if (m.size >= max) m.clear();
+      v = fn(name);
+      m.set(name, v);
+    }
+    return v as V;
+  };
+}
 
 /** "comm:pid", or what the input shows ("comm", "pid", "CPU n"). */
 export function taskLabel(t: Task | null | undefined, fallbackCpu: number | null = null): string {
@@ -81,9 +113,7 @@ const WAITS: Array<[RegExp, WaitPrimitive]> = [
 // Frames that are the mechanics of sleeping or of the primitive itself: never what to blame.
 const MECHANICS = /^(?:__schedule|schedule|schedule_timeout|schedule_preempt_disabled|schedule_hrtimeout|io_schedule_timeout|__switch_to|__switch_to_asm|context_switch|preempt_schedule|do_nanosleep|bit_wait|__wait_on_bit|wait_woken|prepare_to_wait|finish_wait|osq_lock|mutex_spin_on_owner|rwsem_optimistic_spin|lock_acquire|lock_release|__lock_acquire|_raw_spin_\w+|do_raw_spin_\w+|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|__pv_queued_spin_lock_slowpath|rwsem_down_\w+|call_rwsem_\w+|__down\w*|down\w*|__mutex_lock\w*|mutex_lock\w*|__rt_mutex\w*|rt_mutex\w*|ww_mutex\w*|__ww_mutex\w*|wait_for_completion\w*|__wait_for_common|wait_for_common|__flush_work|flush_work|__flush_workqueue|flush_workqueue|folio_wait_bit\w*|wait_on_page_bit\w*|io_schedule|__folio_lock|__lock_page\w*|synchronize_\w+|__synchronize_srcu|rcu_barrier|rcu_\w+|do_wait_for_common|wait_transaction_locked|__wait_rcu_gp|__cond_resched|_cond_resched|dump_stack\w*|show_stack|ret_from_fork\w*|kthread|worker_thread|entry_SYSCALL_64_after_hwframe|do_syscall_64|asm_\w+|sysvec_\w+|apic_timer_interrupt|irq_exit\w*|__irq_exit_rcu|hrtimer_interrupt|__hrtimer_run_queues|__sysvec_\w+|smp_apic_timer_interrupt|watchdog_timer_fn|native_safe_halt|default_idle\w*|machine_kexec|__crash_kexec|crash_kexec|panic|nmi_panic|oops_end|die|no_context|__bad_area_nosemaphore|bad_area\w*|__do_page_fault|do_page_fault|page_fault|async_page_fault|watchdog_\w+|__perf_event_overflow|perf_event_overflow|\w+_pmu_handle_irq|perf_event_nmi_handler|notifier_call_chain|atomic_notifier_call_chain|notify_die|nmi_handle|default_do_nmi|do_nmi|nmi|end_repeat_nmi|exc_nmi|asm_exc_nmi|kprobe_exceptions_notify|hpet_\w+|update_process_times|tick_\w+|run_timer_softirq|__do_softirq|do_softirq\w*|call_softirq|irq_exit|smp_call_function_interrupt|generic_smp_call_function\w*|flush_smp_call_function_queue|system_call_fastpath|entry_SYSCALL_64|int_signal|ret_from_intr|retint_\w+|common_interrupt|nmi_cpu_backtrace\w*|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|do_idle|cpu_startup_entry|start_secondary|secondary_startup_64\w*|cpuidle_\w+|default_idle_call|arch_cpu_idle\w*|rest_init|start_kernel|x86_64_start_\w+|cpu_idle|poll_idle|intel_idle\w*|acpi_idle_\w+|mwait_idle\w*)$/;
 
-export function isMechanics(fn: string): boolean {
-  return MECHANICS.test(baseName(fn));
-}
+export const isMechanics: (fn: string) => boolean = nameMemo((fn) => MECHANICS.test(baseName(fn)));
 
 export interface WaitInfo {
   primitive: WaitPrimitive;
@@ -93,32 +123,65 @@ export interface WaitInfo {
   blame: string[];
 }
 
+/** Index in WAITS of the first primitive a (base) frame name matches, -1 for none. */
+const waitIndex: (fn: string) => number = nameMemo((fn) => WAITS.findIndex(([re]) => re.test(fn)));
+
+/** The first primitive other than `prim`, completion and page I/O that a name matches (the outer wait). */
+function outerWait(fn: string, prim: WaitPrimitive): number {
+  const i = waitIndex(fn);
+  if (i < 0) return -1;
+  const p = WAITS[i]![1];
+  if (p !== prim && p !== 'page_io' && p !== 'completion') return i;
+  // the first match was excluded: look further down the list, as a full scan would
+  for (let k = i + 1; k < WAITS.length; k++) {
+    const [re2, p2] = WAITS[k]!;
+    if (p2 !== prim && p2 !== 'page_io' && p2 !== 'completion' && re2.test(fn)) return k;
+  }
+  return -1;
+}
+
 /** What a blocked stack waits on, from its frames (innermost first). */
 export function classifyWait(frames: readonly string[]): WaitInfo | null {
   for (let i = 0; i < frames.length && i < 40; i++) {
     const fn = baseName(frames[i]!);
-    for (const [re, prim] of WAITS) {
-      if (!re.test(fn)) continue;
-      let primitive = prim;
-      let at = fn;
-      // a completion is often the inside of a bigger wait (flush_work, synchronize_rcu, jbd2 commit):
-      // name the outer one when it is among the next few callers
-      if (prim === 'completion' || prim === 'page_io') {
-        for (let k = i + 1; k < frames.length && k <= i + 4; k++) {
-          const outer = baseName(frames[k]!);
-          const hit = WAITS.find(([re2, p2]) => p2 !== prim && p2 !== 'page_io' && p2 !== 'completion' && re2.test(outer));
-          if (hit) {
-            primitive = hit[1];
-            at = outer;
-            break;
-          }
+    const w = waitIndex(fn);
+    if (w < 0) continue;
+    const prim = WAITS[w]![1];
+    let primitive = prim;
+    let at = fn;
+    // a completion is often the inside of a bigger wait (flush_work, synchronize_rcu, jbd2 commit):
+    // name the outer one when it is among the next few callers
+    if (prim === 'completion' || prim === 'page_io') {
+      for (let k = i + 1; k < frames.length && k <= i + 4; k++) {
+        const outer = baseName(frames[k]!);
+        const hit = outerWait(outer, prim);
+        if (hit >= 0) {
+          primitive = WAITS[hit]![1];
+          at = outer;
+          break;
         }
       }
-      const blame = frames.slice(i + 1).map(baseName).filter((f) => !isMechanics(f)).slice(0, 3);
-      return { primitive, at, blame };
     }
+    const blame: string[] = [];
+    for (let k = i + 1; k < frames.length && blame.length < 3; k++) {
+      const b = baseName(frames[k]!);
+      if (!isMechanics(b)) blame.push(b);
+    }
+    return { primitive, at, blame };
   }
   return null;
+}
+
+const WAITS_OF = new WeakMap<Task, WaitInfo | null>();
+
+/** classifyWait(taskFrames(t, { exceptions: false })), once per task. Treat the answer as read-only. */
+export function waitOf(t: Task): WaitInfo | null {
+  let w = WAITS_OF.get(t);
+  if (w === undefined) {
+    w = classifyWait(taskFrames(t, { exceptions: false }));
+    WAITS_OF.set(t, w);
+  }
+  return w;
 }
 
 const WAIT_WORDS: Record<WaitPrimitive, string> = {
@@ -172,9 +235,7 @@ export function nextStepsFor(p: WaitPrimitive, pid: number | null): string[] {
 // Spin-wait paths of spinlocks and rwlocks (kernel/locking/qspinlock.c, spinlock_debug.c, qrwlock.c).
 const SPIN_RE = /^(?:native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|__pv_queued_spin_lock_slowpath|pv_queued_spin_lock_slowpath|do_raw_spin_lock|_raw_spin_lock\w*|_spin_lock\w*|__raw_spin_lock\w*|queued_read_lock_slowpath|queued_write_lock_slowpath|_raw_read_lock\w*|_raw_write_lock\w*|arch_spin_lock|__ticket_spin_lock|raw_spin_lock\w*|spin_lock\w*)$/;
 
-export function isSpinFrame(fn: string): boolean {
-  return SPIN_RE.test(baseName(fn));
-}
+export const isSpinFrame: (fn: string) => boolean = nameMemo((fn) => SPIN_RE.test(baseName(fn)));
 
 export interface SpinInfo {
   /** Lock address from RDI of the exception frame interrupted in the slow path (x86-64 first argument). */
@@ -185,6 +246,17 @@ export interface SpinInfo {
 
 /** Is this stack spinning on a lock? Looks at exception RIPs and the innermost frames of each segment. */
 export function spinInfo(t: Task): SpinInfo | null {
+  let v = SPIN_INFO.get(t);
+  if (v === undefined) {
+    v = spinInfoOf(t);
+    SPIN_INFO.set(t, v);
+  }
+  return v;
+}
+
+const SPIN_INFO = new WeakMap<Task, SpinInfo | null>();
+
+function spinInfoOf(t: Task): SpinInfo | null {
   for (const seg of t.stack) {
     const exc = seg.exception;
     const reliable = seg.frames.some((f) => !f.unreliable);

@@ -8,7 +8,7 @@ import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import {
   blameFrames,
-  classifyWait, nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitWords, type WaitInfo,
+  classifyWait, nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWords, type WaitInfo,
 } from '../generic-helpers/index.ts';
 
 const MAX_FINDINGS = 5;
@@ -27,7 +27,7 @@ function waitLink(t: Task, w: WaitInfo | null, heldBy: string | null, evidence: 
 }
 
 function findingFor(model: TraceModel, t: Task, r: Report | null): Finding {
-  const w = classifyWait(taskFrames(t, { exceptions: false }));
+  const w = waitOf(t);
   const lines = [...(r ? [r.line] : []), ...t.lines.slice(0, 3)];
   const blocker = r?.blocker ?? null;
   const ownerLabel = blocker ? `${blocker.ownerComm}:${blocker.ownerPid}` : null;
@@ -42,7 +42,7 @@ function findingFor(model: TraceModel, t: Task, r: Report | null): Finding {
     else {
       const owner = taskByPid(model, blocker.ownerPid);
       if (owner && owner.stack.length > 0) {
-        const ow = classifyWait(taskFrames(owner, { exceptions: false }));
+        const ow = waitOf(owner);
         chain.push(waitLink(owner, ow, null, 'stack of the owner', owner.lines.slice(0, 3)));
       }
     }
@@ -102,8 +102,12 @@ export const hungTaskBlocked: Plugin = {
       // no detector: the D-state tasks, those with a recognisable wait first
       let blocked = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
       // crash `foreach bt` prints no states: stacks parked in a wait primitive are the blocked ones
-      if (blocked.length === 0) blocked = model.tasks.filter((t) => t.stack.length > 0 && classifyWait(taskFrames(t, { exceptions: false })) !== null);
-      blocked.sort((a, b) => Number(!classifyWait(taskFrames(a))) - Number(!classifyWait(taskFrames(b))));
+      if (blocked.length === 0) blocked = model.tasks.filter((t) => t.stack.length > 0 && waitOf(t) !== null);
+      // recognisable waits first, input order kept otherwise (a stable partition, one classifyWait per task)
+      const known: Task[] = [];
+      const unknown: Task[] = [];
+      for (const t of blocked) (classifyWait(taskFrames(t)) ? known : unknown).push(t);
+      blocked = known.concat(unknown);
       for (const t of blocked) add(t, null);
     }
     return out;
