@@ -109,3 +109,35 @@ test('a fence glued to the first or last trace line (chat) is removed, the line 
   assert.deepEqual(texts('```c\nint x;\n```'), ['int x;']);
   assert.deepEqual(texts('`crash> bt -a`\n`a` and `b`'), ['crash> bt -a', '`a` and `b`']);
 });
+
+test('continuation lines of a caller-id record take its caller id, at any indentation', () => {
+  const pad = ' '.repeat(23);
+  const log = [
+    '[  318.402117][ T4471] first line',
+    `${pad}continued (dmesg width)`,
+    '[  318.402118][ T4471] ',
+    `${' '.repeat(15)}after a bare prefix, 15 columns`,
+    '[  318.402119][    C2] another CPU',
+    '[  318.402120][ T4471] ',
+    'unindented after a bare prefix',
+    '> ' + pad + 'quoted and indented',
+    '',
+    `${pad}after a blank line`,
+    'prose ends the record',
+    '   indented prose after it',
+  ].join('\n');
+  assert.deepEqual(normalize(log).lines.map((l) => [l.text, l.ctx]), [
+    ['first line', 'T4471'],
+    ['continued (dmesg width)', 'T4471'],
+    ['after a bare prefix, 15 columns', 'T4471'],
+    ['another CPU', 'C2'],
+    ['unindented after a bare prefix', 'T4471'],
+    ['quoted and indented', 'T4471'],
+    ['', undefined],
+    ['after a blank line', 'T4471'],
+    ['prose ends the record', undefined],
+    ['indented prose after it', undefined],
+  ]);
+  // only the line right after a bare prefix may be unindented
+  assert.deepEqual(normalize('[ 1.0][T9] \nfirst\nsecond').lines.map((l) => l.ctx), ['T9', undefined]);
+});

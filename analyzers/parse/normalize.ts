@@ -48,6 +48,7 @@ export function normalize(input: string): NormalizedText {
   const out: NormalizedLine[] = [];
   const caller: { ctx?: string } = {};
   const scan = new LineScan(text, mangled);
+  const cont = new Continuation();
   let start = 0;
   let no = 0;
   while (start <= text.length) {
@@ -57,11 +58,14 @@ export function normalize(input: string): NormalizedText {
     const cut = Math.min(end, start + MAX_LINE_CHARS);
     if (end - start > MAX_LINE_CHARS) stats.truncated++;
     const fast = scan.plain(start, cut);
-    if (fast !== null) out.push({ no, text: fast });
-    else {
+    if (fast !== null) {
+      const ctx = cont.next(fast, undefined, indented(text, start, cut));
+      out.push(ctx ? { no, text: fast, ctx } : { no, text: fast });
+    } else {
       caller.ctx = undefined;
       const res = normalizeLine(text.slice(start, cut), mangled, true, stats, caller);
-      if (res !== null) out.push(caller.ctx ? { no, text: res, ctx: caller.ctx } : { no, text: res });
+      const ctx = cont.next(res, caller.ctx, indented(text, start, cut));
+      if (res !== null) out.push(ctx ? { no, text: res, ctx } : { no, text: res });
     }
     if (end === text.length) break;
     start = end + 1;
@@ -74,6 +78,52 @@ export function normalize(input: string): NormalizedText {
   const spaced = dropDoubleSpacing(out);
   if (spaced !== out) notes.push('double-spaced paste: the blank line after every line was ignored');
   return { lines: joinWrapped(spaced), notes };
+}
+
+/**
+ * With CONFIG_PRINTK_CALLER every record carries "[T1234]" or "[C3]", but a record of several lines
+ * (lockdep's "\nbut task is already holding lock:\n", "-> #2 (...):") has the prefix on its first line
+ * only: dmesg indents the following lines by the prefix's width (23 columns for "[ 2231.600412][T20311] "),
+ * other tools by 15 or by nothing at all, and a record that starts with "\n" leaves the prefix alone on
+ * its line. Those continuation lines belong to the caller of the line above: without its id the
+ * console block, which follows one caller through interleaved output, would skip them.
+ *
+ * A line without a prefix takes the id of the last caller-id line when it is indented (any width) or
+ * when that prefixed line was empty (the record's text starts on the next line, maybe unindented after
+ * a chat client trimmed it). Blank lines are passed over; an unindented line ends the record.
+ */
+class Continuation {
+  private ctx: string | undefined = undefined;
+  private bare = false; // the last caller-id line carried nothing but its prefix
+
+  /** The caller id for a line whose normalised text is `text` (null: dropped) and own id `own`. */
+  next(text: string | null, own: string | undefined, indentedLine: boolean): string | undefined {
+    if (own !== undefined) {
+      this.ctx = own;
+      this.bare = text === null || text === '';
+      return own;
+    }
+    if (text === null || text === '' || this.ctx === undefined) return undefined;
+    if (indentedLine || this.bare) {
+      this.bare = false;
+      return this.ctx;
+    }
+    this.ctx = undefined;
+    return undefined;
+  }
+}
+
+/** Whether the raw line [start, cut) starts with white space, also inside a "> " or "| " chat quote. */
+function indented(text: string, start: number, cut: number): boolean {
+  if (start >= cut) return false;
+  const c = text.charCodeAt(start);
+  if (c === 32 || c === 9 || c === 0xa0) return true;
+  if ((c === 62 || c === 124) && start + 2 < cut) {
+    const d = text.charCodeAt(start + 1);
+    const e = text.charCodeAt(start + 2);
+    return (d === 32 || d === 9 || d === 0xa0) && (e === 32 || e === 9 || e === 0xa0);
+  }
+  return false;
 }
 
 // Anything but printable ASCII: control characters, tabs, CR, NBSP and the other ODD_CHARS, bullets.

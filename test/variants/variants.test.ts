@@ -32,10 +32,6 @@ const TODO: Record<string, string> = {
     'the signed-decimal owner word crash prints for 5.x atomic_long_t (owner = { counter = -110572688637951 }) is not decoded to a task, so no self-deadlock is seen and the list -h waiter address is reported as the lock instead of struct mutex ffff9b6f48e2a6b0',
   'nearmiss-lockdep-recursive-two-instances':
     'lockdep "recursive locking" on two different instances of one class (ffff888107c1e0d8 held, ffff888107c2a0d8 wanted) is reported as mutex-self-deadlock with cycle=true; only the same address held and wanted is a self-deadlock',
-  'lockdep-circular-three-locks-printk-caller':
-    'with CONFIG_PRINTK_CALLER the continuation lines of multi-line lockdep records are indented to the wider prefix ("[ 2231.600412][T20311] " = 23 columns, as dmesg pads them); those lines ("-> #2 (...)", "but task is already holding lock:", the chain) are not read, so the report is classified but yields no finding; the same text with 15-column continuations or a prefix on every line works',
-  'lockdep-recursive-printk-caller':
-    'same 23-column continuation lines under a caller-id prefix: "but task is already holding lock:" is not read, so only a generic lockdep-report finding and no mutex-self-deadlock; with the prefix on every line the engine gets it right',
   'nearmiss-rwsem-reader-waits-nfs-io':
     'rwsem-writer-queue-cycle invents the link "reader-holder 16402 waits on queued reader 16409" although 16402 waits for NFS page I/O (folio_wait_bit_common), and reports cycle=true for a plain convoy behind a slow reader',
 };
