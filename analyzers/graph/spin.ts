@@ -88,8 +88,10 @@ export function interruptedSegment(t: Task, from: number): StackSegment | null {
 
 /** Function names of a segment, the exception RIP first. */
 export function segmentFrames(seg: StackSegment): string[] {
-  const names = seg.frames.filter((f) => f.fn && !f.unreliable).map((f) => baseName(f.fn));
-  return seg.exception?.fn ? [baseName(seg.exception.fn), ...names] : names;
+  const names: string[] = [];
+  if (seg.exception?.fn) names.push(baseName(seg.exception.fn));
+  for (const f of seg.frames) if (f.fn && !f.unreliable) names.push(baseName(f.fn));
+  return names;
 }
 
 /** RFLAGS.IF (bit 9) of an exception frame; null when the paste has no RFLAGS. */

@@ -1,7 +1,7 @@
 // Helpers shared by the generic (per-family) plugins: task labels, the wait a stack is blocked in,
 // the frames worth blaming, spinlock slow paths. Pure functions over the trace model.
 
-import type { ExceptionFrame, Report, Task, TraceModel } from '../../model/trace-model.ts';
+import type { ExceptionFrame, Report, StackSegment, Task, TraceModel } from '../../model/trace-model.ts';
 import { baseName, taskFrames as framesOfTask } from '../../classify/frames.ts';
 
 export { baseName };
@@ -18,10 +18,17 @@ export function taskFrames(t: Task, opts?: { exceptions?: boolean }): readonly s
   const memo = noExc ? FRAMES_NO_EXC : FRAMES;
   let out = memo.get(t);
   if (!out) {
-    out = noExc ? framesOfTask(t, opts) : framesOfTask(t);
+    // without an exception RIP in the stack both variants are the same list: build it once
+    const other = hasExceptionFn(t) ? undefined : (noExc ? FRAMES : FRAMES_NO_EXC).get(t);
+    out = other ?? (noExc ? framesOfTask(t, opts) : framesOfTask(t));
     memo.set(t, out);
   }
   return out;
+}
+
+function hasExceptionFn(t: Task): boolean {
+  for (const s of t.stack) if (s.exception?.fn) return true;
+  return false;
 }
 
 /** A per-name answer cache, emptied when it grows past `max` names (input-controlled names stay bounded). */
@@ -184,6 +191,11 @@ export function waitOf(t: Task): WaitInfo | null {
   return w;
 }
 
+/** classifyWait(taskFrames(t)) (exception RIPs included): the same answer as waitOf without one. */
+export function waitWithExceptionsOf(t: Task): WaitInfo | null {
+  return hasExceptionFn(t) ? classifyWait(taskFrames(t)) : waitOf(t);
+}
+
 const WAIT_WORDS: Record<WaitPrimitive, string> = {
   mutex: 'mutex',
   rt_mutex: 'rt_mutex',
@@ -259,16 +271,47 @@ const SPIN_INFO = new WeakMap<Task, SpinInfo | null>();
 function spinInfoOf(t: Task): SpinInfo | null {
   for (const seg of t.stack) {
     const exc = seg.exception;
-    const reliable = seg.frames.some((f) => !f.unreliable);
-    // old all-"?" NMI stacks end with the interrupted function: look at both ends then
-    const pool = seg.frames.filter((f) => (reliable ? !f.unreliable : f.offset !== 0));
-    const cand = reliable ? pool.slice(0, 4) : [...pool.slice(0, 2), ...pool.slice(-2)];
-    const top = [exc?.fn ?? '', ...cand.map((f) => f.fn)].filter(Boolean);
-    const hit = top.find(isSpinFrame);
+    const hit = spinTop(seg);
     if (!hit) continue;
     // RDI holds the lock pointer only while still inside the slow path function itself
     const rdi = exc && isSpinFrame(exc.fn) ? exc.registers.RDI ?? null : null;
     return { address: rdi && /^ffff[0-9a-f]{12}$/.test(rdi) ? rdi : null, exception: exc, at: baseName(hit) };
+  }
+  return null;
+}
+
+/**
+ * The first spin frame among the exception RIP and the innermost four kept frames of a segment
+ * (old all-"?" NMI stacks end with the interrupted function: then the first two and the last two of
+ * the frames that are not "+0x0" function pointers). Plain loops: it runs on every segment.
+ */
+function spinTop(seg: StackSegment): string | null {
+  const exc = seg.exception;
+  if (exc?.fn && isSpinFrame(exc.fn)) return exc.fn;
+  const frames = seg.frames;
+  let reliable = false;
+  for (const f of frames) {
+    if (!f.unreliable) {
+      reliable = true;
+      break;
+    }
+  }
+  if (reliable) {
+    let n = 0;
+    for (let i = 0; i < frames.length && n < 4; i++) {
+      const f = frames[i]!;
+      if (f.unreliable) continue;
+      n++;
+      if (f.fn && isSpinFrame(f.fn)) return f.fn;
+    }
+    return null;
+  }
+  const pool: number[] = [];
+  for (let i = 0; i < frames.length; i++) if (frames[i]!.offset !== 0) pool.push(i);
+  const picks = pool.length <= 4 ? pool : [pool[0]!, pool[1]!, pool[pool.length - 2]!, pool[pool.length - 1]!];
+  for (const i of picks) {
+    const fn = frames[i]!.fn;
+    if (fn && isSpinFrame(fn)) return fn;
   }
   return null;
 }

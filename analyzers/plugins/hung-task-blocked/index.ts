@@ -8,7 +8,7 @@ import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import {
   blameFrames,
-  classifyWait, nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWords, type WaitInfo,
+  nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWithExceptionsOf, waitWords, type WaitInfo,
 } from '../generic-helpers/index.ts';
 
 const MAX_FINDINGS = 5;
@@ -106,7 +106,7 @@ export const hungTaskBlocked: Plugin = {
       // recognisable waits first, input order kept otherwise (a stable partition, one classifyWait per task)
       const known: Task[] = [];
       const unknown: Task[] = [];
-      for (const t of blocked) (classifyWait(taskFrames(t)) ? known : unknown).push(t);
+      for (const t of blocked) (waitWithExceptionsOf(t) ? known : unknown).push(t);
       blocked = known.concat(unknown);
       for (const t of blocked) add(t, null);
     }

@@ -25,7 +25,8 @@ const CHECKLIST = [
 export function ipiFindings(model: TraceModel): Finding[] {
   const waiters = ipiWaiters(model);
   if (waiters.length === 0) return [];
-  const offs = irqsOffCpus(model).filter((c) => !waiters.some((w) => w.task === c.task));
+  const waiting = new Set(waiters.map((w) => w.task)); // a set: thousands of waiters x thousands of CPUs
+  const offs = irqsOffCpus(model).filter((c) => !waiting.has(c.task));
   const reentrant = findHits(model);
   // the CPU that deadlocked on itself is the root when there is one; else the first irqs-off CPU
   const rootTask: Task | undefined = reentrant[0]?.irq.task ?? offs[0]?.task;

@@ -9,7 +9,7 @@
 // Seed 001: bfqd->lock, bfq_bio_merge holds it, the block softirq re-enters via bfq_finish_requeue_request.
 
 import type { ChainLink, Finding } from '../../contract.ts';
-import type { TraceModel } from '../../model/trace-model.ts';
+import type { StackSegment, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import { allSpinners, ifFlag, interruptedSegment, segmentFrames, type Spinner } from '../../graph/spin.ts';
 import { ipiLink, ipiWaiters } from '../../graph/ipi.ts';
@@ -46,18 +46,18 @@ export function findHits(model: TraceModel): Hit[] {
     if (s.context !== 'softirq' && s.context !== 'hardirq') continue;
     const seg = interruptedSegment(s.task, s.segment);
     if (!seg) continue;
-    const takers = takersByLock.get(s.lock) ?? new Set<string>();
+    const takers = takersByLock.get(s.lock);
     const frames = segmentFrames(seg);
     // the interrupted code still has the lock's address live in a register (it is working on the
     // locked object) and is in the same subsystem as the interrupt's lock taker
-    const regs = seg.exception ? Object.entries(seg.exception.registers).filter(([k, v]) => k !== 'RSP' && k !== 'RIP' && v.toLowerCase() === s.lock).map(([k]) => k) : [];
-    const takerMod = s.task.stack[s.segment]!.frames.find((f) => f.fn.startsWith(s.taker ?? '\u0000'))?.module ?? null;
-    const sameSubsystem = (fn: string): boolean => {
-      const fr = seg.frames.find((f) => f.fn.startsWith(fn));
-      if (takerMod && (fr?.module === takerMod || seg.exception?.module === takerMod)) return true;
-      return !!s.taker && fn.split('_')[0] === s.taker.split('_')[0];
-    };
-    const matched = frames.find((f) => takers.has(f)) ?? (regs.length && frames[0] && sameSubsystem(frames[0]) ? frames[0] : undefined);
+    const regs: string[] = [];
+    if (seg.exception) {
+      const r = seg.exception.registers;
+      for (const k in r) if (k !== 'RSP' && k !== 'RIP' && r[k]!.toLowerCase() === s.lock) regs.push(k);
+    }
+    let matched: string | undefined;
+    if (takers) for (const f of frames) if (takers.has(f)) { matched = f; break; }
+    if (matched === undefined && regs.length && frames[0] && sameSubsystem(s, seg, frames[0])) matched = frames[0];
     if (!matched) continue;
     const ifSet = ifFlag(seg.exception);
     if (ifSet === false) continue; // interrupts were off: this IRQ could not have come in there
@@ -71,6 +71,14 @@ export function findHits(model: TraceModel): Hit[] {
   }
   HITS.set(model, hits);
   return hits;
+}
+
+/** Is `fn` (a frame of the interrupted segment) in the subsystem of the interrupt's lock taker: same module, else same name prefix. */
+function sameSubsystem(s: Spinner, seg: StackSegment, fn: string): boolean {
+  const takerMod = s.task.stack[s.segment]!.frames.find((f) => f.fn.startsWith(s.taker ?? '\u0000'))?.module ?? null;
+  const fr = seg.frames.find((f) => f.fn.startsWith(fn));
+  if (takerMod && (fr?.module === takerMod || seg.exception?.module === takerMod)) return true;
+  return !!s.taker && fn.split('_')[0] === s.taker.split('_')[0];
 }
 
 function takersOf(byLock: Map<string, Spinner[]>, lock: string): Set<string> {
@@ -95,8 +103,12 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
     // other CPUs spinning on the same lock, and CPUs waiting for an IPI they cannot answer
     const others = (byLock.get(lock) ?? []).filter((x) => x.task !== owner).slice(0, MAX_OTHERS);
     const chain: ChainLink[] = [];
+    // at most MAX_OTHERS IPI waiters, as the IPI analyzer does: a 10k-task foreach bt has thousands,
+    // and a chain of thousands of identical links says nothing more
+    let nWaiters = 0;
     for (const w of waiters) {
       if (w.task === owner) continue;
+      if (nWaiters++ >= MAX_OTHERS) break;
       chain.push(ipiLink(w, owner, `spins with interrupts disabled on ${lock} and never acknowledges it`));
     }
     for (const o of others) {

@@ -23,12 +23,15 @@ const CHECKLIST = [
 ];
 
 const LOCK_TYPES = /^(?:struct )?(?:spinlock_t|raw_spinlock_t|spinlock|raw_spinlock|arch_spinlock_t)$/;
+const PV_RE = /^__?pv_|_slowpath_paravirt|__ticket_spin_lock_slowpath|kvm_lock_spinning|xen_lock_spinning/;
 const COMPLETION_RE = /^(?:wait_for_common|__wait_for_common|do_wait_for_common|wait_for_completion\w*|complete|complete_all)$/;
 
 export function ticketFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
+  // only a dumped spinlock can be decoded: without one there is nothing to look at
+  if (!model.structs.some((s) => LOCK_TYPES.test(s.type) && s.address)) return out;
   const spinners = allSpinners(model.tasks);
-  const pv = model.tasks.some((t) => taskFrames(t).some((f) => /^__?pv_|_slowpath_paravirt|__ticket_spin_lock_slowpath|kvm_lock_spinning|xen_lock_spinning/.test(f)));
+  const pv = model.tasks.some((t) => taskFrames(t).some((f) => PV_RE.test(f)));
   const byLock = new Map<string, typeof spinners>();
   for (const x of spinners) {
     const l = byLock.get(x.lock);
