@@ -4,7 +4,7 @@ import { analyze, rank } from './analyze.ts';
 import type { Finding } from './contract.ts';
 import type { Plugin } from './plugins/plugin.ts';
 import { createRegistry, getDefaultRegistry, mechanismPlugins } from './plugins/registry.ts';
-import { readPlain, readSeed } from './graph/fixture-reader.ts';
+import { readPlain, readSeed } from '../test/helpers/fixture-reader.ts';
 
 // Expected per seed (issue 3): the first finding, its lock, holder and cycle, for both forms.
 const SEEDS: Array<[string, string, string, string | null, string | null, boolean]> = [

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { analyze } from '../../analyze.ts';
 import { parse } from '../../parse/parse.ts';
 import { flushWaitsOnBlockedWorker } from './index.ts';
-import { findingOf, readFixture, readPlain, readSeed } from '../../graph/fixture-reader.ts';
+import { findingOf, readFixture, readPlain, readSeed } from '../../../test/helpers/fixture-reader.ts';
 
 const ID = 'flush-waits-on-blocked-worker';
 const fx = (n: string) => readFixture(import.meta.url, n);

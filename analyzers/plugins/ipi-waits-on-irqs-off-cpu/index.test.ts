@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../analyze.ts';
-import { findingOf, readFixture, readPlain, readSeed } from '../../graph/fixture-reader.ts';
+import { findingOf, readFixture, readPlain, readSeed } from '../../../test/helpers/fixture-reader.ts';
 
 const ID = 'ipi-waits-on-irqs-off-cpu';
 const fx = (n: string) => readFixture(import.meta.url, n);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../analyze.ts';
-import { findingOf, readFixture } from '../../graph/fixture-reader.ts';
+import { findingOf, readFixture } from '../../../test/helpers/fixture-reader.ts';
 
 const ID = 'lockdep-cycle';
 const fx = (n: string) => readFixture(import.meta.url, n);

@@ -1,11 +1,11 @@
-// Test-only helpers: read a plugin fixture or a seed, and pick findings of one analyzer. (Engine
-// code never imports this file: analyzers/ does no I/O.)
+// Test-only helpers: read a plugin fixture or a seed, and pick findings of one analyzer. Kept under
+// test/, not analyzers/: the engine does no I/O (architecture.md), and this file reads files.
 
 import { readFileSync } from 'node:fs';
-import type { Analysis, Finding } from '../contract.ts';
+import type { Analysis, Finding } from '../../analyzers/contract.ts';
 
 export const SEED_DIR = new URL('../../../shared/seeds/', import.meta.url);
-export const PLAIN_DIR = new URL('../../test/fixtures/seeds-plain/', import.meta.url);
+export const PLAIN_DIR = new URL('../fixtures/seeds-plain/', import.meta.url);
 
 export function readFixture(base: string | URL, name: string): string {
   return readFileSync(new URL(`./fixtures/${name}`, base), 'utf8');
