@@ -129,6 +129,25 @@ test('--case-dir case files reach analyze() as loaded data', async () => {
   assert.match(t.stderr.data, /broken\.json/, 'a bad case file is named on stderr');
 });
 
+test('--case-dir problems are one line each: file, JSON path, what to fix (formatCaseProblem)', async () => {
+  const cases = join(dir, 'cases-problems');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(cases, { recursive: true });
+  writeFileSync(join(cases, 'a-syntax.json'), '{\n  "id": \n}');
+  writeFileSync(join(cases, 'b-shape.json'), JSON.stringify({ id: 'no-title-case' }));
+  const t = io('text');
+  assert.equal(await run(['--case-dir', cases, '--json'], t.io, recorder()), 0);
+  const lines = t.stderr.data.trim().split('\n');
+  assert.ok(lines.length >= 2, t.stderr.data);
+  for (const l of lines) {
+    // no JSON object dumped into the message: "<file>: <$.path>: <message>"
+    assert.doesNotMatch(l, /\{"file"/);
+    assert.match(l, /^lockdown analyze: case file skipped: \/\S+\.json: \$\S*: \S/);
+  }
+  assert.ok(lines.some((l) => l.includes(`${join(cases, 'a-syntax.json')}: $: not valid JSON`)), t.stderr.data);
+  assert.ok(lines.some((l) => l.includes(join(cases, 'b-shape.json'))), t.stderr.data);
+});
+
 test('the human report shows family, title, chain, lock, checklist and next steps', async () => {
   const analyze: AnalyzeFn = () => ({
     schemaVersion: 1,

@@ -3,11 +3,11 @@
 // 1 when it is unreadable or over the size limit (one line on stderr, nothing on stdout), 2 for a
 // usage error. Output is built completely before it is written, so nothing is half-printed.
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Analysis } from '../../analyzers/contract.ts';
 import { asLockdownError, isLockdownError, LockdownError } from '../../config/errors.ts';
 import { loadConfig } from '../../config/load-config.ts';
+import { formatCaseProblem, loadCaseDirs } from '../../config/load-cases.ts';
 import { analysisText } from './analysis-text.ts';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts';
 import { readInput } from './read-input.ts';
@@ -17,8 +17,6 @@ export type AnalyzeFn = (text: string, opts?: Record<string, unknown>) => Analys
 const USAGE = 'usage: lockdown analyze [FILE|-] [--json] [--case-dir DIR]...\n       lockdown analyze --jsonl FILE... [--case-dir DIR]...\n';
 const DEFAULT_LIMIT = 64 * 1024 * 1024;
 const ENGINE = new URL('../../analyzers/analyze.ts', import.meta.url).href;
-const CASE_LOADER = new URL('../../config/load-cases.ts', import.meta.url).href;
-const CASE_SCHEMA = new URL('../../analyzers/cases/schema.ts', import.meta.url).href;
 
 interface Options {
   files: string[];
@@ -60,7 +58,7 @@ export async function run(args: string[], io: CliIo, deps: { analyze?: AnalyzeFn
   try {
     const limit = sizeLimit(io);
     const analyze = deps.analyze ?? (await loadEngine());
-    const opts = o.caseDirs.length > 0 ? { cases: await loadCases(o.caseDirs, io) } : {};
+    const opts = o.caseDirs.length > 0 ? { cases: loadCases(o.caseDirs, io) } : {};
     if (o.jsonl) return await runJsonl(o.files, io, analyze, opts, limit);
     const name = o.files[0] ?? '-';
     const text = await readInput(name, io.stdin, limit);
@@ -115,38 +113,10 @@ async function loadEngine(): Promise<AnalyzeFn> {
   return mod.analyze;
 }
 
-/** Case files of --case-dir: through config/load-cases.ts when present, else every *.json in the dirs. */
-async function loadCases(dirs: string[], io: CliIo): Promise<unknown[]> {
+/** Case files of --case-dir, through config/load-cases.ts: each bad file is one line (file: JSON path: what to fix), the rest are used. */
+function loadCases(dirs: string[], io: CliIo): unknown[] {
   for (const d of dirs) if (!existsSync(d)) throw new LockdownError('LD_USAGE', `--case-dir ${d}: no such directory`);
-  if (existsSync(new URL(CASE_LOADER))) {
-    const mod = (await import(CASE_LOADER)) as { loadCaseDirs?: (d: readonly string[]) => { cases: unknown[]; problems: unknown[] } };
-    if (mod.loadCaseDirs) {
-      const { cases, problems } = mod.loadCaseDirs(dirs);
-      for (const p of problems) io.stderr.write(`lockdown analyze: case problem: ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
-      return cases;
-    }
-  }
-  type Validate = (obj: unknown) => Array<{ path: string; message: string }>;
-  let validate: Validate | null = null;
-  if (existsSync(new URL(CASE_SCHEMA))) validate = ((await import(CASE_SCHEMA)) as { validateCase?: Validate }).validateCase ?? null;
-  const cases: unknown[] = [];
-  for (const d of dirs) {
-    for (const f of readdirSync(d).filter((n) => n.endsWith('.json')).sort()) {
-      const path = join(d, f);
-      let obj: unknown;
-      try {
-        obj = JSON.parse(readFileSync(path, 'utf8'));
-      } catch (e) {
-        io.stderr.write(`lockdown analyze: ${path}: not valid JSON (${(e as Error).message}); skipped\n`);
-        continue;
-      }
-      const problems = validate ? validate(obj) : [];
-      if (problems.length > 0) {
-        io.stderr.write(`lockdown analyze: ${path}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}; skipped (lockdown cases check ${d})\n`);
-        continue;
-      }
-      cases.push(obj);
-    }
-  }
+  const { cases, problems } = loadCaseDirs(dirs);
+  for (const p of problems) io.stderr.write(`lockdown analyze: case file skipped: ${formatCaseProblem(p)}\n`);
   return cases;
 }
