@@ -27,14 +27,7 @@ const dir = fileURLToPath(new URL('./cases/', import.meta.url));
 const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4)).sort();
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
-const TODO: Record<string, string> = {
-  'mutex-self-decimal-owner-serial-usb-5.15':
-    'the signed-decimal owner word crash prints for 5.x atomic_long_t (owner = { counter = -110572688637951 }) is not decoded to a task, so no self-deadlock is seen and the list -h waiter address is reported as the lock instead of struct mutex ffff9b6f48e2a6b0',
-  'nearmiss-lockdep-recursive-two-instances':
-    'lockdep "recursive locking" on two different instances of one class (ffff888107c1e0d8 held, ffff888107c2a0d8 wanted) is reported as mutex-self-deadlock with cycle=true; only the same address held and wanted is a self-deadlock',
-  'nearmiss-rwsem-reader-waits-nfs-io':
-    'rwsem-writer-queue-cycle invents the link "reader-holder 16402 waits on queued reader 16409" although 16402 waits for NFS page I/O (folio_wait_bit_common), and reports cycle=true for a plain convoy behind a slow reader',
-};
+const TODO: Record<string, string> = {};
 
 function asList(v: string | string[]): string[] {
   return (Array.isArray(v) ? v : [v]).map((s) => s.toLowerCase().replace(/^0x/, ''));
