@@ -247,7 +247,12 @@ export function nextStepsFor(p: WaitPrimitive, pid: number | null): string[] {
 // Spin-wait paths of spinlocks and rwlocks (kernel/locking/qspinlock.c, spinlock_debug.c, qrwlock.c).
 const SPIN_RE = /^(?:native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|__pv_queued_spin_lock_slowpath|pv_queued_spin_lock_slowpath|do_raw_spin_lock|_raw_spin_lock\w*|_spin_lock\w*|__raw_spin_lock\w*|queued_read_lock_slowpath|queued_write_lock_slowpath|_raw_read_lock\w*|_raw_write_lock\w*|arch_spin_lock|__ticket_spin_lock|raw_spin_lock\w*|spin_lock\w*)$/;
 
-export const isSpinFrame: (fn: string) => boolean = nameMemo((fn) => SPIN_RE.test(baseName(fn)));
+const spinName: (fn: string) => boolean = nameMemo((fn) => SPIN_RE.test(baseName(fn)));
+
+/** Every name SPIN_RE accepts contains "_lock": most frames are rejected without a lookup. */
+export function isSpinFrame(fn: string): boolean {
+  return fn.includes('_lock') && spinName(fn);
+}
 
 export interface SpinInfo {
   /** Lock address from RDI of the exception frame interrupted in the slow path (x86-64 first argument). */

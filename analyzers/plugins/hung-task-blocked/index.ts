@@ -103,12 +103,10 @@ export const hungTaskBlocked: Plugin = {
       let blocked = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
       // crash `foreach bt` prints no states: stacks parked in a wait primitive are the blocked ones
       if (blocked.length === 0) blocked = model.tasks.filter((t) => t.stack.length > 0 && waitOf(t) !== null);
-      // recognisable waits first, input order kept otherwise (a stable partition, one classifyWait per task)
-      const known: Task[] = [];
-      const unknown: Task[] = [];
-      for (const t of blocked) (waitWithExceptionsOf(t) ? known : unknown).push(t);
-      blocked = known.concat(unknown);
-      for (const t of blocked) add(t, null);
+      // recognisable waits first, input order kept otherwise; only up to MAX_FINDINGS are kept, so
+      // stop classifying once that many are found (a 10k-task foreach bt has thousands)
+      for (let i = 0; i < blocked.length && out.length < MAX_FINDINGS; i++) if (waitWithExceptionsOf(blocked[i]!)) add(blocked[i]!, null);
+      for (let i = 0; i < blocked.length && out.length < MAX_FINDINGS; i++) if (!waitWithExceptionsOf(blocked[i]!)) add(blocked[i]!, null);
     }
     return out;
   },
