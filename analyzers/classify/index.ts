@@ -8,6 +8,7 @@ import type { DetectorKind, Report, Task, TraceModel } from '../model/trace-mode
 import { familyOfReport, primaryReport } from './family.ts';
 import { hangFrame } from './syz-frames.ts';
 import { taskFrames } from './frames.ts';
+import { panicTask, watchdogPanic } from './watchdog-panic.ts';
 import { matchDetector } from '../parse/console/detector-header.ts';
 import { blameFrames, classifyWait, reportTask } from '../plugins/generic-helpers/index.ts';
 
@@ -54,17 +55,22 @@ function reportTitle(model: TraceModel, r: Report): string {
 export function classify(model: TraceModel): { family: Family; title: string } {
   const r = primaryReport(model);
   if (r) return { family: familyOfReport(r), title: reportTitle(model, r) };
-  // crash: the PANIC string of `sys` is the detector's message
-  const panic = model.sys?.panic;
-  if (panic) {
-    const hit = matchDetector(panic);
-    if (hit && hit.kind !== 'nmi_backtrace') {
-      const pseudo = { kind: hit.kind, message: hit.message } as Report;
+  // crash: the PANIC string of `sys` is the detector's message, unless the panicking task's stack
+  // shows a lockup watchdog calling panic (crash may show an older message as PANIC: seed 002)
+  const sys = model.sys;
+  if (sys) {
+    const hit = sys.panic ? matchDetector(sys.panic) : null;
+    const usable = hit && hit.kind !== 'nmi_backtrace' ? hit : null;
+    const t = panicTask(model, usable?.cpu ?? null);
+    const wd = t ? watchdogPanic(t) : null;
+    if (wd) {
+      const title = modelTitle(wd.kind, wd.stuck, t?.cpu ?? sys.cpu) ?? (wd.kind === 'hard_lockup' ? 'BUG: hard lockup' : 'BUG: soft lockup');
+      return { family: wd.kind, title };
+    }
+    if (usable) {
+      const pseudo = { kind: usable.kind, message: usable.message } as Report;
       const family = familyOfReport(pseudo);
-      const t = (model.sys?.pid !== null && model.sys?.pid !== undefined
-        ? model.tasks.find((x) => x.pid === model.sys!.pid && hasStack(x)) : undefined)
-        ?? (hit.cpu !== null ? model.tasks.find((x) => x.cpu === hit.cpu && hasStack(x)) : undefined);
-      const title = modelTitle(hit.kind, t, hit.cpu) ?? panic.replace(/^"|"$/g, '').trim().slice(0, 200);
+      const title = modelTitle(usable.kind, t, usable.cpu) ?? sys.panic!.replace(/^"|"$/g, '').trim().slice(0, 200);
       return { family, title };
     }
   }

@@ -1,0 +1,84 @@
+// How a crash dump's panicking task died, read from its stack: the lockup watchdogs panic from
+// their own handlers, so their frames name the detector even when crash's PANIC string does not.
+// crash takes the PANIC string from the log buffer; when the watchdog's own message is missing it
+// may show an earlier message instead (seed 002: "BUG: unable to handle kernel " although the dump
+// was taken by nmi_panic from the perf NMI hard-lockup watchdog).
+//
+// kernel/watchdog_hld.c (perf NMI): watchdog_overflow_callback → watchdog_hardlockup_check (6.5+;
+// before that the check was inline) → nmi_panic/panic ("Watchdog detected hard LOCKUP on cpu N");
+// the buddy detector (6.6+) reaches watchdog_hardlockup_check from watchdog_buddy_check_hardlockup;
+// some distribution kernels name the check watchdog_check_hardlockup. kernel/watchdog.c:
+// watchdog_timer_fn → panic ("softlockup: hung tasks") for the soft-lockup watchdog.
+
+import type { Task, TraceModel } from '../model/trace-model.ts';
+import { baseName, taskFrames } from './frames.ts';
+
+const PANIC = new Set(['panic', 'nmi_panic', 'vpanic']);
+const HARD = new Set(['watchdog_overflow_callback', 'watchdog_hardlockup_check', 'watchdog_check_hardlockup', 'watchdog_buddy_check_hardlockup']);
+const SOFT = new Set(['watchdog_timer_fn']);
+/** How many frames out from panic() the watchdog handler may be (panic ← nmi_panic ← check ← callback). */
+const REACH = 4;
+
+export type WatchdogKind = 'hard_lockup' | 'soft_lockup';
+
+export interface WatchdogPanic {
+  kind: WatchdogKind;
+  /**
+   * The task as the watchdog found it: the stack segments the watchdog's NMI or timer interrupt
+   * interrupted (what the CPU was stuck in), for the title; the whole task when nothing was below.
+   */
+  stuck: Task;
+}
+
+/** The lockup watchdog that called panic on this task's stack, or null. */
+export function watchdogPanic(t: Task): WatchdogPanic | null {
+  const frames = taskFrames(t);
+  for (let i = 0; i < frames.length; i++) {
+    if (!PANIC.has(baseName(frames[i]!))) continue;
+    for (let j = i + 1; j < frames.length && j <= i + REACH; j++) {
+      const fn = baseName(frames[j]!);
+      const kind: WatchdogKind | null = HARD.has(fn) ? 'hard_lockup' : SOFT.has(fn) ? 'soft_lockup' : null;
+      if (kind) return { kind, stuck: below(t, frames[j]!) };
+    }
+  }
+  return null;
+}
+
+/**
+ * The segments after the one holding the watchdog's frame: crash starts a segment at each
+ * "--- <NMI exception stack> ---" / "--- <IRQ stack> ---" change, so they are the interrupted code
+ * with its exception RIP. The interrupt's own frames (handle_pmi_common, local_apic_timer_interrupt,
+ * __run_hrtimer...) say nothing about the hang.
+ */
+function below(t: Task, watchdogFn: string): Task {
+  for (let k = 0; k < t.stack.length; k++) {
+    if (!t.stack[k]!.frames.some((f) => f.fn === watchdogFn && !f.unreliable)) continue;
+    const rest = t.stack.slice(k + 1);
+    return rest.some((s) => s.frames.length > 0 || s.exception !== null) ? { ...t, stack: rest } : t;
+  }
+  return t;
+}
+
+/**
+ * The panicking task of a crash session: the `sys` banner's PID with a stack. PID 0 is every CPU's
+ * idle task, so there the banner's CPU picks the right swapper.
+ */
+export function panicTask(model: TraceModel, cpu: number | null): Task | undefined {
+  const sys = model.sys;
+  const pid = sys?.pid ?? null;
+  const cpuOf = sys?.cpu ?? cpu;
+  let byPid: Task | undefined;
+  for (const t of model.tasks) {
+    if (!hasStack(t)) continue;
+    if (pid !== null && t.pid === pid) {
+      if (pid !== 0 || cpuOf === null || t.cpu === cpuOf) return t;
+      byPid ??= t;
+    }
+  }
+  if (byPid) return byPid;
+  return cpuOf !== null ? model.tasks.find((t) => t.cpu === cpuOf && hasStack(t)) : undefined;
+}
+
+function hasStack(t: Task): boolean {
+  return t.stack.some((s) => s.frames.length > 0 || s.exception !== null);
+}
