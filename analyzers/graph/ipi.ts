@@ -17,27 +17,19 @@ export interface IpiWaiter {
 
 const WAITERS = new WeakMap<TraceModel, IpiWaiter[]>();
 
-// per-name answers: the same few hundred kernel function names recur on every task of a foreach bt
-const IPI_NAMES = new Map<string, boolean>();
-const WORK_NAMES = new Map<string, boolean>();
+// per-name answers, one lookup per frame: the same few hundred kernel function names recur on every
+// task of a foreach bt. 1 = waits for IPIs, 2 = real work (counts towards the three-frame limit), 0 = neither
+const IPI_NAMES = new Map<string, number>();
 const NOT_WORK_NEAR_IPI = /^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/;
 
-function cached(m: Map<string, boolean>, fn: string, f: (s: string) => boolean): boolean {
-  let v = m.get(fn);
+function ipiClass(fn: string): number {
+  let v = IPI_NAMES.get(fn);
   if (v === undefined) {
-    if (m.size >= 50_000) m.clear();
-    v = f(fn);
-    m.set(fn, v);
+    if (IPI_NAMES.size >= 50_000) IPI_NAMES.clear();
+    v = IPI_WAIT_RE.test(fn) ? 1 : !isMechanics(fn) && !NOT_WORK_NEAR_IPI.test(fn) ? 2 : 0;
+    IPI_NAMES.set(fn, v);
   }
   return v;
-}
-
-function isIpiWait(fn: string): boolean {
-  return cached(IPI_NAMES, fn, (s) => IPI_WAIT_RE.test(s));
-}
-
-function isRealWork(fn: string): boolean {
-  return cached(WORK_NAMES, fn, (s) => !isMechanics(s) && !NOT_WORK_NEAR_IPI.test(s));
 }
 
 /** Tasks whose innermost code (exception RIP or the first few real frames) waits for IPIs. */
@@ -55,15 +47,17 @@ export function ipiWaiters(model: TraceModel): IpiWaiter[] {
       const exc = seg.exception;
       if (exc?.fn) {
         const fn = baseName(exc.fn);
-        if (isIpiWait(fn)) hit = { task: t, at: fn, line: exc.line };
-        else if (isRealWork(fn)) real++;
+        const c = ipiClass(fn);
+        if (c === 1) hit = { task: t, at: fn, line: exc.line };
+        else if (c === 2) real++;
       }
       for (let k = 0; !hit && real <= 2 && k < seg.frames.length; k++) {
         const f = seg.frames[k]!;
         if (!f.fn || f.unreliable) continue;
         const fn = baseName(f.fn);
-        if (isIpiWait(fn)) hit = { task: t, at: fn, line: f.line };
-        else if (isRealWork(fn)) real++;
+        const c = ipiClass(fn);
+        if (c === 1) hit = { task: t, at: fn, line: f.line };
+        else if (c === 2) real++;
       }
       if (hit) break;
     }

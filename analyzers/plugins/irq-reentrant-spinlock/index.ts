@@ -53,7 +53,11 @@ export function findHits(model: TraceModel): Hit[] {
     const regs: string[] = [];
     if (seg.exception) {
       const r = seg.exception.registers;
-      for (const k in r) if (k !== 'RSP' && k !== 'RIP' && r[k]!.toLowerCase() === s.lock) regs.push(k);
+      // length first: lower-casing every register of every spinner allocates for nothing
+      for (const k in r) {
+        const v = r[k]!;
+        if (k !== 'RSP' && k !== 'RIP' && v.length === s.lock.length && (v === s.lock || v.toLowerCase() === s.lock)) regs.push(k);
+      }
     }
     let matched: string | undefined;
     if (takers) for (const f of frames) if (takers.has(f)) { matched = f; break; }
@@ -65,12 +69,17 @@ export function findHits(model: TraceModel): Hit[] {
     // context entered it and most likely took the lock (bfq_bio_merge in seed 001)
     const m = seg.frames.find((f) => f.fn.startsWith(matched));
     const prefix = matched.split('_')[0];
-    const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : f.fn.split('_')[0] === prefix));
+    const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : firstWordIs(f.fn, prefix)));
     const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
     hits.push({ irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) });
   }
   HITS.set(model, hits);
   return hits;
+}
+
+/** fn.split('_')[0] === word, without the array (word has no '_'). */
+function firstWordIs(fn: string, word: string): boolean {
+  return fn.startsWith(word) && (fn.length === word.length || fn.charCodeAt(word.length) === 95);
 }
 
 /** Is `fn` (a frame of the interrupted segment) in the subsystem of the interrupt's lock taker: same module, else same name prefix. */
