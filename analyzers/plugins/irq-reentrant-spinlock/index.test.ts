@@ -47,3 +47,30 @@ test('old console format: NAPI softirq spins on the lock the interrupted bnxq xm
 test('near miss: the interrupted code is elsewhere (no taker, no lock in its registers) → not re-entrant', () => {
   assert.equal(findingOf(analyze(fx('nearmiss-other-function.txt')), ID), undefined);
 });
+
+test('many CPUs waiting for the IPI: the chain keeps 16 of them, then the lock spinners and the self link', () => {
+  // seed 001 with 30 more CPUs stuck in smp_call_function_many like CPU0 (a big bt -a / foreach bt)
+  const text = readPlain('001');
+  const lines = text.split('\n');
+  const start = lines.findIndex((l, i) => l.startsWith('PID: 2635 ') && lines[i - 1] === 'crash> bt -a');
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('PID: '));
+  assert.ok(start > 0 && end > start);
+  const block = lines.slice(start, end).join('\n');
+  const extra: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    extra.push(block
+      .replace('PID: 2635 ', `PID: ${7000 + i} `)
+      .replace('TASK: ffff92acd6cf17c0', `TASK: ffff92acd6d${String(i).padStart(5, '0')}`)
+      .replace('CPU: 0 ', `CPU: ${10 + i} `)
+      .replace('"kworker/0:1"', `"kworker/${10 + i}:1"`));
+  }
+  const a = analyze([...lines.slice(0, end), ...extra, ...lines.slice(end)].join('\n'));
+  const f = findingOf(a, ID)!;
+  assert.ok(f);
+  const ipi = f.blockingChain.filter((l) => l.primitive === 'ipi');
+  assert.equal(ipi.length, 16);
+  assert.equal(ipi[0]!.task, 'kworker/0:1:2635', 'the first waiter in paste order stays first');
+  // after the waiters: the other CPU spinning on bfqd->lock, then the self-deadlocked CPU last
+  assert.deepEqual(f.blockingChain.slice(16).map((l) => l.task), ['kworker/2:1H:491', 'fio:2861', 'fio:2857']);
+  assert.equal(f.suspectLock!.holder, 'fio:2857');
+});
