@@ -1,20 +1,11 @@
 // Small helpers the mechanism plugins share to assemble a Finding (defaults, key frames).
 
-import type { ChainLink, Finding, SuspectLock } from '../contract.ts';
+import type { Finding } from '../contract.ts';
 import type { Task } from '../model/trace-model.ts';
 import { blameFrames, taskFrames } from '../plugins/generic-helpers/index.ts';
 
-export interface FindingParts {
-  pattern: string;
-  confidence: number;
-  headline: string;
-  blockingChain: ChainLink[];
-  cycle: boolean;
-  suspectLock: SuspectLock | null;
-  keyFrames: string[];
-  checklist: string[];
-  nextSteps: string[];
-}
+/** A finding as a plugin assembles it; case data (caseId, references) is attached later by analyze(). */
+export type FindingParts = Omit<Finding, 'caseId' | 'references'>;
 
 export function finding(p: FindingParts): Finding {
   return { ...p, caseId: null, keyFrames: dedupe(p.keyFrames).slice(0, 4), nextSteps: dedupe(p.nextSteps), references: [] };

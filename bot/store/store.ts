@@ -3,7 +3,6 @@
 // injected clock), never read inside the store, so tests control time and replicas agree on it.
 // All times are ISO-8601 strings in UTC ("2026-11-02T09:00:00.000Z").
 
-import type { Analysis } from '../../analyzers/contract.ts';
 import type { PostedRef, ReplyTarget } from '../ports.ts';
 import type { HistoryEntry, Incident, IncidentStatus, Occurrence, Platform, Reply } from '../types.ts';
 
@@ -33,19 +32,8 @@ export interface IncidentFilter {
   limit?: number;
 }
 
-export interface NewOccurrence {
-  incidentId: string;
-  platform: Platform;
-  workspace: string;
-  channel: string;
-  channelName: string | null;
-  thread: string | null;
-  messageId: string | null;
-  link: string | null;
-  author: string | null;
-  seenAt: string;
-  analysis: Analysis;
-}
+/** An occurrence before the store gives it an id. */
+export type NewOccurrence = Omit<Occurrence, 'id'>;
 
 export interface NewDelivery {
   target: ReplyTarget;
