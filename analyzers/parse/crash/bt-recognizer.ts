@@ -164,9 +164,24 @@ function parseFrame(t: string, no: number): Frame | null {
     offset = /^\d{1,10}$/.test(off) ? Number(off) : /^0x[0-9a-f]{1,16}$/.test(off) ? parseInt(off, 16) : null;
     if (offset !== null) fn = fn.slice(0, plus);
   }
-  const f = frame(fn, m[2], module, no);
+  const f = frame(intern(fn), m[2], module === null ? null : intern(module), no);
   f.offset = offset;
   return f;
+}
+
+// Function and module names repeat across the tasks of a `foreach bt` (10k tasks share a few hundred
+// names): every frame keeps the one shared string, so the sliced match strings die young instead of
+// being kept (and copied by every scavenge) for each frame. Bounded: names beyond the cap are kept as is.
+const NAMES = new Map<string, string>();
+
+function intern(s: string): string {
+  const known = NAMES.get(s);
+  if (known !== undefined) return known;
+  if (NAMES.size >= 65536) return s;
+  // a copy: the match is a slice of the pasted text, which the table must not keep alive
+  const own = JSON.parse(JSON.stringify(s)) as string;
+  NAMES.set(own, own);
+  return own;
 }
 
 function skipBlank(lines: readonly Line[], j: number): number {
