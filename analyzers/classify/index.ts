@@ -8,7 +8,7 @@ import type { DetectorKind, Report, Task, TraceModel } from '../model/trace-mode
 import { familyOfReport, primaryReport } from './family.ts';
 import { hangFrame } from './syz-frames.ts';
 import { taskFrames } from './frames.ts';
-import { panicTask, watchdogPanic } from './watchdog-panic.ts';
+import { crashLockup, panicTask } from './watchdog-panic.ts';
 import { matchDetector } from '../parse/console/detector-header.ts';
 import { blameFrames, classifyWait, reportTask } from '../plugins/generic-helpers/index.ts';
 
@@ -59,14 +59,14 @@ export function classify(model: TraceModel): { family: Family; title: string } {
   // shows a lockup watchdog calling panic (crash may show an older message as PANIC: seed 002)
   const sys = model.sys;
   if (sys) {
+    const wd = crashLockup(model);
+    if (wd) {
+      const title = modelTitle(wd.kind, wd.stuck, wd.cpu) ?? (wd.kind === 'hard_lockup' ? 'BUG: hard lockup' : 'BUG: soft lockup');
+      return { family: wd.kind, title };
+    }
     const hit = sys.panic ? matchDetector(sys.panic) : null;
     const usable = hit && hit.kind !== 'nmi_backtrace' ? hit : null;
     const t = panicTask(model, usable?.cpu ?? null);
-    const wd = t ? watchdogPanic(t) : null;
-    if (wd) {
-      const title = modelTitle(wd.kind, wd.stuck, t?.cpu ?? sys.cpu) ?? (wd.kind === 'hard_lockup' ? 'BUG: hard lockup' : 'BUG: soft lockup');
-      return { family: wd.kind, title };
-    }
     if (usable) {
       const pseudo = { kind: usable.kind, message: usable.message } as Report;
       const family = familyOfReport(pseudo);

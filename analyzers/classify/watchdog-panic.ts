@@ -12,6 +12,8 @@
 
 import type { Task, TraceModel } from '../model/trace-model.ts';
 import { baseName, taskFrames } from './frames.ts';
+import { primaryReport } from './family.ts';
+import { matchDetector } from '../parse/console/detector-header.ts';
 
 const PANIC = new Set(['panic', 'nmi_panic', 'vpanic']);
 const HARD = new Set(['watchdog_overflow_callback', 'watchdog_hardlockup_check', 'watchdog_check_hardlockup', 'watchdog_buddy_check_hardlockup']);
@@ -81,4 +83,26 @@ export function panicTask(model: TraceModel, cpu: number | null): Task | undefin
 
 function hasStack(t: Task): boolean {
   return t.stack.some((s) => s.frames.length > 0 || s.exception !== null);
+}
+
+export interface CrashLockup extends WatchdogPanic {
+  /** The panicking task, whole (its watchdog frames included). */
+  task: Task;
+  /** The stuck CPU: the panic task's, else the `sys` banner's. */
+  cpu: number | null;
+}
+
+/**
+ * The crash-session route to a lockup (no console detector report): the `sys` banner's panicking
+ * task has the lockup watchdog calling panic on its stack. classify() and the generic lockup plugins
+ * both ask this, so the family and the finding agree. Null when a detector report decides instead.
+ */
+export function crashLockup(model: TraceModel): CrashLockup | null {
+  const sys = model.sys;
+  if (!sys || primaryReport(model)) return null;
+  const hit = sys.panic ? matchDetector(sys.panic) : null;
+  const usable = hit && hit.kind !== 'nmi_backtrace' ? hit : null;
+  const t = panicTask(model, usable?.cpu ?? null);
+  const wd = t ? watchdogPanic(t) : null;
+  return t && wd ? { ...wd, task: t, cpu: t.cpu ?? sys.cpu } : null;
 }

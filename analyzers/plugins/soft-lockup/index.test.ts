@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyze } from '../../analyze.ts';
 import { softLockup } from './index.ts';
 import { consoleFixture, runPlugin, seedText } from '../generic-helpers/test-support.ts';
 
@@ -18,4 +20,37 @@ test('soft lockup not on a lock (seed 001): the CPU is busy in smp_call_function
   assert.equal(f.blockingChain[0]!.primitive, 'cpu');
   assert.deepEqual(f.keyFrames, ['smp_call_function_many', 'on_each_cpu']);
   assert.ok(f.blockingChain[0]!.evidence!.includes('interrupts were enabled'), 'EFLAGS 0x202 has IF set');
+});
+
+// Crash sessions with no console report: watchdog_timer_fn calling panic (softlockup_panic=1); the
+// stuck code is the segment below "--- <IRQ stack> ---", with the timer interrupt's registers.
+const crashFixture = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
+const CIFSX = '../../classify/fixtures/crash-soft-lockup-cifsx-3.10.txt';
+const ZFSX = './fixtures/crash-soft-lockup-loop-zfsx-4.18.txt';
+
+test('crash session, 3.10 watchdog_timer_fn -> panic under an oops PANIC string: CPU 2 busy in the interrupted cifsx code', () => {
+  const { findings } = runPlugin(softLockup, crashFixture(CIFSX));
+  assert.equal(findings.length, 1);
+  const f = findings[0]!;
+  assert.match(f.headline, /^CPU 2 \(swapper\/2:0\) stuck/);
+  assert.deepEqual(f.keyFrames, ['smb2x_find_mid', 'cifsx_demultiplex_thread']);
+  assert.equal(f.suspectLock, null);
+  assert.equal(f.blockingChain[0]!.primitive, 'cpu');
+  const a = analyze(crashFixture(CIFSX));
+  assert.deepEqual(a.keyFrames, ['smb2x_find_mid', 'cifsx_demultiplex_thread'], 'not crash_nmi_callback of the idle CPU 0');
+});
+
+test('crash session, 4.18 soft lockup in a plain loop: no lock claimed, the other CPUs (idle, copying) are not in the chain', () => {
+  const f = runPlugin(softLockup, crashFixture(ZFSX)).findings[0]!;
+  assert.equal(f.suspectLock, null);
+  assert.deepEqual(f.blockingChain.map((l) => [l.task, l.primitive, l.lock, l.heldBy]), [['zfsx_arc_reclaim:1187', 'cpu', null, null]]);
+  assert.ok(f.blockingChain[0]!.evidence!.includes('interrupts were enabled'), 'RFLAGS 0x286 has IF set');
+  assert.deepEqual(f.keyFrames, ['zfsx_arc_evict_one', 'zfsx_arc_evict_state']);
+  assert.deepEqual(f.nextSteps.slice(0, 1), ['crash> bt -c 3']);
+  assert.ok(f.nextSteps.includes('crash> dis -l zfsx_arc_evict_one'));
+  assert.ok(f.confidence < 0.55, 'no lock: less confident than a spinning CPU');
+});
+
+test('crash route: a hard-lockup panic gives no soft-lockup finding', () => {
+  assert.deepEqual(runPlugin(softLockup, crashFixture('../../classify/fixtures/crash-hard-lockup-vxfc-6.6.txt')).findings, []);
 });

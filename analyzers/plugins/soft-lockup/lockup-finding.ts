@@ -1,15 +1,43 @@
 // Shared by soft-lockup and hard-lockup: the stuck CPU's stack, and when it spins in a spinlock slow
 // path the lock address taken from RDI of the interrupted frame (x86-64 passes the lock pointer as
 // the first argument, and the watchdog interrupt saved the registers of the spinning code).
+// Two routes in: a console detector report ("soft lockup - CPU#N stuck", "hard LOCKUP on cpu N"),
+// or a crash session whose panicking task is the watchdog calling panic (classify/watchdog-panic.ts):
+// there the stuck code is the segment below the watchdog's NMI / timer interrupt, never its frames.
 
-import type { Finding } from '../../contract.ts';
-import type { Report, TraceModel } from '../../model/trace-model.ts';
+import type { ChainLink, Finding } from '../../contract.ts';
+import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
+import type { CrashLockup } from '../../classify/watchdog-panic.ts';
 import { blameFrames, reportTask, spinInfo, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+
+/** What both routes give: the stuck task (interrupted code only, for the crash route) and the text. */
+interface LockupSource {
+  task: Task | undefined;
+  /** Label of the whole task (the crash route's `stuck` is a view of it). */
+  label: string;
+  cpu: number | null;
+  seconds: number | null;
+  /** Detector line, or the panicking task's first line (crash `bt` header). */
+  line: number | null;
+  /** Crash route: the whole model's other CPUs may spin on the same lock (every CPU was dumped). */
+  crash: boolean;
+}
 
 export function lockupFinding(model: TraceModel, r: Report, pattern: string): Finding {
   const t = reportTask(model, r);
   const label = t ? taskLabel(t) : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : `CPU ${r.cpu ?? '?'}`;
-  const cpu = t?.cpu ?? r.cpu;
+  return finding(model, { task: t, label, cpu: t?.cpu ?? r.cpu, seconds: r.seconds, line: r.line, crash: false }, pattern);
+}
+
+/** The finding for a crash session's watchdog panic (no console report). */
+export function crashLockupFinding(model: TraceModel, wd: CrashLockup, pattern: string): Finding {
+  let first: number | null = null;
+  for (const n of wd.task.lines) if (first === null || n < first) first = n;
+  return finding(model, { task: wd.stuck, label: taskLabel(wd.task), cpu: wd.cpu, seconds: null, line: first, crash: true }, pattern);
+}
+
+function finding(model: TraceModel, src: LockupSource, pattern: string): Finding {
+  const { task: t, label, cpu } = src;
   const frames = t ? taskFrames(t) : [];
   const spin = t ? spinInfo(t) : null;
   const blame = blameFrames(frames);
@@ -18,9 +46,9 @@ export function lockupFinding(model: TraceModel, r: Report, pattern: string): Fi
   const rflags = exc?.registers.RFLAGS;
   // RFLAGS bit 9 (IF): clear means the interrupted code ran with interrupts disabled
   const irqsOff = rflags ? (parseInt(rflags, 16) & 0x200) === 0 : null;
-  const lines = [r.line, ...(spin?.exception?.lines ?? exc?.lines ?? []).slice(0, 3)];
+  const lines = [...(src.line !== null ? [src.line] : []), ...(spin?.exception?.lines ?? exc?.lines ?? []).slice(0, 3)];
   const cpuText = cpu !== null ? `CPU ${cpu}` : 'a CPU';
-  const secs = r.seconds ? ` for ${r.seconds}s` : '';
+  const secs = src.seconds ? ` for ${src.seconds}s` : '';
   const headline = spin
     ? `${cpuText} (${label}) spins${secs} on a spinlock${spin.address ? ` ${spin.address}` : ''} in ${spin.at}${blame[0] ? ` from ${blame[0]}` : ''}`
     : `${cpuText} (${label}) stuck${secs} (${kind} lockup)${blame[0] ? ` in ${blame[0]}` : ''}`;
@@ -48,7 +76,7 @@ export function lockupFinding(model: TraceModel, r: Report, pattern: string): Fi
         ? `the interrupted RIP is in ${spin.exception?.fn ?? spin.at}${spin.address ? '; RDI holds the lock pointer' : ''}`
         : `${kind} lockup watchdog${irqsOff === null ? '' : irqsOff ? '; interrupts were disabled (RFLAGS.IF=0)' : '; interrupts were enabled'}`,
       lines,
-    }],
+    }, ...(src.crash && spin?.address && t ? sameLockSpinners(model, t, spin.address) : [])],
     cycle: false,
     suspectLock: spin
       ? {
@@ -65,4 +93,28 @@ export function lockupFinding(model: TraceModel, r: Report, pattern: string): Fi
     nextSteps,
     references: [],
   };
+}
+
+/**
+ * Other CPUs of a crash session spinning on the same lock (RDI of their own interrupted slow path):
+ * they queue behind the same holder, so they belong to the chain. Bounded like the IPI waiters.
+ */
+function sameLockSpinners(model: TraceModel, stuck: Task, address: string): ChainLink[] {
+  const out: ChainLink[] = [];
+  for (const o of model.tasks) {
+    if (out.length >= 15) break;
+    if (o.key === stuck.key) continue;
+    const s = spinInfo(o);
+    if (s?.address !== address) continue;
+    out.push({
+      task: taskLabel(o),
+      waitsOn: `spinlock ${address} (${s.at})`,
+      primitive: 'spinlock',
+      lock: address,
+      heldBy: null,
+      evidence: `${o.cpu !== null ? `CPU ${o.cpu} ` : ''}also spins in ${s.exception?.fn ?? s.at}; RDI holds the same lock pointer`,
+      lines: (s.exception?.lines ?? []).slice(0, 3),
+    });
+  }
+  return out;
 }
