@@ -8,7 +8,7 @@ import type { Task, TraceModel } from './model/trace-model.ts';
 import type { Plugin } from './plugins/plugin.ts';
 import { parse } from './parse/parse.ts';
 import { classify, familyOfReport, signature, taskFrames } from './classify/index.ts';
-import { blameFrames } from './plugins/generic-helpers/index.ts';
+import { blameFrames, taskFrames as cachedTaskFrames } from './plugins/generic-helpers/index.ts';
 import { getDefaultRegistry, MECHANISM_IDS } from './plugins/registry.ts';
 import { BUILTIN_CASES } from './cases/builtin/index.ts';
 import { isCaseDef, type CaseDef } from './cases/schema.ts';
@@ -196,7 +196,9 @@ function firstLine(t: Task): number {
 }
 
 function taskView(model: TraceModel): AnalysisTask[] {
-  // loops, not map/filter chains: one entry per task, and a foreach bt has thousands
+  // loops, not map/filter chains: one entry per task, and a foreach bt has thousands. The frame list
+  // is the one the plugins already computed for the task (generic-helpers keeps it per task; the
+  // model is not modified after parse), not a second copy per task.
   const order = model.tasks.map((t) => ({ t, at: firstLine(t) }));
   order.sort((a, b) => a.at - b.at);
   const out: AnalysisTask[] = [];
@@ -211,7 +213,7 @@ function taskView(model: TraceModel): AnalysisTask[] {
         exceptionRip: s.exception ? `${s.exception.fn}${s.exception.offset !== null ? `+${s.exception.offset}` : ''}` : null,
       });
     }
-    out.push({ pid: t.pid, comm: t.comm, state: t.state, cpu: t.cpu, task: t.task, frames: taskFrames(t), contexts });
+    out.push({ pid: t.pid, comm: t.comm, state: t.state, cpu: t.cpu, task: t.task, frames: cachedTaskFrames(t) as string[], contexts });
   }
   return out;
 }
