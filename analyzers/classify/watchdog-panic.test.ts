@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from '../parse/parse.ts';
 import { classify } from './index.ts';
-import { panicTask, watchdogPanic } from './watchdog-panic.ts';
+import { crashLockup, panicTask, watchdogPanic } from './watchdog-panic.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const HARD = 'crash-hard-lockup-vxfc-6.6.txt';
@@ -65,4 +65,16 @@ test('seed 002: the nmi_panic from watchdog_overflow_callback makes it a hard lo
   const want = { family: 'hard_lockup', title: 'BUG: hard lockup in lock_timer_base' };
   assert.deepEqual(classify(parse(plain)), want);
   if (existsSync(SEED)) assert.deepEqual(classify(parse(readFileSync(SEED, 'utf8'))), want);
+});
+
+test('crashLockup: the stuck view starts below the watchdog\'s exception stack; a console detector report takes over', () => {
+  const wd = crashLockup(parse(fixture(HARD)));
+  assert.equal(wd?.kind, 'hard_lockup');
+  assert.equal(wd?.cpu, 7);
+  assert.equal(wd?.task.stack[0]!.frames[0]!.fn, 'machine_kexec', 'the whole panicking task');
+  // the stuck view has the interrupted code only: its exception RIP is the slow path, no NMI frames
+  assert.equal(wd?.stuck.stack[0]!.exception?.fn, 'native_queued_spin_lock_slowpath');
+  assert.ok(!wd!.stuck.stack.some((s) => s.frames.some((f) => f.fn === 'handle_pmi_common')));
+  const withConsole = '[ 88.100000] watchdog: BUG: soft lockup - CPU#3 stuck for 22s! [kworker/3:1:211]\n' + fixture(HARD);
+  assert.equal(crashLockup(parse(withConsole)), null);
 });
