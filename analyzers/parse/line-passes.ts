@@ -33,50 +33,93 @@ export function dropDoubleSpacing(lines: NormalizedLine[]): NormalizedLine[] {
 // A chat client may wrap one trace line in two. Join only the shapes where the second half cannot be
 // anything else: a crash frame missing its "at ADDR", a console frame cut inside "+0x12c/0x5b0", a
 // crash task header cut before COMMAND.
-export function joinWrapped(lines: NormalizedLine[]): NormalizedLine[] {
+
+/**
+ * Whether joinWrapped has anything to do at a line with this text: a bare-number mark, or one of the
+ * shapes a wrapped first half can have ("#N [sp]( fn( at))", "[<addr>]( ?)", "...+0x12c(/)",
+ * "PID: ... CPU: N"). joinWrapped leaves every other line as it is, so normalisation, which has the
+ * text at hand, lists these lines and joinWrapped visits only them (a second pass over the 265k
+ * line objects of a 10k-task foreach bt showed in the profile).
+ */
+export function mayBeWrappedHalf(t: string): boolean {
+  const c0 = t.charCodeAt(0);
+  if (c0 === 0) return true;
+  return halfShape(t, c0) !== 0;
+}
+
+const FRAME_HALF = 1;
+const ADDR_HALF = 2;
+const OFFSET_HALF = 4;
+const HEADER_HALF = 8;
+
+function halfShape(t: string, c0: number): number {
+  const frameHalf = c0 === 35 && (t.endsWith(' at') || t.indexOf(' at ') < 0);
+  const addrHalf = c0 === 91 && t.length <= 22 && (t.endsWith(']') || t.endsWith('] ?'));
+  // the offset half must end "+0x<hex>" or "+0x<hex>/": its "+0x" is among the last 20 characters.
+  // A "#" line that is not a frame half has " at " in it, and a space after a leading "#" can never
+  // match the offset-half shape: every crash frame line skips this scan.
+  const offsetHalf = !frameHalf && !addrHalf && c0 !== 35 && t.indexOf('+0x', Math.max(1, t.length - 20)) > 0;
+  const headerHalf = c0 === 80 && t.startsWith('PID: ') && t.indexOf('COMMAND') < 0;
+  return (frameHalf ? FRAME_HALF : 0) | (addrHalf ? ADDR_HALF : 0) | (offsetHalf ? OFFSET_HALF : 0) | (headerHalf ? HEADER_HALF : 0);
+}
+
+/**
+ * `candidates`: ascending indexes into `lines` of every line for which mayBeWrappedHalf holds (the
+ * others are passed through unchanged); without it every line is checked.
+ */
+export function joinWrapped(lines: NormalizedLine[], candidates?: readonly number[]): NormalizedLine[] {
   // `out` is made only when a line is dropped or joined: most pastes have neither, and copying a
-  // 265k-line array showed in the profile.
+  // 265k-line array showed in the profile. lines[copied..] are not in `out` yet.
   let out: NormalizedLine[] | null = null;
-  for (let i = 0; i < lines.length; i++) {
+  let copied = 0;
+  const count = candidates ? candidates.length : lines.length;
+  for (let c = 0; c < count; c++) {
+    const i = candidates ? candidates[c] : c;
+    if (i < copied) continue; // the second half of a line joined just before
     const cur = lines[i];
     const t = cur.text;
     const c0 = t.charCodeAt(0);
     if (c0 === 0) {
-      out ??= lines.slice(0, i);
+      out = copyUpTo(out, lines, copied, i);
+      copied = i + 1;
       const next = lines[i + 1];
       if (next !== undefined && next.text.startsWith('[<')) out.push({ ...cur, text: t.slice(1) });
       continue;
     }
-    // only these shapes can be a wrapped first half: "#N [sp]( fn( at))", "[<addr>]( ?)", "...+0x12c(/)",
-    // "PID: ... CPU: N"
-    const frameHalf = c0 === 35 && (t.endsWith(' at') || t.indexOf(' at ') < 0);
-    const addrHalf = c0 === 91 && t.length <= 22 && (t.endsWith(']') || t.endsWith('] ?'));
-    // the offset half must end "+0x<hex>" or "+0x<hex>/": its "+0x" is among the last 20 characters
-    const offsetHalf = !frameHalf && !addrHalf && t.indexOf('+0x', Math.max(1, t.length - 20)) > 0;
-    const headerHalf = c0 === 80 && t.startsWith('PID: ') && t.indexOf('COMMAND') < 0;
+    const shape = halfShape(t, c0);
+    if (shape === 0) continue;
+    const frameHalf = (shape & FRAME_HALF) !== 0;
+    const addrHalf = (shape & ADDR_HALF) !== 0;
+    const offsetHalf = (shape & OFFSET_HALF) !== 0;
+    const headerHalf = (shape & HEADER_HALF) !== 0;
     const next = lines[i + 1];
-    if ((frameHalf || addrHalf || offsetHalf || headerHalf) && next !== undefined && next.text !== '') {
-      const u = next.text;
-      let joined: string | null = null;
-      if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\]$/.test(t) && /^\S{1,256} at [0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
-        joined = `${t} ${u}`; // "#5 [ffff92adf5c43e38]" / "native_queued_spin_lock_slowpath at ffffffffbc111190"
-      } else if (addrHalf && /^\[<[0-9a-f]{1,16}>\](?: \?)?$/.test(t) && /^(?:\? )?\S{1,256}\+0x[0-9a-f]{1,16}\/0x[0-9a-f]{1,16}(?: \[\S{1,64}\])?$/.test(u)) {
-        joined = `${t} ${u}`; // "[<ffffffff810a6fec>]" / "flush_workqueue+0x12c/0x5b0"
-      } else if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
-        joined = t.endsWith(' at') || u.startsWith('at ') ? `${t} ${u}` : `${t} at ${u}`;
-      } else if (offsetHalf && /\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
-        joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;
-      } else if (headerHalf && /^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
-        joined = `${t} ${u}`;
-      }
-      if (joined !== null) {
-        out ??= lines.slice(0, i);
-        out.push({ ...cur, text: joined });
-        i++;
-        continue;
-      }
+    if (next === undefined || next.text === '') continue;
+    const u = next.text;
+    let joined: string | null = null;
+    if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\]$/.test(t) && /^\S{1,256} at [0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+      joined = `${t} ${u}`; // "#5 [ffff92adf5c43e38]" / "native_queued_spin_lock_slowpath at ffffffffbc111190"
+    } else if (addrHalf && /^\[<[0-9a-f]{1,16}>\](?: \?)?$/.test(t) && /^(?:\? )?\S{1,256}\+0x[0-9a-f]{1,16}\/0x[0-9a-f]{1,16}(?: \[\S{1,64}\])?$/.test(u)) {
+      joined = `${t} ${u}`; // "[<ffffffff810a6fec>]" / "flush_workqueue+0x12c/0x5b0"
+    } else if (frameHalf && /^#\d{1,4} \[[0-9a-f]{6,16}\] \S{1,256}(?: at)?$/.test(t) && /^(?:at )?[0-9a-f]{6,16}(?: \[\S{1,64}\])?$/.test(u)) {
+      joined = t.endsWith(' at') || u.startsWith('at ') ? `${t} ${u}` : `${t} at ${u}`;
+    } else if (offsetHalf && /\+0x[0-9a-f]{1,16}\/?$/.test(t) && /^(?:\/?0x[0-9a-f]{1,16})(?: \[\S{1,64}\])?$/.test(u) && /^(?:\? )?(?:\[<[0-9a-f]{1,16}>\] )?(?:\? )?\S{1,256}$/.test(t)) {
+      joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;
+    } else if (headerHalf && /^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
+      joined = `${t} ${u}`;
     }
-    if (out !== null) out.push(cur);
+    if (joined !== null) {
+      out = copyUpTo(out, lines, copied, i);
+      out.push({ ...cur, text: joined });
+      copied = i + 2;
+    }
   }
-  return out ?? lines;
+  if (out === null) return lines;
+  for (let k = copied; k < lines.length; k++) out.push(lines[k]);
+  return out;
+}
+
+function copyUpTo(out: NormalizedLine[] | null, lines: NormalizedLine[], from: number, to: number): NormalizedLine[] {
+  const o = out ?? [];
+  for (let k = from; k < to; k++) o.push(lines[k]);
+  return o;
 }

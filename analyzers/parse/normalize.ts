@@ -7,7 +7,7 @@
 // between trace lines) are dropped; lines that were blank in the input stay as "" (block separators).
 
 import type { Line } from './recognizer.ts';
-import { BARE_NUMBER, dropDoubleSpacing, joinWrapped } from './line-passes.ts';
+import { BARE_NUMBER, dropDoubleSpacing, joinWrapped, mayBeWrappedHalf } from './line-passes.ts';
 
 /** Characters kept per input line; the rest of a longer line is cut (and noted). */
 export const MAX_LINE_CHARS = 4096;
@@ -49,6 +49,7 @@ export function normalize(input: string): NormalizedText {
   const caller: { ctx?: string } = {};
   const scan = new LineScan(text, mangled);
   const cont = new Continuation();
+  const halves: number[] = []; // indexes in `out` of the lines joinWrapped must look at
   let start = 0;
   let no = 0;
   while (start <= text.length) {
@@ -60,12 +61,16 @@ export function normalize(input: string): NormalizedText {
     const fast = scan.plain(start, cut);
     if (fast !== null) {
       const ctx = cont.next(fast, undefined, indented(text, start, cut));
+      if (mayBeWrappedHalf(fast)) halves.push(out.length);
       out.push(ctx ? { no, text: fast, ctx } : { no, text: fast });
     } else {
       caller.ctx = undefined;
       const res = normalizeLine(text.slice(start, cut), mangled, true, stats, caller);
       const ctx = cont.next(res, caller.ctx, indented(text, start, cut));
-      if (res !== null) out.push(ctx ? { no, text: res, ctx } : { no, text: res });
+      if (res !== null) {
+        if (mayBeWrappedHalf(res)) halves.push(out.length);
+        out.push(ctx ? { no, text: res, ctx } : { no, text: res });
+      }
     }
     if (end === text.length) break;
     start = end + 1;
@@ -77,7 +82,8 @@ export function normalize(input: string): NormalizedText {
   }
   const spaced = dropDoubleSpacing(out);
   if (spaced !== out) notes.push('double-spaced paste: the blank line after every line was ignored');
-  return { lines: joinWrapped(spaced), notes };
+  // dropping the double spacing moves the lines: then joinWrapped looks at every line
+  return { lines: spaced === out ? joinWrapped(out, halves) : joinWrapped(spaced), notes };
 }
 
 /**
