@@ -67,7 +67,9 @@ export function mergeTasks(model: TraceModel): void {
 
   const psByPid = new Map<number, (typeof model.psRows)[number]>();
   for (const r of model.psRows) if (!psByPid.has(r.pid)) psByPid.set(r.pid, r);
+  // raw key -> final key, for the reports' task keys only (a foreach bt has none: 10k keys not hashed)
   const renamed = new Map<string, string>();
+  const rename = model.reports.length > 0;
   const used = new Set<string>();
   const merged: Task[] = [];
   let anon = 0;
@@ -77,7 +79,7 @@ export function mergeTasks(model: TraceModel): void {
     while (used.has(key)) key = `anon:${++anon}`;
     used.add(key);
     t.key = key;
-    for (const g of group) if (!renamed.has(g.key)) renamed.set(g.key, key);
+    if (rename) for (const g of group) if (!renamed.has(g.key)) renamed.set(g.key, key);
     merged.push(t);
   }
   model.tasks = merged;

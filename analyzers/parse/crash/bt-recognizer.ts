@@ -164,9 +164,8 @@ function parseFrame(t: string, no: number): Frame | null {
     offset = /^\d{1,10}$/.test(off) ? Number(off) : /^0x[0-9a-f]{1,16}$/.test(off) ? parseInt(off, 16) : null;
     if (offset !== null) fn = fn.slice(0, plus);
   }
-  const f = frame(intern(fn), m[2], module === null ? null : intern(module), no);
-  f.offset = offset;
-  return f;
+  // the Frame literal of text-shapes frame(), offset set in it (one object shape, no later store)
+  return { fn: intern(fn), offset, size: null, address: m[2], module: module === null ? null : intern(module), unreliable: false, context: 'process', line: no };
 }
 
 // Function and module names repeat across the tasks of a `foreach bt` (10k tasks share a few hundred
