@@ -110,13 +110,17 @@ type PsRow = { state: string; comm: string; cpu: number | null; task: string | n
 function combineOne(t: Task, psByPid: Map<number, PsRow>): Task {
   const pid = t.pid ?? null;
   const ps = pid !== null ? psByPid.get(pid) : undefined;
-  const sources: TaskSource[] = [];
-  for (const s of t.sources) if (!sources.includes(s)) sources.push(s);
+  // a raw task is dropped after the merge: its one-element arrays are taken over, not copied
+  let sources: TaskSource[] = t.sources;
+  if (sources.length !== 1) {
+    sources = [];
+    for (const s of t.sources) if (!sources.includes(s)) sources.push(s);
+  }
   let lines: number[];
   if (ps && !t.lines.includes(ps.line)) {
     lines = [...new Set([...t.lines, ps.line])].sort((a, b) => a - b);
-    if (!sources.includes('ps') && !sources.includes('crash-ps')) sources.push(ps.task ? 'crash-ps' : 'ps');
-  } else lines = t.lines.length === 1 ? [t.lines[0]] : [...new Set(t.lines)].sort((a, b) => a - b);
+    if (!sources.includes('ps') && !sources.includes('crash-ps')) sources = [...sources, ps.task ? 'crash-ps' : 'ps'];
+  } else lines = t.lines.length === 1 ? t.lines : [...new Set(t.lines)].sort((a, b) => a - b);
   let frames = 0;
   for (const s of t.stack) frames += s.frames.length + (s.exception ? 1 : 0);
   const stack = frames > 0 ? t.stack : [];

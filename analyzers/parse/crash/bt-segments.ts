@@ -27,15 +27,21 @@ type RegionKind = 'nmi' | 'irq' | 'softirq' | 'process';
 // pays a defineProperty for its name, and this runs once per task of a foreach bt.
 export function buildSegments(items: readonly BtItem[]): StackSegment[] {
   // 1. Cut the item list into regions at the markers; a region is named after the marker that ends it.
+  // (most tasks of a foreach bt have no marker: then the one region is the item list itself)
   const regions: Region[] = [];
-  let cur: BtItem[] = [];
-  for (const it of items) {
-    if (it.kind === 'marker') {
-      regions.push({ kind: it.marker, items: cur });
-      cur = [];
-    } else cur.push(it);
+  let markers = 0;
+  for (const it of items) if (it.kind === 'marker') markers++;
+  if (markers === 0) regions.push({ kind: 'process', items });
+  else {
+    let cur: BtItem[] = [];
+    for (const it of items) {
+      if (it.kind === 'marker') {
+        regions.push({ kind: it.marker, items: cur });
+        cur = [];
+      } else cur.push(it);
+    }
+    regions.push({ kind: 'process', items: cur });
   }
-  regions.push({ kind: 'process', items: cur });
 
   const segments: StackSegment[] = [];
   let pending: ExceptionFrame | null = null; // interrupted-code block printed inside the NMI part
@@ -84,7 +90,7 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
 
 interface Region {
   kind: RegionKind;
-  items: BtItem[];
+  items: readonly BtItem[];
 }
 
 function openSegment(segments: StackSegment[], context: Context, exception: ExceptionFrame | null): StackSegment {
