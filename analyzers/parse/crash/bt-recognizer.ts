@@ -60,7 +60,7 @@ export const crashBtRecognizer: Recognizer = {
         const f = parseFrame(text, no);
         if (f) {
           if (text.startsWith('#0 ') && sawFrame) break; // a new headerless bt
-          items.push({ kind: 'frame', frame: f });
+          items.push(f);
           sawFrame = true;
           regs = null;
           continue;
@@ -72,7 +72,7 @@ export const crashBtRecognizer: Recognizer = {
         if (ts) {
           const f = frame(ts[2], ts[3], ts[4] ?? null, no);
           f.unreliable = true;
-          items.push({ kind: 'frame', frame: f });
+          items.push(f);
           sawFrame = true;
           regs = null;
           continue;
@@ -99,7 +99,7 @@ export const crashBtRecognizer: Recognizer = {
         if (c0 === 80 && BT_HEADER.test(text)) break; // 'P': the next task's header
         const st = c0 === 83 ? START.exec(text) : null;
         if (st) {
-          items.push({ kind: 'frame', frame: frame(st[1], st[2], null, no) });
+          items.push(frame(st[1], st[2], null, no));
           sawFrame = true;
           regs = null;
           continue;
@@ -127,7 +127,7 @@ export const crashBtRecognizer: Recognizer = {
       break;
     }
     for (const it of items) {
-      if (it.kind === 'exception') {
+      if ('kind' in it && it.kind === 'exception') {
         const rip = it.exception.registers.RIP;
         if (rip) it.exception.address = rip;
       }

@@ -14,10 +14,9 @@
 
 import type { Context, ExceptionFrame, Frame, StackSegment } from '../../model/trace-model.ts';
 
-export type BtItem =
-  | { kind: 'frame'; frame: Frame }
-  | { kind: 'exception'; exception: ExceptionFrame }
-  | { kind: 'marker'; marker: 'nmi' | 'irq' | 'softirq' };
+// A frame is an item itself (no wrapper object per frame: a 10k-task foreach bt has ~176k frames);
+// exception blocks and markers carry a `kind`.
+export type BtItem = Frame | { kind: 'exception'; exception: ExceptionFrame } | { kind: 'marker'; marker: 'nmi' | 'irq' | 'softirq' };
 
 const SOFTIRQ_ENTRIES = new Set(['__do_softirq', '__softirqentry_text_start', 'do_softirq', 'call_softirq', 'run_ksoftirqd', 'do_softirq_own_stack', '__do_softirq_own_stack']);
 
@@ -30,12 +29,12 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
   // (most tasks of a foreach bt have no marker: then the one region is the item list itself)
   const regions: Region[] = [];
   let markers = 0;
-  for (const it of items) if (it.kind === 'marker') markers++;
+  for (const it of items) if ('kind' in it && it.kind === 'marker') markers++;
   if (markers === 0) regions.push({ kind: 'process', items });
   else {
     let cur: BtItem[] = [];
     for (const it of items) {
-      if (it.kind === 'marker') {
+      if ('kind' in it && it.kind === 'marker') {
         regions.push({ kind: it.marker, items: cur });
         cur = [];
       } else cur.push(it);
@@ -57,7 +56,8 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
       pending = null;
     }
     for (const it of region.items) {
-      if (it.kind === 'exception') {
+      if ('kind' in it) {
+        if (it.kind !== 'exception') continue;
         if (region.kind === 'nmi') {
           pending = it.exception;
           continue;
@@ -68,12 +68,11 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
         else seg = openSegment(segments, contexts[fi] ?? seg?.context ?? defaultContext(region.kind), it.exception);
         continue;
       }
-      if (it.kind !== 'frame') continue;
       const ctx = contexts[fi++] ?? defaultContext(region.kind);
-      it.frame.context = ctx;
+      it.context = ctx;
       if (!seg || (seg.context !== ctx && (seg.frames.length > 0 || seg.exception === null))) seg = openSegment(segments, ctx, null);
       else if (seg.frames.length === 0) seg.context = ctx;
-      seg.frames.push(it.frame);
+      seg.frames.push(it);
     }
   }
   if (pending) segments.push({ context: 'process', frames: [], exception: pending });
@@ -107,14 +106,14 @@ function defaultContext(kind: RegionKind): Context {
 function frameContexts(region: Region, softirqDone: boolean): Context[] {
   const out: Context[] = [];
   if (region.kind === 'nmi' || region.kind === 'softirq') {
-    for (const it of region.items) if (it.kind === 'frame') out.push(region.kind);
+    for (const it of region.items) if (!('kind' in it)) out.push(region.kind);
     return out;
   }
   let outerSoftirq = -1;
   let n = 0;
   for (const it of region.items) {
-    if (it.kind !== 'frame') continue;
-    if (!softirqDone && SOFTIRQ_ENTRIES.has(it.frame.fn)) outerSoftirq = n;
+    if ('kind' in it) continue;
+    if (!softirqDone && SOFTIRQ_ENTRIES.has(it.fn)) outerSoftirq = n;
     n++;
   }
   const rest: Context = region.kind === 'irq' ? 'hardirq' : 'process';
