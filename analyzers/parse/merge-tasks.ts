@@ -33,11 +33,15 @@ export function mergeTasks(model: TraceModel): void {
   const byPid = new Map<number, number>();
   const byTask = new Map<string, number>();
   const byIdle = new Map<number, number>();
+  let unions = 0;
   const unite = (o: number | undefined, i: number): void => {
     if (o === undefined) return;
     const a = find(o);
     const b = find(i);
-    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    if (a !== b) {
+      parent[Math.max(a, b)] = Math.min(a, b);
+      unions++;
+    }
   };
   for (let i = 0; i < raw.length; i++) {
     const t = raw[i];
@@ -57,13 +61,19 @@ export function mergeTasks(model: TraceModel): void {
       else unite(o, i);
     }
   }
+  // Groups in order of their first task. When nothing was united (every task of a plain foreach bt)
+  // each task is its own group: no group arrays are built.
   const groups = new Map<number, Task[]>();
-  for (let i = 0; i < raw.length; i++) {
-    const root = find(i);
-    const g = groups.get(root);
-    if (g) g.push(raw[i]);
-    else groups.set(root, [raw[i]]);
+  if (unions > 0) {
+    for (let i = 0; i < raw.length; i++) {
+      const root = find(i);
+      const g = groups.get(root);
+      if (g) g.push(raw[i]);
+      else groups.set(root, [raw[i]]);
+    }
   }
+  const groupList = unions > 0 ? [...groups.values()] : null;
+  const count = groupList ? groupList.length : raw.length;
 
   const psByPid = new Map<number, (typeof model.psRows)[number]>();
   for (const r of model.psRows) if (!psByPid.has(r.pid)) psByPid.set(r.pid, r);
@@ -73,13 +83,14 @@ export function mergeTasks(model: TraceModel): void {
   const used = new Set<string>();
   const merged: Task[] = [];
   let anon = 0;
-  for (const group of groups.values()) {
-    const t = group.length === 1 ? combineOne(group[0], psByPid) : combine(group, psByPid);
+  for (let gi = 0; gi < count; gi++) {
+    const group = groupList ? groupList[gi] : null;
+    const t = group === null ? combineOne(raw[gi], psByPid) : group.length === 1 ? combineOne(group[0], psByPid) : combine(group, psByPid);
     let key = t.pid !== null && t.pid > 0 ? `pid:${t.pid}` : t.pid === 0 && t.cpu !== null ? `cpu:${t.cpu}` : t.task ? `task:${t.task}` : t.cpu !== null ? `cpu:${t.cpu}` : `anon:${++anon}`;
     while (used.has(key)) key = `anon:${++anon}`;
     used.add(key);
     t.key = key;
-    if (rename) for (const g of group) if (!renamed.has(g.key)) renamed.set(g.key, key);
+    if (rename) for (const g of group ?? [raw[gi]]) if (!renamed.has(g.key)) renamed.set(g.key, key);
     merged.push(t);
   }
   model.tasks = merged;
