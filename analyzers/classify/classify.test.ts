@@ -65,6 +65,12 @@ test('the first detector report decides; NMI backtraces and later panics do not'
   assert.equal(classify(parse('Kernel panic - not syncing: hung_task: blocked tasks\n')).family, 'hung_task');
 });
 
+test('a crash `sys | grep PANIC` line: the quoted panic string gives a title without the closing quote', () => {
+  const r = classify(parse('crash> sys | grep PANIC\n       PANIC: "Kernel panic - not syncing: Hard LOCKUP"\n'));
+  assert.equal(r.family, 'hard_lockup');
+  assert.equal(r.title, 'kernel panic: Hard LOCKUP');
+});
+
 test('no detector: blocked stacks are stuck_tasks, everything else not_kernel', () => {
   const proc = ['$ cat /proc/31969/stack', '[<0>] flush_workqueue+0x17e/0x470', '[<0>] flush_scheduled_work+0x10/0x20', '[<0>] cleanup_module+0x1b/0x30 [bsnmod]', '[<0>] __x64_sys_delete_module+0x13a/0x250'].join('\n');
   assert.equal(classify(parse(proc)).family, 'stuck_tasks');

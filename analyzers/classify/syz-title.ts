@@ -56,7 +56,9 @@ export function syzTitle(lines: readonly TextLine[], start: number, kind: Detect
     case 'scheduling_while_atomic':
       return done('BUG: scheduling while atomic in ', pick(text, [CALL_TRACE, 'stack'], ['schedule'], first));
     case 'panic': {
-      const msg = headerFrom(head, 'Kernel panic - not syncing').slice(26).replace(/^:\s?/, '').trim();
+      let msg = headerFrom(head, 'Kernel panic - not syncing').slice(26).replace(/^:\s?/, '').trim();
+      // crash's `sys` quotes the panic string (PANIC: "Kernel panic - not syncing: ..."): no closing quote in the title
+      if (head.includes('"Kernel panic - not syncing') && msg.endsWith('"')) msg = msg.slice(0, -1).trimEnd();
       if (msg.startsWith('hung_task: blocked tasks')) return { title: 'kernel panic: hung_task: blocked tasks', frame: null };
       return { title: `kernel panic: ${msg}`, frame: null };
     }

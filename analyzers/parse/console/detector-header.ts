@@ -196,7 +196,9 @@ export function matchDetector(raw: string): DetectorHit | null {
   // --- panic (kernel/panic.c)
   k = text.indexOf('Kernel panic - not syncing');
   if (k >= 0) {
-    const msg = text.slice(k + 26).replace(/^:\s?/, '').trim();
+    let msg = text.slice(k + 26).replace(/^:\s?/, '').trim();
+    // crash's `sys` prints the panic string quoted (PANIC: "Kernel panic - not syncing: ..."): drop the closing quote
+    if (k > 0 && text[k - 1] === '"' && msg.endsWith('"')) msg = msg.slice(0, -1).trimEnd();
     return hit('panic', { message: msg });
   }
   // --- NMI backtraces (lib/nmi_backtrace.c): stacks of other CPUs, not a detector by itself

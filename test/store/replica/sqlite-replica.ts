@@ -5,7 +5,7 @@ import { createSqliteStore } from '../../../bot/store/sqlite-store.ts';
 
 const [path, name] = process.argv.slice(2);
 const at = '2026-11-02T09:00:00.000Z';
-const store = createSqliteStore({ path, clock: () => new Date(at), busyTimeoutMs: 10_000 });
+const store = createSqliteStore({ path, clock: () => new Date(at), busyTimeoutMs: 30_000 }); // generous: a loaded box must wait, not fail
 await store.migrate();
 let events = 0;
 let incidents = 0;
