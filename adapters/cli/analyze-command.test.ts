@@ -7,25 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { captureIo } from '../../test/helpers/capture-io.ts';
 import { fileURLToPath } from 'node:url';
 import type { Analysis } from '../../analyzers/contract.ts';
 import { run, type AnalyzeFn } from './analyze-command.ts';
 
-class Sink extends Writable {
-  data = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.data += chunk.toString();
-    cb();
-  }
-}
-
 function io(stdinText?: string, env: NodeJS.ProcessEnv = {}) {
-  const stdin = new PassThrough();
-  if (stdinText !== undefined) stdin.end(stdinText);
-  const stdout = new Sink();
-  const stderr = new Sink();
-  return { io: { stdin, stdout, stderr, env: { LOCKDOWN_CONFIG: '', ...env } }, stdout, stderr };
+  const c = captureIo({ LOCKDOWN_CONFIG: '', ...env }, stdinText);
+  return { io: c.io, stdout: { get data() { return c.out(); } }, stderr: { get data() { return c.err(); } } };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lockdown-cli-'));

@@ -1,23 +1,16 @@
 // `lockdown cases check DIR` / `lockdown cases list`: exit codes and what lands on stdout/stderr.
 
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { CliIo } from './io.ts';
+import { captureIo } from '../../test/helpers/capture-io.ts';
 import { run } from './cases-command.ts';
 
 const dir = (name: string) => new URL(`../../config/fixtures/${name}`, import.meta.url).pathname;
 
 async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on('data', (d) => out.push(String(d)));
-  stderr.on('data', (d) => err.push(String(d)));
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, env: {} };
-  const code = await run(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  const c = captureIo();
+  const code = await run(args, c.io);
+  return { code, stdout: c.out(), stderr: c.err() };
 }
 
 describe('lockdown cases', () => {

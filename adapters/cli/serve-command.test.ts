@@ -7,20 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { captureIo } from '../../test/helpers/capture-io.ts';
 import { run as serve } from './serve-command.ts';
 import { run as digest } from './digest-command.ts';
 import { fixtureAnalyze } from '../../test/lifecycle/harness.ts';
 import type { CliIo } from './io.ts';
 
 function io(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d) => (o += d));
-  stderr.on('data', (d) => (e += d));
-  return { stdin: new PassThrough(), stdout, stderr, env, out: () => o, err: () => e };
+  const c = captureIo(env);
+  return { ...c.io, out: c.out, err: c.err };
 }
 
 const hung = 'INFO: task rmmod:31969 blocked for more than 120 seconds.\nCall Trace:\n [<ffffffff8108f3cc>] flush_workqueue+0x11c/0x3a0\n [<ffffffff81090e55>] flush_scheduled_work+0x15/0x20\n';
