@@ -27,7 +27,8 @@ export function ipiFindings(model: TraceModel): Finding[] {
   if (waiters.length === 0) return [];
   const waiting = new Set(waiters.map((w) => w.task)); // a set: thousands of waiters x thousands of CPUs
   const offs = irqsOffCpus(model).filter((c) => !waiting.has(c.task));
-  const reentrant = findHits(model);
+  // the first hit decides the root, and then it is self-held: one hit is all this needs
+  const reentrant = findHits(model, 1);
   // the CPU that deadlocked on itself is the root when there is one; else the first irqs-off CPU
   const rootTask: Task | undefined = reentrant[0]?.irq.task ?? offs[0]?.task;
   if (!rootTask) return [];

@@ -28,53 +28,67 @@ export interface Hit { irq: Spinner; interruptedFn: string; matched: string; ent
 const MAX_FINDINGS = 4;
 const MAX_OTHERS = 16;
 
-const HITS = new WeakMap<TraceModel, Hit[]>();
+interface HitScan { hits: Hit[]; spinners: readonly Spinner[]; takersByLock: Map<string, Set<string>>; next: number }
 
-export function findHits(model: TraceModel): Hit[] {
-  const memo = HITS.get(model);
-  if (memo) return memo;
-  const spinners = allSpinners(model.tasks);
-  const takersByLock = new Map<string, Set<string>>();
-  for (const x of spinners) {
-    if (!x.taker) continue;
-    const set = takersByLock.get(x.lock) ?? new Set<string>();
-    set.add(x.taker);
-    takersByLock.set(x.lock, set);
-  }
-  const hits: Hit[] = [];
-  for (const s of spinners) {
-    if (s.context !== 'softirq' && s.context !== 'hardirq') continue;
-    const seg = interruptedSegment(s.task, s.segment);
-    if (!seg) continue;
-    const takers = takersByLock.get(s.lock);
-    const frames = segmentFrames(seg);
-    // the interrupted code still has the lock's address live in a register (it is working on the
-    // locked object) and is in the same subsystem as the interrupt's lock taker
-    const regs: string[] = [];
-    if (seg.exception) {
-      const r = seg.exception.registers;
-      // length first: lower-casing every register of every spinner allocates for nothing
-      for (const k in r) {
-        const v = r[k]!;
-        if (k !== 'RSP' && k !== 'RIP' && v.length === s.lock.length && (v === s.lock || v.toLowerCase() === s.lock)) regs.push(k);
-      }
+const HITS = new WeakMap<TraceModel, HitScan>();
+
+/**
+ * Interrupt spinners whose interrupted code holds their lock, in spinner order. With `limit` the scan
+ * stops once that many are known (a 10k-task foreach bt has hundreds of hits and the findings use
+ * four); the scan resumes where it stopped when more are asked for, so the list is the same prefix.
+ */
+export function findHits(model: TraceModel, limit = Infinity): Hit[] {
+  let scan = HITS.get(model);
+  if (!scan) {
+    const spinners = allSpinners(model.tasks);
+    const takersByLock = new Map<string, Set<string>>();
+    for (const x of spinners) {
+      if (!x.taker) continue;
+      const set = takersByLock.get(x.lock);
+      if (set) set.add(x.taker);
+      else takersByLock.set(x.lock, new Set([x.taker]));
     }
-    let matched: string | undefined;
-    if (takers) for (const f of frames) if (takers.has(f)) { matched = f; break; }
-    if (matched === undefined && regs.length && frames[0] && sameSubsystem(s, seg, frames[0])) matched = frames[0];
-    if (!matched) continue;
-    const ifSet = ifFlag(seg.exception);
-    if (ifSet === false) continue; // interrupts were off: this IRQ could not have come in there
-    // the outermost frame of the same subsystem (module, else name prefix) is where the process
-    // context entered it and most likely took the lock (bfq_bio_merge in seed 001)
-    const m = seg.frames.find((f) => f.fn.startsWith(matched));
-    const prefix = matched.split('_')[0];
-    const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : firstWordIs(f.fn, prefix)));
-    const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
-    hits.push({ irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) });
+    scan = { hits: [], spinners, takersByLock, next: 0 };
+    HITS.set(model, scan);
   }
-  HITS.set(model, hits);
+  const { hits, spinners, takersByLock } = scan;
+  while (scan.next < spinners.length && hits.length < limit) {
+    const hit = hitOf(spinners[scan.next++]!, takersByLock);
+    if (hit) hits.push(hit);
+  }
   return hits;
+}
+
+function hitOf(s: Spinner, takersByLock: Map<string, Set<string>>): Hit | null {
+  if (s.context !== 'softirq' && s.context !== 'hardirq') return null;
+  const seg = interruptedSegment(s.task, s.segment);
+  if (!seg) return null;
+  const takers = takersByLock.get(s.lock);
+  const frames = segmentFrames(seg);
+  // the interrupted code still has the lock's address live in a register (it is working on the
+  // locked object) and is in the same subsystem as the interrupt's lock taker
+  const regs: string[] = [];
+  if (seg.exception) {
+    const r = seg.exception.registers;
+    // length first: lower-casing every register of every spinner allocates for nothing
+    for (const k in r) {
+      const v = r[k]!;
+      if (k !== 'RSP' && k !== 'RIP' && v.length === s.lock.length && (v === s.lock || v.toLowerCase() === s.lock)) regs.push(k);
+    }
+  }
+  let matched: string | undefined;
+  if (takers) for (const f of frames) if (takers.has(f)) { matched = f; break; }
+  if (matched === undefined && regs.length && frames[0] && sameSubsystem(s, seg, frames[0])) matched = frames[0];
+  if (!matched) return null;
+  const ifSet = ifFlag(seg.exception);
+  if (ifSet === false) return null; // interrupts were off: this IRQ could not have come in there
+  // the outermost frame of the same subsystem (module, else name prefix) is where the process
+  // context entered it and most likely took the lock (bfq_bio_merge in seed 001)
+  const m = seg.frames.find((f) => f.fn.startsWith(matched));
+  const prefix = matched.split('_')[0]!;
+  const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : firstWordIs(f.fn, prefix)));
+  const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
+  return { irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) };
 }
 
 /** fn.split('_')[0] === word, without the array (word has no '_'). */
@@ -104,7 +118,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
     else byLock.set(x.lock, [x]);
   }
   const waiters = ipiWaiters(model); // once per model: it walks every task (was once per hit)
-  for (const h of findHits(model).slice(0, MAX_FINDINGS)) {
+  for (const h of findHits(model, MAX_FINDINGS).slice(0, MAX_FINDINGS)) {
     const owner = h.irq.task;
     const label = taskLabel(owner);
     const cpu = owner.cpu !== null ? `CPU ${owner.cpu}` : 'one CPU';
