@@ -8,7 +8,7 @@ import type { Task, TraceModel } from './model/trace-model.ts';
 import type { Plugin } from './plugins/plugin.ts';
 import { parse } from './parse/parse.ts';
 import { classify, familyOfReport, signature, taskFrames } from './classify/index.ts';
-import { blameFrames, taskFrames as cachedTaskFrames } from './plugins/generic-helpers/index.ts';
+import { blameFrames, factsOf, modelFacts } from './plugins/generic-helpers/index.ts';
 import { getDefaultRegistry, MECHANISM_IDS } from './plugins/registry.ts';
 import { BUILTIN_CASES } from './cases/builtin/index.ts';
 import { isCaseDef, type CaseDef } from './cases/schema.ts';
@@ -137,26 +137,12 @@ function caseList(user: readonly unknown[] | undefined, notes: string[]): CaseDe
 }
 
 function matchContext(model: TraceModel, family: Family) {
+  // the names of every task's taskFrames(t) (exception RIPs included) and every module, from the one
+  // pass over the frames that taskView already made: a set per distinct name, not per frame
+  const mf = modelFacts(model);
   const frames = new Set<string>();
-  const modules = new Set<string>();
-  for (const t of model.tasks) {
-    // taskFrames(t) inlined (no array per task): the exception RIP, then the frames it keeps
-    for (const s of t.stack) {
-      if (s.exception?.fn) frames.add(beforeDot(s.exception.fn));
-      if (s.exception?.module) modules.add(s.exception.module);
-      let anyReliable = false;
-      for (const f of s.frames) {
-        if (!f.unreliable) {
-          anyReliable = true;
-          break;
-        }
-      }
-      for (const f of s.frames) {
-        if (f.module) modules.add(f.module);
-        if (f.fn && (!f.unreliable || (!anyReliable && f.offset !== 0))) frames.add(beforeDot(f.fn));
-      }
-    }
-  }
+  for (const n of mf.names) frames.add(beforeDot(n));
+  const modules = new Set<string>(mf.modules);
   for (const r of model.reports) {
     const ld = r.lockdep;
     if (!ld) continue;
@@ -165,7 +151,7 @@ function matchContext(model: TraceModel, family: Family) {
   return { family, frames, modules };
 }
 
-/** fn.split('.')[0] without the array (runs on every frame of every task). */
+/** fn.split('.')[0] without the array. */
 function beforeDot(fn: string): string {
   const k = fn.indexOf('.');
   return k >= 0 ? fn.slice(0, k) : fn;
@@ -185,35 +171,31 @@ function fallbackKeyFrames(model: TraceModel): string[] {
   return t ? blameFrames(taskFrames(t), 2) : [];
 }
 
-function firstLine(t: Task): number {
-  let m = Infinity;
-  for (const n of t.lines) if (n < m) m = n;
-  for (const s of t.stack) {
-    if (s.exception && s.exception.line < m) m = s.exception.line;
-    for (const f of s.frames) if (f.line < m) m = f.line;
-  }
-  return m;
-}
-
 function taskView(model: TraceModel): AnalysisTask[] {
-  // loops, not map/filter chains: one entry per task, and a foreach bt has thousands. The frame list
-  // is the one the plugins already computed for the task (generic-helpers keeps it per task; the
-  // model is not modified after parse), not a second copy per task.
-  const order = model.tasks.map((t) => ({ t, at: firstLine(t) }));
-  order.sort((a, b) => a.at - b.at);
-  const out: AnalysisTask[] = [];
-  for (const { t } of order) {
-    const contexts: AnalysisTask['contexts'] = [];
-    for (const s of t.stack) {
-      const frames: string[] = [];
-      for (const f of s.frames) if (f.fn) frames.push(f.fn);
-      contexts.push({
-        context: s.context,
-        frames,
-        exceptionRip: s.exception ? `${s.exception.fn}${s.exception.offset !== null ? `+${s.exception.offset}` : ''}` : null,
-      });
-    }
-    out.push({ pid: t.pid, comm: t.comm, state: t.state, cpu: t.cpu, task: t.task, frames: cachedTaskFrames(t) as string[], contexts });
+  // loops, not map/filter chains: one entry per task, and a foreach bt has thousands. The frame lists
+  // and first lines come from the one pass over each task's frames (generic-helpers factsOf, kept per
+  // task: the model is not modified after parse) that the plugins use too, not from a walk of its own.
+  modelFacts(model);
+  const tasks = model.tasks;
+  const n = tasks.length;
+  const at = new Array<number>(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    at[i] = factsOf(tasks[i]!).firstLine;
+    if (i > 0 && at[i]! < at[i - 1]!) sorted = false;
+  }
+  // a stable sort by first line; a paste already in that order (the usual case) needs none
+  let order: number[] | null = null;
+  if (!sorted) {
+    order = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => at[a]! - at[b]!);
+  }
+  const out = new Array<AnalysisTask>(n);
+  for (let k = 0; k < n; k++) {
+    const t = tasks[order === null ? k : order[k]!]!;
+    const f = factsOf(t);
+    out[k] = { pid: t.pid, comm: t.comm, state: t.state, cpu: t.cpu, task: t.task, frames: f.frames, contexts: f.contexts };
   }
   return out;
 }

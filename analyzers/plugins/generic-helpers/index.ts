@@ -8,27 +8,203 @@ export { baseName };
 
 // Several analyzers (and the wait-for graph) ask the same questions of every task of a 10k-50k task
 // `foreach bt`: answers are kept per task (the model is not modified after parse) and per frame name
-// (kernel function names repeat across tasks), so each is computed once per paste.
-const FRAMES = new WeakMap<Task, readonly string[]>();
-const FRAMES_NO_EXC = new WeakMap<Task, readonly string[]>();
+// (kernel function names repeat across tasks), so each is computed once per paste. Walking the frame
+// objects is what costs (a 10k-task paste has ~176k of them, cache-cold after parse: one bare pass is
+// ~6 ms), so one pass per task (factsOf) collects everything later questions need from them.
+
+/** What one frame name is, computed once per distinct name (crash bt names are interned strings). */
+interface NameInfo {
+  /** baseName(fn) */
+  base: string;
+  /** fn before its first '.', even at 0 (what case matching compares) */
+  dot: string;
+  /** isSpinFrame(fn) */
+  spin: boolean;
+  /** index in WAITS of the first primitive baseName(fn) matches, -1 for none */
+  wait: number;
+  /** the last ModelFacts pass that listed this name (distinct names of a paste without a Set per frame) */
+  stamp: number;
+}
+
+const NAMES = new Map<string, NameInfo>();
+
+function nameInfo(fn: string): NameInfo {
+  let v = NAMES.get(fn);
+  if (v === undefined) {
+    // input-controlled names: keep the table bounded
+    if (NAMES.size >= 50_000) NAMES.clear();
+    const base = baseName(fn);
+    const k = fn.indexOf('.');
+    v = { base, dot: k >= 0 ? fn.slice(0, k) : fn, spin: isSpinFrame(fn), wait: waitIndex(base), stamp: 0 };
+    NAMES.set(fn, v);
+  }
+  return v;
+}
+
+export interface TaskContextView {
+  context: string;
+  /** every named frame of the segment, reliable or not */
+  frames: string[];
+  exceptionRip: string | null;
+}
+
+/** Per-task answers of the one pass over a task's frames. Read-only for callers. */
+export interface TaskFacts {
+  /** taskFrames(t): reliable frame names, innermost first, an exception RIP before its segment's frames */
+  frames: string[];
+  /** taskFrames(t, { exceptions: false }); the same array as `frames` without an exception RIP name */
+  noExc: string[] | null;
+  hasExcFn: boolean;
+  /** the analysis task view's segments */
+  contexts: TaskContextView[];
+  /** smallest line number the task covers (header, exception, frame) */
+  firstLine: number;
+  /** distinct modules named by any frame or exception of the task, null for none */
+  modules: string[] | null;
+  /** index in noExc of the first of its first 40 names that is a wait primitive, -1 for none */
+  waitAt: number;
+  /** the first segment whose spinTop is a spin frame, -1 for none, and that frame */
+  spinSeg: number;
+  spinFn: string | null;
+  wait?: WaitInfo | null;
+  spin?: SpinInfo | null;
+}
+
+const FACTS = new WeakMap<Task, TaskFacts>();
+
+/** The one pass over a task's frame objects, kept per task. */
+export function factsOf(t: Task): TaskFacts {
+  let f = FACTS.get(t);
+  if (f === undefined) {
+    f = buildFacts(t);
+    FACTS.set(t, f);
+  }
+  return f;
+}
+
+function buildFacts(t: Task): TaskFacts {
+  // plain loops and no closures: this runs once on every task of the paste
+  const frames: string[] = [];
+  const contexts: TaskContextView[] = [];
+  let modules: string[] | null = null;
+  let first = Infinity;
+  for (const n of t.lines) if (n < first) first = n;
+  let hasExcFn = false;
+  let kept = 0; // names kept so far without exception RIPs (the index in noExc)
+  let waitAt = -1;
+  let spinSeg = -1;
+  let spinFn: string | null = null;
+  const stack = t.stack;
+  for (let si = 0; si < stack.length; si++) {
+    const seg = stack[si]!;
+    const exc = seg.exception;
+    let spinHit: string | null = null;
+    if (exc) {
+      if (exc.line < first) first = exc.line;
+      if (exc.module && (modules === null || !modules.includes(exc.module))) (modules ??= []).push(exc.module);
+      if (exc.fn) {
+        frames.push(exc.fn);
+        hasExcFn = true;
+        if (nameInfo(exc.fn).spin) spinHit = exc.fn;
+      }
+    }
+    // old unwinders (no frame pointers) mark every frame "?": then they are all we have, minus the
+    // "+0x0/" ones, which are function pointers left in stack data (wait-queue entries), not returns
+    const segFrames = seg.frames;
+    let anyReliable = false;
+    for (let i = 0; i < segFrames.length; i++) {
+      if (!segFrames[i]!.unreliable) {
+        anyReliable = true;
+        break;
+      }
+    }
+    const named: string[] = [];
+    let reliableSeen = 0; // spinTop looks at the first four reliable frames, named or not
+    for (let i = 0; i < segFrames.length; i++) {
+      const fr = segFrames[i]!;
+      if (fr.line < first) first = fr.line;
+      if (fr.module && (modules === null || !modules.includes(fr.module))) (modules ??= []).push(fr.module);
+      const fn = fr.fn;
+      const reliable = !fr.unreliable;
+      if (!fn) {
+        if (reliable) reliableSeen++;
+        continue;
+      }
+      named.push(fn);
+      if (reliable || (!anyReliable && fr.offset !== 0)) {
+        frames.push(fn);
+        const info = nameInfo(fn);
+        if (waitAt < 0 && kept < 40 && info.wait >= 0) waitAt = kept;
+        kept++;
+        if (reliable && spinHit === null && reliableSeen < 4 && info.spin) spinHit = fn;
+      }
+      if (reliable) reliableSeen++;
+    }
+    // all-"?" stacks pick their spin frames differently (spinTop): rare, so ask it directly
+    if (spinHit === null && !anyReliable) spinHit = spinTop(seg);
+    if (spinHit !== null && spinSeg < 0) {
+      spinSeg = si;
+      spinFn = spinHit;
+    }
+    contexts.push({
+      context: seg.context,
+      frames: named,
+      exceptionRip: exc ? (exc.offset !== null ? `${exc.fn}+${exc.offset}` : exc.fn) : null,
+    });
+  }
+  return { frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn };
+}
+
+function noExcOf(f: TaskFacts, t: Task): string[] {
+  return (f.noExc ??= framesOfTask(t, { exceptions: false }));
+}
 
 /** Reliable frame names of a task, innermost first (classify/frames.ts taskFrames), computed once per task. */
 export function taskFrames(t: Task, opts?: { exceptions?: boolean }): readonly string[] {
-  const noExc = opts?.exceptions === false;
-  const memo = noExc ? FRAMES_NO_EXC : FRAMES;
-  let out = memo.get(t);
-  if (!out) {
-    // without an exception RIP in the stack both variants are the same list: build it once
-    const other = hasExceptionFn(t) ? undefined : (noExc ? FRAMES : FRAMES_NO_EXC).get(t);
-    out = other ?? (noExc ? framesOfTask(t, opts) : framesOfTask(t));
-    memo.set(t, out);
-  }
-  return out;
+  const f = factsOf(t);
+  return opts?.exceptions === false ? noExcOf(f, t) : f.frames;
 }
 
 function hasExceptionFn(t: Task): boolean {
-  for (const s of t.stack) if (s.exception?.fn) return true;
-  return false;
+  return factsOf(t).hasExcFn;
+}
+
+export interface ModelFacts {
+  /** distinct names of every task's taskFrames(t), in first-seen order */
+  names: string[];
+  /** distinct modules of every frame and exception, in first-seen order */
+  modules: string[];
+}
+
+const MODEL_FACTS = new WeakMap<TraceModel, ModelFacts>();
+let stampNow = 0;
+
+/** factsOf every task of the model, and what the paste names as a whole. */
+export function modelFacts(model: TraceModel): ModelFacts {
+  let m = MODEL_FACTS.get(model);
+  if (m !== undefined) return m;
+  const stamp = ++stampNow;
+  const names: string[] = [];
+  const modSet = new Set<string>();
+  const modules: string[] = [];
+  for (const t of model.tasks) {
+    const f = factsOf(t);
+    const fr = f.frames;
+    for (let i = 0; i < fr.length; i++) {
+      const info = nameInfo(fr[i]!);
+      if (info.stamp !== stamp) {
+        info.stamp = stamp;
+        names.push(fr[i]!);
+      }
+    }
+    if (f.modules) for (const x of f.modules) if (!modSet.has(x)) {
+      modSet.add(x);
+      modules.push(x);
+    }
+  }
+  m = { names, modules };
+  MODEL_FACTS.set(model, m);
+  return m;
 }
 
 /** A per-name answer cache, emptied when it grows past `max` names (input-controlled names stay bounded). */
@@ -183,14 +359,14 @@ export function classifyWait(frames: readonly string[]): WaitInfo | null {
   return null;
 }
 
-const WAITS_OF = new WeakMap<Task, WaitInfo | null>();
-
 /** classifyWait(taskFrames(t, { exceptions: false })), once per task. Treat the answer as read-only. */
 export function waitOf(t: Task): WaitInfo | null {
-  let w = WAITS_OF.get(t);
+  const f = factsOf(t);
+  let w = f.wait;
   if (w === undefined) {
-    w = classifyWait(taskFrames(t, { exceptions: false }));
-    WAITS_OF.set(t, w);
+    // the pass already knows whether any of the first 40 names is a wait: most stacks are not
+    w = f.waitAt < 0 ? null : classifyWait(noExcOf(f, t));
+    f.wait = w;
   }
   return w;
 }
@@ -267,27 +443,23 @@ export interface SpinInfo {
 
 /** Is this stack spinning on a lock? Looks at exception RIPs and the innermost frames of each segment. */
 export function spinInfo(t: Task): SpinInfo | null {
-  let v = SPIN_INFO.get(t);
+  const f = factsOf(t);
+  let v = f.spin;
   if (v === undefined) {
-    v = spinInfoOf(t);
-    SPIN_INFO.set(t, v);
+    v = f.spinSeg < 0 ? null : spinInfoAt(t.stack[f.spinSeg]!, f.spinFn!);
+    f.spin = v;
   }
   return v;
 }
 
-const SPIN_INFO = new WeakMap<Task, SpinInfo | null>();
-
-function spinInfoOf(t: Task): SpinInfo | null {
-  for (const seg of t.stack) {
-    const exc = seg.exception;
-    const hit = spinTop(seg);
-    if (!hit) continue;
-    // RDI holds the lock pointer only while still inside the slow path function itself
-    const rdi = exc && isSpinFrame(exc.fn) ? exc.registers.RDI ?? null : null;
-    return { address: rdi && /^ffff[0-9a-f]{12}$/.test(rdi) ? rdi : null, exception: exc, at: baseName(hit) };
-  }
-  return null;
+function spinInfoAt(seg: StackSegment, hit: string): SpinInfo {
+  const exc = seg.exception;
+  // RDI holds the lock pointer only while still inside the slow path function itself
+  const rdi = exc && isSpinFrame(exc.fn) ? exc.registers.RDI ?? null : null;
+  return { address: rdi && KERNEL_PTR_RE.test(rdi) ? rdi : null, exception: exc, at: baseName(hit) };
 }
+
+const KERNEL_PTR_RE = /^ffff[0-9a-f]{12}$/;
 
 /**
  * The first spin frame among the exception RIP and the innermost four kept frames of a segment
