@@ -8,7 +8,7 @@ import type { Task, TraceModel } from './model/trace-model.ts';
 import type { Plugin } from './plugins/plugin.ts';
 import { parse } from './parse/parse.ts';
 import { classify, familyOfReport, signature, taskFrames } from './classify/index.ts';
-import { blameFrames, factsOf, modelFacts } from './plugins/generic-helpers/index.ts';
+import { blameFrames, modelFacts } from './plugins/generic-helpers/index.ts';
 import { getDefaultRegistry, MECHANISM_IDS } from './plugins/registry.ts';
 import { BUILTIN_CASES } from './cases/builtin/index.ts';
 import { isCaseDef, type CaseDef } from './cases/schema.ts';
@@ -175,26 +175,28 @@ function taskView(model: TraceModel): AnalysisTask[] {
   // loops, not map/filter chains: one entry per task, and a foreach bt has thousands. The frame lists
   // and first lines come from the one pass over each task's frames (generic-helpers factsOf, kept per
   // task: the model is not modified after parse) that the plugins use too, not from a walk of its own.
-  modelFacts(model);
+  const facts = modelFacts(model).facts;
   const tasks = model.tasks;
   const n = tasks.length;
-  const at = new Array<number>(n);
   let sorted = true;
-  for (let i = 0; i < n; i++) {
-    at[i] = factsOf(tasks[i]!).firstLine;
-    if (i > 0 && at[i]! < at[i - 1]!) sorted = false;
+  for (let i = 1; i < n; i++) {
+    if (facts[i]!.firstLine < facts[i - 1]!.firstLine) {
+      sorted = false;
+      break;
+    }
   }
   // a stable sort by first line; a paste already in that order (the usual case) needs none
   let order: number[] | null = null;
   if (!sorted) {
     order = new Array<number>(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => at[a]! - at[b]!);
+    order.sort((a, b) => facts[a]!.firstLine - facts[b]!.firstLine);
   }
   const out = new Array<AnalysisTask>(n);
   for (let k = 0; k < n; k++) {
-    const t = tasks[order === null ? k : order[k]!]!;
-    const f = factsOf(t);
+    const i = order === null ? k : order[k]!;
+    const t = tasks[i]!;
+    const f = facts[i]!;
     out[k] = { pid: t.pid, comm: t.comm, state: t.state, cpu: t.cpu, task: t.task, frames: f.frames, contexts: f.contexts };
   }
   return out;

@@ -4,9 +4,8 @@
 
 import type { ChainLink } from '../contract.ts';
 import type { Task, TraceModel } from '../model/trace-model.ts';
-import { baseName, isMechanics } from '../plugins/generic-helpers/index.ts';
-import { IPI_WAIT_RE } from './wait-graph.ts';
-import { ifFlag, spinnersOf } from './spin.ts';
+import { baseName, factsOfTasks } from '../plugins/generic-helpers/index.ts';
+import { ifFlag, spinnersFrom, spinnersOf, type Spinner } from './spin.ts';
 import { taskLabel } from './resolve.ts';
 
 export interface IpiWaiter {
@@ -17,51 +16,18 @@ export interface IpiWaiter {
 
 const WAITERS = new WeakMap<TraceModel, IpiWaiter[]>();
 
-// per-name answers, one lookup per frame: the same few hundred kernel function names recur on every
-// task of a foreach bt. 1 = waits for IPIs, 2 = real work (counts towards the three-frame limit), 0 = neither
-const IPI_NAMES = new Map<string, number>();
-const NOT_WORK_NEAR_IPI = /^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/;
-
-function ipiClass(fn: string): number {
-  let v = IPI_NAMES.get(fn);
-  if (v === undefined) {
-    if (IPI_NAMES.size >= 50_000) IPI_NAMES.clear();
-    v = IPI_WAIT_RE.test(fn) ? 1 : !isMechanics(fn) && !NOT_WORK_NEAR_IPI.test(fn) ? 2 : 0;
-    IPI_NAMES.set(fn, v);
-  }
-  return v;
-}
-
 /** Tasks whose innermost code (exception RIP or the first few real frames) waits for IPIs. */
 export function ipiWaiters(model: TraceModel): IpiWaiter[] {
   const memo = WAITERS.get(model);
   if (memo) return memo;
   const out: IpiWaiter[] = [];
   WAITERS.set(model, out);
-  for (const t of model.tasks) {
-    let hit: IpiWaiter | null = null;
-    for (const seg of t.stack) {
-      if (seg.context !== 'process') continue;
-      // the exception RIP, then the reliable frames; stop after three frames of real work
-      let real = 0;
-      const exc = seg.exception;
-      if (exc?.fn) {
-        const fn = baseName(exc.fn);
-        const c = ipiClass(fn);
-        if (c === 1) hit = { task: t, at: fn, line: exc.line };
-        else if (c === 2) real++;
-      }
-      for (let k = 0; !hit && real <= 2 && k < seg.frames.length; k++) {
-        const f = seg.frames[k]!;
-        if (!f.fn || f.unreliable) continue;
-        const fn = baseName(f.fn);
-        const c = ipiClass(fn);
-        if (c === 1) hit = { task: t, at: fn, line: f.line };
-        else if (c === 2) real++;
-      }
-      if (hit) break;
-    }
-    if (hit) out.push(hit);
+  // the scan (process segments: the exception RIP, then the reliable frames, stopping after three
+  // frames of real work) is part of the one pass over each task's frames (generic-helpers factsOf)
+  const facts = factsOfTasks(model.tasks);
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i]!;
+    if (f.ipiAt !== null) out.push({ task: model.tasks[i]!, at: f.ipiAt, line: f.ipiLine });
   }
   return out;
 }
@@ -88,23 +54,36 @@ export interface IrqsOffCpu {
  * spinners, then the rest.
  */
 export function irqsOffCpus(model: TraceModel): IrqsOffCpu[] {
-  const out: IrqsOffCpu[] = [];
-  for (const t of model.tasks) {
-    if (t.cpu === null) continue;
-    const spins = spinnersOf(t).find((s) => ifFlag(s.exception) === false);
-    if (spins) {
-      out.push({ task: t, at: spins.at, spinning: true, lines: spins.exception.lines.slice(0, 2) });
-      continue;
-    }
-    const seg = t.stack.find((x) => x.exception && x.context !== 'nmi' && x.exception.fn);
-    const exc = seg?.exception;
-    if (!exc || NOT_WORK_RE.test(baseName(exc.fn)) || ifFlag(exc) !== false) continue;
-    out.push({ task: t, at: baseName(exc.fn), spinning: false, lines: exc.lines.slice(0, 2) });
-  }
   const hardCpus = new Set(model.reports.filter((r) => r.kind === 'hard_lockup' && r.cpu !== null).map((r) => r.cpu));
   if (model.sys?.cpu !== null && model.sys?.cpu !== undefined && /hard lockup/i.test(model.sys.panic ?? '')) hardCpus.add(model.sys.cpu);
-  const rank = (c: IrqsOffCpu): number => (hardCpus.has(c.task.cpu) ? 0 : c.spinning ? 1 : 2);
-  return out.sort((a, b) => rank(a) - rank(b));
+  // best first, input order otherwise (what a stable sort by rank gave): one list per rank
+  const hard: IrqsOffCpu[] = [];
+  const spinning: IrqsOffCpu[] = [];
+  const rest: IrqsOffCpu[] = [];
+  const facts = factsOfTasks(model.tasks);
+  for (let i = 0; i < facts.length; i++) {
+    const t = model.tasks[i]!;
+    if (t.cpu === null) continue;
+    const f = facts[i]!;
+    const rankOf = hardCpus.has(t.cpu) ? hard : null;
+    let spins: Spinner | null = null;
+    for (const s of spinnersFrom(t, f)) {
+      if (ifFlag(s.exception) === false) {
+        spins = s;
+        break;
+      }
+    }
+    if (spins) {
+      (rankOf ?? spinning).push({ task: t, at: spins.at, spinning: true, lines: spins.exception.lines.slice(0, 2) });
+      continue;
+    }
+    // the first segment outside NMI context with a named exception RIP, from the one pass over the frames
+    const at = f.excSeg;
+    const exc = at < 0 ? null : t.stack[at]!.exception;
+    if (!exc || NOT_WORK_RE.test(baseName(exc.fn)) || ifFlag(exc) !== false) continue;
+    (rankOf ?? rest).push({ task: t, at: baseName(exc.fn), spinning: false, lines: exc.lines.slice(0, 2) });
+  }
+  return hard.concat(spinning, rest);
 }
 
 export function ipiLink(w: IpiWaiter, target: Task, why: string): ChainLink {

@@ -3,7 +3,7 @@
 // the registers of the spinning code), which function took the lock, and the interrupted context.
 
 import type { Context, ExceptionFrame, StackSegment, Task } from '../model/trace-model.ts';
-import { baseName, isMechanics, isSpinFrame } from '../plugins/generic-helpers/index.ts';
+import { baseName, factsOf, factsOfTasks, isMechanics, isSpinFrame, type TaskFacts } from '../plugins/generic-helpers/index.ts';
 import { isKernelPointer } from './resolve.ts';
 
 export interface Spinner {
@@ -19,25 +19,36 @@ export interface Spinner {
   exception: ExceptionFrame;
 }
 
-const SPINNERS = new WeakMap<Task, readonly Spinner[]>();
+const KERNEL_PTR_RE = /^ffff[0-9a-f]{12}$/;
 const NONE: readonly Spinner[] = [];
 
 /** Spinning segments of one task, computed once per task (the graph and several analyzers ask). */
 export function spinnersOf(t: Task): readonly Spinner[] {
-  let out = SPINNERS.get(t);
+  return spinnersFrom(t, factsOf(t));
+}
+
+/** spinnersOf(t) given factsOf(t) (loops over factsOfTasks). */
+export function spinnersFrom(t: Task, f: TaskFacts): readonly Spinner[] {
+  let out = f.spinners;
   if (out) return out;
   let found: Spinner[] | null = null;
-  for (let i = 0; i < t.stack.length; i++) {
+  // the one pass over the task's frames (factsOf) knows the first segment whose exception RIP is in
+  // a spin path: most tasks of a foreach bt have none, and their segments are not walked again
+  const from = f.excSpinSeg;
+  for (let i = from < 0 ? t.stack.length : from; i < t.stack.length; i++) {
     const seg = t.stack[i]!;
     const exc = seg.exception;
     if (!exc || !isSpinFrame(exc.fn)) continue;
-    const rdi = exc.registers.RDI?.toLowerCase();
+    const raw = exc.registers.RDI;
+    if (raw === undefined) continue;
+    // lower-case only when needed: a kernel pointer as crash prints it already is
+    const rdi = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
     if (!isKernelPointer(rdi)) continue;
     const { taker, via } = takerOf(seg);
     (found ??= []).push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: baseName(exc.fn), taker, via, exception: exc });
   }
   out = found ?? NONE;
-  SPINNERS.set(t, out);
+  f.spinners = out;
   return out;
 }
 
@@ -63,7 +74,8 @@ export function allSpinners(tasks: readonly Task[]): Spinner[] {
   let out = MEMO.get(tasks);
   if (!out) {
     out = [];
-    for (const t of tasks) for (const x of spinnersOf(t)) out.push(x);
+    const facts = factsOfTasks(tasks);
+    for (let i = 0; i < tasks.length; i++) for (const x of spinnersFrom(tasks[i]!, facts[i]!)) out.push(x);
     MEMO.set(tasks, out);
   }
   return out;

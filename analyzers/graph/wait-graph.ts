@@ -3,7 +3,7 @@
 // Edges come from every source the paste offers; plugins and analyze() walk them into chains.
 
 import type { ExceptionFrame, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
-import { spinInfo, taskFrames, waitOf, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
+import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
 
 export type EdgeSource = 'struct' | 'waiter-list' | 'register' | 'frames' | 'blocker' | 'lockdep' | 'inferred';
@@ -79,8 +79,8 @@ const MUTEX_SLOW_RE = /^(?:__mutex_lock\w*|mutex_lock\w*|__ww_mutex_lock\w*|ww_m
 // Frames where a work item runs: a task with these is a worker executing a work item (kernel/workqueue.c).
 const WORKER_RE = /^process_one_work$/;
 const isWorkerFrame = (f: string): boolean => WORKER_RE.test(f);
-// Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
-export const IPI_WAIT_RE = /^(?:smp_call_function_many(?:_cond)?|smp_call_function_single|smp_call_function|on_each_cpu(?:_mask|_cond\w*)?|flush_tlb_others_ipi|native_flush_tlb_others|native_flush_tlb_multi|flush_tlb_multi|csd_lock_wait|smp_call_function_many_cond)$/;
+// Callers that wait for IPIs (kernel/smp.c, arch/x86/mm/tlb.c): kept with the other per-name answers.
+export { IPI_WAIT_RE };
 
 export function isBlockedWorker(t: Task): boolean {
   return t.state === 'D' && taskFrames(t).some(isWorkerFrame);
@@ -95,14 +95,25 @@ export function irqsEnabledAt(t: Task): boolean | null {
 }
 
 export function buildWaitGraph(model: TraceModel): WaitGraph {
-  const g: WaitGraph = { tasks: new Map(model.tasks.map((t) => [t.key, t])), edges: [] };
+  // loops, no per-task closures or arrays: the spin and frame sections run on every task of a foreach bt
+  const tasks = new Map<string, Task>();
+  for (const t of model.tasks) tasks.set(t.key, t);
+  const g: WaitGraph = { tasks, edges: [] };
   const byFrom = new Map<string, WaitEdge[]>();
-  const has = (from: string, lock: string | null): boolean => (byFrom.get(from) ?? []).some((e) => lock === null || e.lock === lock);
+  const has = (from: string, lock: string | null): boolean => {
+    const list = byFrom.get(from);
+    if (list === undefined) return false;
+    if (lock === null) return list.length > 0;
+    for (const e of list) if (e.lock === lock) return true;
+    return false;
+  };
   const add = (e: WaitEdge): void => {
-    const list = byFrom.get(e.from) ?? [];
-    if (list.some((x) => x.to === e.to && x.lock === e.lock && x.primitive === e.primitive)) return;
-    list.push(e);
-    byFrom.set(e.from, list);
+    const list = byFrom.get(e.from);
+    if (list === undefined) byFrom.set(e.from, [e]);
+    else {
+      for (const x of list) if (x.to === e.to && x.lock === e.lock && x.primitive === e.primitive) return;
+      list.push(e);
+    }
     g.edges.push(e);
   };
 
@@ -232,8 +243,10 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   }
 
   // 5. spinning CPUs: lock address from RDI of the exception frame inside the slow path
-  for (const t of model.tasks) {
-    const spin = spinInfo(t);
+  const facts = factsOfTasks(model.tasks);
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
+    const spin = spinInfoFrom(t, facts[i]!);
     if (!spin || !isKernelPointer(spin.address) || has(t.key, spin.address)) continue;
     add({
       from: t.key, to: null, toLabel: null, primitive: 'spinlock', lock: spin.address,
@@ -247,9 +260,10 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   const workers = model.tasks.filter(isBlockedWorker);
   const picker = workerPicker(workers);
   let rtnlHolders: Task[] | null = null;
-  for (const t of model.tasks) {
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
     if (t.stack.length === 0 || has(t.key, null)) continue;
-    const w = waitOf(t);
+    const w = waitFrom(t, facts[i]!);
     if (!w) continue;
     if (w.primitive === 'flush_workqueue' || w.primitive === 'flush_work') {
       const wk = picker(t);

@@ -60,3 +60,17 @@ test('a wait past the 40th frame is not a wait, as classifyWait says', () => {
   assert.deepEqual(waitOf(near), classifyWait(referenceFrames(near, { exceptions: false })));
   assert.equal(waitOf(near)?.primitive, 'mutex');
 });
+
+test('IPI waits: process context only, the exception RIP first, and no further than three frames of real work', () => {
+  const rip = task([seg([fr('on_each_cpu'), fr('text_poke_bp_batch')], exc('smp_call_function_many.part.0'))]);
+  assert.equal(factsOf(rip).ipiAt, 'smp_call_function_many');
+  assert.equal(factsOf(rip).ipiLine, rip.stack[0]!.exception!.line);
+  const third = task([seg([fr('cpumask_next'), fr('a_work'), fr('b_work'), fr('smp_call_function_single')])]);
+  assert.equal(factsOf(third).ipiAt, 'smp_call_function_single');
+  const tooDeep = task([seg([fr('a_work'), fr('b_work'), fr('c_work'), fr('smp_call_function_single')])]);
+  assert.equal(factsOf(tooDeep).ipiAt, null);
+  const irq = task([seg([fr('smp_call_function_many')], null, 'hardirq'), seg([fr('x_work'), fr('on_each_cpu_cond_mask')])]);
+  assert.equal(factsOf(irq).ipiAt, 'on_each_cpu_cond_mask');
+  const unreliable = task([seg([fr('smp_call_function_many', { unreliable: true }), fr('y_work')])]);
+  assert.equal(factsOf(unreliable).ipiAt, null);
+});

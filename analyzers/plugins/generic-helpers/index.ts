@@ -2,6 +2,7 @@
 // the frames worth blaming, spinlock slow paths. Pure functions over the trace model.
 
 import type { ExceptionFrame, Report, StackSegment, Task, TraceModel } from '../../model/trace-model.ts';
+import type { Spinner } from '../../graph/spin.ts';
 import { baseName, taskFrames as framesOfTask } from '../../classify/frames.ts';
 
 export { baseName };
@@ -22,22 +23,40 @@ interface NameInfo {
   spin: boolean;
   /** index in WAITS of the first primitive baseName(fn) matches, -1 for none */
   wait: number;
+  /** 1 = waits for IPIs, 2 = real work (graph/ipi.ts counts three before it gives up), 0 = neither */
+  ipi: number;
   /** the last ModelFacts pass that listed this name (distinct names of a paste without a Set per frame) */
   stamp: number;
 }
 
 const NAMES = new Map<string, NameInfo>();
+// A direct-mapped cache in front of NAMES: one slot per cheap hash of the name, hit when the slot
+// holds the same string (the interned names of crash frames compare by pointer). Cheaper than the
+// Map's lookup on the ~176k frames of a 10k-task paste; a miss just asks the Map.
+const SLOTS = 2048;
+const slotKey: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
+const slotVal: Array<NameInfo | undefined> = new Array<NameInfo | undefined>(SLOTS).fill(undefined);
 
 function nameInfo(fn: string): NameInfo {
+  const n = fn.length;
+  const h = n === 0 ? 0 : (n * 131 + fn.charCodeAt(n >> 1) * 31 + fn.charCodeAt(n - 1) * 7 + fn.charCodeAt(n >> 2)) & (SLOTS - 1);
+  if (slotKey[h] === fn) return slotVal[h]!;
   let v = NAMES.get(fn);
   if (v === undefined) {
     // input-controlled names: keep the table bounded
-    if (NAMES.size >= 50_000) NAMES.clear();
+    if (NAMES.size >= 50_000) {
+      NAMES.clear();
+      slotKey.fill(undefined);
+      slotVal.fill(undefined);
+    }
     const base = baseName(fn);
     const k = fn.indexOf('.');
-    v = { base, dot: k >= 0 ? fn.slice(0, k) : fn, spin: isSpinFrame(fn), wait: waitIndex(base), stamp: 0 };
+    const ipi = IPI_WAIT_RE.test(base) ? 1 : !isMechanics(base) && !NOT_WORK_NEAR_IPI.test(base) ? 2 : 0;
+    v = { base, dot: k >= 0 ? fn.slice(0, k) : fn, spin: isSpinFrame(fn), wait: waitIndex(base), ipi, stamp: 0 };
     NAMES.set(fn, v);
   }
+  slotKey[h] = fn;
+  slotVal[h] = v;
   return v;
 }
 
@@ -66,9 +85,22 @@ export interface TaskFacts {
   /** the first segment whose spinTop is a spin frame, -1 for none, and that frame */
   spinSeg: number;
   spinFn: string | null;
+  /** the first segment whose exception RIP is in a spin path (graph/spin.ts spinnersOf), -1 for none */
+  excSpinSeg: number;
+  /** the first segment outside NMI context with a named exception RIP (graph/ipi.ts irqsOffCpus), -1 for none */
+  excSeg: number;
+  /** the innermost IPI wait of the first process segment that has one (graph/ipi.ts ipiWaiters), and its line */
+  ipiAt: string | null;
+  ipiLine: number;
   wait?: WaitInfo | null;
   spin?: SpinInfo | null;
+  spinners?: readonly Spinner[];
 }
+
+// Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
+export const IPI_WAIT_RE = /^(?:smp_call_function_many(?:_cond)?|smp_call_function_single|smp_call_function|on_each_cpu(?:_mask|_cond\w*)?|flush_tlb_others_ipi|native_flush_tlb_others|native_flush_tlb_multi|flush_tlb_multi|csd_lock_wait|smp_call_function_many_cond)$/;
+// what is not real work next to an IPI wait: bitmap/cpumask helpers, the csd lock, pause loops
+const NOT_WORK_NEAR_IPI = /^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/;
 
 const FACTS = new WeakMap<Task, TaskFacts>();
 
@@ -83,9 +115,15 @@ export function factsOf(t: Task): TaskFacts {
 }
 
 function buildFacts(t: Task): TaskFacts {
-  // plain loops and no closures: this runs once on every task of the paste
-  const frames: string[] = [];
-  const contexts: TaskContextView[] = [];
+  // plain loops and no closures: this runs once on every task of the paste. Lists are made at their
+  // final size where it is known (at most, then cut): they outlive the pass (they are the task view),
+  // and grown-by-push arrays are both reallocated and left with unused room
+  const stack = t.stack;
+  let most = 0;
+  for (let si = 0; si < stack.length; si++) most += stack[si]!.frames.length + 1;
+  const frames = new Array<string>(most);
+  let nf = 0;
+  const contexts = new Array<TaskContextView>(stack.length);
   let modules: string[] | null = null;
   let first = Infinity;
   for (const n of t.lines) if (n < first) first = n;
@@ -94,18 +132,36 @@ function buildFacts(t: Task): TaskFacts {
   let waitAt = -1;
   let spinSeg = -1;
   let spinFn: string | null = null;
-  const stack = t.stack;
+  let excSpinSeg = -1;
+  let excSeg = -1;
+  let ipiAt: string | null = null;
+  let ipiLine = 0;
   for (let si = 0; si < stack.length; si++) {
     const seg = stack[si]!;
     const exc = seg.exception;
     let spinHit: string | null = null;
+    // ipiWaiters: in process context, the exception RIP then the reliable frames, until three of real work
+    let ipiScan = ipiAt === null && seg.context === 'process';
+    let real = 0;
     if (exc) {
       if (exc.line < first) first = exc.line;
       if (exc.module && (modules === null || !modules.includes(exc.module))) (modules ??= []).push(exc.module);
       if (exc.fn) {
-        frames.push(exc.fn);
+        frames[nf++] = exc.fn;
         hasExcFn = true;
-        if (nameInfo(exc.fn).spin) spinHit = exc.fn;
+        const info = nameInfo(exc.fn);
+        if (info.spin) {
+          spinHit = exc.fn;
+          if (excSpinSeg < 0) excSpinSeg = si;
+        }
+        if (excSeg < 0 && seg.context !== 'nmi') excSeg = si;
+        if (ipiScan) {
+          if (info.ipi === 1) {
+            ipiAt = info.base;
+            ipiLine = exc.line;
+            ipiScan = false;
+          } else if (info.ipi === 2) real++;
+        }
       }
     }
     // old unwinders (no frame pointers) mark every frame "?": then they are all we have, minus the
@@ -118,7 +174,8 @@ function buildFacts(t: Task): TaskFacts {
         break;
       }
     }
-    const named: string[] = [];
+    const named = new Array<string>(segFrames.length);
+    let nn = 0;
     let reliableSeen = 0; // spinTop looks at the first four reliable frames, named or not
     for (let i = 0; i < segFrames.length; i++) {
       const fr = segFrames[i]!;
@@ -130,13 +187,21 @@ function buildFacts(t: Task): TaskFacts {
         if (reliable) reliableSeen++;
         continue;
       }
-      named.push(fn);
+      named[nn++] = fn;
       if (reliable || (!anyReliable && fr.offset !== 0)) {
-        frames.push(fn);
+        frames[nf++] = fn;
         const info = nameInfo(fn);
         if (waitAt < 0 && kept < 40 && info.wait >= 0) waitAt = kept;
         kept++;
         if (reliable && spinHit === null && reliableSeen < 4 && info.spin) spinHit = fn;
+        if (reliable && ipiScan) {
+          if (real > 2) ipiScan = false;
+          else if (info.ipi === 1) {
+            ipiAt = info.base;
+            ipiLine = fr.line;
+            ipiScan = false;
+          } else if (info.ipi === 2) real++;
+        }
       }
       if (reliable) reliableSeen++;
     }
@@ -146,13 +211,15 @@ function buildFacts(t: Task): TaskFacts {
       spinSeg = si;
       spinFn = spinHit;
     }
-    contexts.push({
+    if (nn !== named.length) named.length = nn;
+    contexts[si] = {
       context: seg.context,
       frames: named,
       exceptionRip: exc ? (exc.offset !== null ? `${exc.fn}+${exc.offset}` : exc.fn) : null,
-    });
+    };
   }
-  return { frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn };
+  if (nf !== frames.length) frames.length = nf;
+  return { frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn, excSpinSeg, excSeg, ipiAt, ipiLine };
 }
 
 function noExcOf(f: TaskFacts, t: Task): string[] {
@@ -169,7 +236,25 @@ function hasExceptionFn(t: Task): boolean {
   return factsOf(t).hasExcFn;
 }
 
+const TASKS_FACTS = new WeakMap<readonly Task[], TaskFacts[]>();
+
+/**
+ * factsOf for every task of a list, in its order (kept per list: model.tasks). Loops over a paste's
+ * tasks read this array by index instead of a per-task WeakMap lookup (~10k tasks, many loops).
+ */
+export function factsOfTasks(tasks: readonly Task[]): TaskFacts[] {
+  let out = TASKS_FACTS.get(tasks);
+  if (out === undefined) {
+    out = new Array<TaskFacts>(tasks.length);
+    for (let i = 0; i < tasks.length; i++) out[i] = factsOf(tasks[i]!);
+    TASKS_FACTS.set(tasks, out);
+  }
+  return out;
+}
+
 export interface ModelFacts {
+  /** factsOf(model.tasks[i]) */
+  facts: TaskFacts[];
   /** distinct names of every task's taskFrames(t), in first-seen order */
   names: string[];
   /** distinct modules of every frame and exception, in first-seen order */
@@ -183,12 +268,13 @@ let stampNow = 0;
 export function modelFacts(model: TraceModel): ModelFacts {
   let m = MODEL_FACTS.get(model);
   if (m !== undefined) return m;
+  const facts = factsOfTasks(model.tasks);
   const stamp = ++stampNow;
   const names: string[] = [];
   const modSet = new Set<string>();
   const modules: string[] = [];
-  for (const t of model.tasks) {
-    const f = factsOf(t);
+  for (let k = 0; k < facts.length; k++) {
+    const f = facts[k]!;
     const fr = f.frames;
     for (let i = 0; i < fr.length; i++) {
       const info = nameInfo(fr[i]!);
@@ -202,7 +288,7 @@ export function modelFacts(model: TraceModel): ModelFacts {
       modules.push(x);
     }
   }
-  m = { names, modules };
+  m = { facts, names, modules };
   MODEL_FACTS.set(model, m);
   return m;
 }
@@ -361,7 +447,11 @@ export function classifyWait(frames: readonly string[]): WaitInfo | null {
 
 /** classifyWait(taskFrames(t, { exceptions: false })), once per task. Treat the answer as read-only. */
 export function waitOf(t: Task): WaitInfo | null {
-  const f = factsOf(t);
+  return waitFrom(t, factsOf(t));
+}
+
+/** waitOf(t) given factsOf(t) (loops over factsOfTasks). */
+export function waitFrom(t: Task, f: TaskFacts): WaitInfo | null {
   let w = f.wait;
   if (w === undefined) {
     // the pass already knows whether any of the first 40 names is a wait: most stacks are not
@@ -443,7 +533,11 @@ export interface SpinInfo {
 
 /** Is this stack spinning on a lock? Looks at exception RIPs and the innermost frames of each segment. */
 export function spinInfo(t: Task): SpinInfo | null {
-  const f = factsOf(t);
+  return spinInfoFrom(t, factsOf(t));
+}
+
+/** spinInfo(t) given factsOf(t). */
+export function spinInfoFrom(t: Task, f: TaskFacts): SpinInfo | null {
   let v = f.spin;
   if (v === undefined) {
     v = f.spinSeg < 0 ? null : spinInfoAt(t.stack[f.spinSeg]!, f.spinFn!);

@@ -7,7 +7,7 @@ import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import {
-  blameFrames,
+  blameFrames, factsOfTasks, waitFrom,
   nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWithExceptionsOf, waitWords, type WaitInfo,
 } from '../generic-helpers/index.ts';
 
@@ -102,7 +102,13 @@ export const hungTaskBlocked: Plugin = {
       // no detector: the D-state tasks, those with a recognisable wait first
       let blocked = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
       // crash `foreach bt` prints no states: stacks parked in a wait primitive are the blocked ones
-      if (blocked.length === 0) blocked = model.tasks.filter((t) => t.stack.length > 0 && waitOf(t) !== null);
+      if (blocked.length === 0) {
+        const facts = factsOfTasks(model.tasks);
+        for (let i = 0; i < facts.length; i++) {
+          const t = model.tasks[i]!;
+          if (t.stack.length > 0 && waitFrom(t, facts[i]!) !== null) blocked.push(t);
+        }
+      }
       // recognisable waits first, input order kept otherwise; only up to MAX_FINDINGS are kept, so
       // stop classifying once that many are found (a 10k-task foreach bt has thousands)
       for (let i = 0; i < blocked.length && out.length < MAX_FINDINGS; i++) if (waitWithExceptionsOf(blocked[i]!)) add(blocked[i]!, null);
