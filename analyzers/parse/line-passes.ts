@@ -11,8 +11,9 @@ export const BARE_NUMBER = '\u0000';
  * followed by exactly one blank line, those single blanks are dropped (a longer run of blanks stays
  * as one block separator); otherwise every block would end after its first line.
  */
-export function dropDoubleSpacing(lines: NormalizedLine[]): NormalizedLine[] {
-  let content = 0;
+export function dropDoubleSpacing(lines: NormalizedLine[], hidden = 0): NormalizedLine[] {
+  // `hidden`: lines inside fast-lane blocks (normalize.ts), all content lines followed by content
+  let content = hidden;
   let spaced = 0;
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].text === '') continue;

@@ -6,18 +6,33 @@
 // become empty because of what we stripped (a fence, a lone "-", a gutter number, a "//" comment
 // between trace lines) are dropped; lines that were blank in the input stay as "" (block separators).
 
+import type { Task } from '../model/trace-model.ts';
 import type { Line } from './recognizer.ts';
 import { BARE_NUMBER, dropDoubleSpacing, joinWrapped, mayBeWrappedHalf } from './line-passes.ts';
+import { readFastBlock } from './crash/bt-fast.ts';
 
 /** Characters kept per input line; the rest of a longer line is cut (and noted). */
 export const MAX_LINE_CHARS = 4096;
 
-/** A normalised line; `ctx` is the printk caller id ("T1234" or "C3") when the line carried one. */
-export type NormalizedLine = Line & { ctx?: string };
+/**
+ * A normalised line; `ctx` is the printk caller id ("T1234" or "C3") when the line carried one.
+ * `fast` marks a crash backtrace read by the fast lane (crash/bt-fast.ts): the line stands for the
+ * whole block, its text is the block's header line, and `fast` indexes NormalizedText.fast.
+ */
+export type NormalizedLine = Line & { ctx?: string; fast?: number };
 
 export interface NormalizedText {
   lines: NormalizedLine[];
   notes: string[];
+  /** Tasks of the backtraces the fast lane read, each standing behind one `fast` line. */
+  fast: Task[];
+  /** Input lines inside those blocks that have no line of their own (lineCount = lines + hidden). */
+  hidden: number;
+}
+
+export interface NormalizeOptions {
+  /** Read plain crash backtraces through the fast lane (default true). */
+  fastBt?: boolean;
 }
 
 // Characters that stand for a space in pastes (NBSP and friends) or carry nothing (zero-width).
@@ -39,7 +54,7 @@ const TIMESTAMP_PREFIXES: RegExp[] = [
   /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d \d{4}\]/, // dmesg -T
 ];
 
-export function normalize(input: string): NormalizedText {
+export function normalize(input: string, opts: NormalizeOptions = {}): NormalizedText {
   const notes: string[] = [];
   let text = typeof input === 'string' ? input : String(input ?? '');
   if (text.indexOf('\n') < 0 && text.indexOf('\r') >= 0) text = text.replace(/\r/g, '\n'); // old Mac CR-only
@@ -50,19 +65,34 @@ export function normalize(input: string): NormalizedText {
   const scan = new LineScan(text, mangled);
   const cont = new Continuation();
   const halves: number[] = []; // indexes in `out` of the lines joinWrapped must look at
+  const fastScan = opts.fastBt !== false && !mangled ? scan : null;
+  const fast: Task[] = [];
+  let hidden = 0;
   let start = 0;
   let no = 0;
   while (start <= text.length) {
+    if (fastScan !== null && startsPid(text, start) && cont.idle() && mayStartBlock(out)) {
+      const block = readFastBlock(text, start, no + 1, fastScan);
+      if (block !== null) {
+        out.push({ no: no + 1, text: block.header, fast: fast.length });
+        fast.push(block.task);
+        hidden += block.lineCount - 1;
+        no += block.lineCount;
+        if (block.end > text.length) break;
+        start = block.end;
+        continue;
+      }
+    }
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     no++;
     const cut = Math.min(end, start + MAX_LINE_CHARS);
     if (end - start > MAX_LINE_CHARS) stats.truncated++;
-    const fast = scan.plain(start, cut);
-    if (fast !== null) {
-      const ctx = cont.next(fast, undefined, indented(text, start, cut));
-      if (mayBeWrappedHalf(fast)) halves.push(out.length);
-      out.push(ctx ? { no, text: fast, ctx } : { no, text: fast });
+    const plain = scan.plain(start, cut);
+    if (plain !== null) {
+      const ctx = cont.next(plain, undefined, indented(text, start, cut));
+      if (mayBeWrappedHalf(plain)) halves.push(out.length);
+      out.push(ctx ? { no, text: plain, ctx } : { no, text: plain });
     } else {
       caller.ctx = undefined;
       const res = normalizeLine(text.slice(start, cut), mangled, true, stats, caller);
@@ -80,10 +110,30 @@ export function normalize(input: string): NormalizedText {
     const ratio = stats.controls / Math.max(1, Math.min(text.length, no * MAX_LINE_CHARS));
     notes.push(ratio > 0.05 ? `input looks binary (${stats.controls} control bytes removed); parsed as text` : `${stats.controls} control byte(s) removed`);
   }
-  const spaced = dropDoubleSpacing(out);
+  const spaced = dropDoubleSpacing(out, hidden);
+  // a double-spaced paste moves the blank lines the fast lane's blocks ended at: read it again without
+  if (spaced !== out && fast.length > 0) return normalize(input, { ...opts, fastBt: false });
   if (spaced !== out) notes.push('double-spaced paste: the blank line after every line was ignored');
   // dropping the double spacing moves the lines: then joinWrapped looks at every line
-  return { lines: spaced === out ? joinWrapped(out, halves) : joinWrapped(spaced), notes };
+  return { lines: spaced === out ? joinWrapped(out, halves) : joinWrapped(spaced), notes, fast, hidden };
+}
+
+/** "PID:" after optional spaces at `start`: the only line a fast-lane block can start at. */
+function startsPid(text: string, start: number): boolean {
+  let k = start;
+  while (text.charCodeAt(k) === 32) k++;
+  return text.charCodeAt(k) === 80 && text.charCodeAt(k + 1) === 73 && text.charCodeAt(k + 2) === 68 && text.charCodeAt(k + 3) === 58;
+}
+
+/**
+ * A block read by the fast lane must be one the dispatcher reaches fresh at its header: after a blank
+ * line, a crash prompt (its recognizer takes that one line), another fast block, or at the start.
+ * Anywhere else an earlier block may run on into it; parse() also checks that no recognizer did.
+ */
+function mayStartBlock(out: readonly NormalizedLine[]): boolean {
+  if (out.length === 0) return true;
+  const prev = out[out.length - 1];
+  return prev.text === '' || prev.fast !== undefined || prev.text.startsWith('crash> ');
 }
 
 /**
@@ -103,6 +153,11 @@ class Continuation {
   private bare = false; // the last caller-id line carried nothing but its prefix
 
   /** The caller id for a line whose normalised text is `text` (null: dropped) and own id `own`. */
+  /** No caller id is carried over: a line without its own id gets none. */
+  idle(): boolean {
+    return this.ctx === undefined;
+  }
+
   next(text: string | null, own: string | undefined, indentedLine: boolean): string | undefined {
     if (own !== undefined) {
       this.ctx = own;
@@ -144,37 +199,76 @@ const NOT_PLAIN = /[^\n -~]/g;
  * third of the parser's time on a 10k-task foreach bt.
  */
 class LineScan {
-  private nextOdd = -1;
-  private nextComment = -1;
-  private nextEntity = -1;
-  private nextBacktick = -1;
-  private nextQuestion = -1;
-  private nextDouble = -1;
+  // For each thing, its next position at or after `from` ([from, at) holds none): a query anywhere in
+  // [from, at] is answered without a scan. The main loop and the fast lane (which looks a few lines
+  // ahead) share one LineScan, so the text is scanned once for each thing.
+  private oddFrom = 0;
+  private oddAt = -1;
+  private commentFrom = 0;
+  private commentAt = -1;
+  private entityFrom = 0;
+  private entityAt = -1;
+  private backtickFrom = 0;
+  private backtickAt = -1;
+  private questionFrom = 0;
+  private questionAt = -1;
+  private doubleFrom = 0;
+  private doubleAt = -1;
 
   constructor(
     private readonly text: string,
     private readonly mangled: boolean,
   ) {}
 
-  /** The line [start, cut) trimmed with its runs of spaces collapsed, or null when it needs normalizeLine. */
-  plain(start: number, cut: number): string | null {
+  /** Whether [start, cut) holds nothing normalizeLine would rewrite inside a line (odd characters, a
+   * comment, an entity, a backtick; "?" in a mangled paste). The first character is the caller's. */
+  clean(start: number, cut: number): boolean {
     const text = this.text;
-    if (this.nextOdd < start) {
+    if (start < this.oddFrom || this.oddAt < start) {
       NOT_PLAIN.lastIndex = start;
       const m = NOT_PLAIN.exec(text);
-      this.nextOdd = m ? m.index : Number.POSITIVE_INFINITY;
+      this.oddAt = m ? m.index : Number.POSITIVE_INFINITY;
+      this.oddFrom = start;
     }
-    if (this.nextOdd < cut) return null;
-    if (this.nextComment < start) this.nextComment = position(text.indexOf('//', start));
-    if (this.nextComment < cut) return null;
-    if (this.nextEntity < start) this.nextEntity = position(text.indexOf('&', start));
-    if (this.nextEntity < cut) return null;
-    if (this.nextBacktick < start) this.nextBacktick = position(text.indexOf('`', start));
-    if (this.nextBacktick < cut) return null;
+    if (this.oddAt < cut) return false;
+    if (start < this.commentFrom || this.commentAt < start) {
+      this.commentAt = position(text.indexOf('//', start));
+      this.commentFrom = start;
+    }
+    if (this.commentAt < cut) return false;
+    if (start < this.entityFrom || this.entityAt < start) {
+      this.entityAt = position(text.indexOf('&', start));
+      this.entityFrom = start;
+    }
+    if (this.entityAt < cut) return false;
+    if (start < this.backtickFrom || this.backtickAt < start) {
+      this.backtickAt = position(text.indexOf('`', start));
+      this.backtickFrom = start;
+    }
+    if (this.backtickAt < cut) return false;
     if (this.mangled) {
-      if (this.nextQuestion < start) this.nextQuestion = position(text.indexOf('?', start));
-      if (this.nextQuestion < cut) return null;
+      if (start < this.questionFrom || this.questionAt < start) {
+        this.questionAt = position(text.indexOf('?', start));
+        this.questionFrom = start;
+      }
+      if (this.questionAt < cut) return false;
     }
+    return true;
+  }
+
+  /** Whether two spaces in a row start in [first, last). */
+  doubleSpace(first: number, last: number): boolean {
+    if (first < this.doubleFrom || this.doubleAt < first) {
+      this.doubleAt = position(this.text.indexOf('  ', first));
+      this.doubleFrom = first;
+    }
+    return this.doubleAt < last;
+  }
+
+  /** The line [start, cut) trimmed with its runs of spaces collapsed, or null when it needs normalizeLine. */
+  plain(start: number, cut: number): string | null {
+    if (!this.clean(start, cut)) return null;
+    const text = this.text;
     let first = start;
     while (first < cut && text.charCodeAt(first) === 32) first++;
     if (first === cut) return '';
@@ -188,8 +282,7 @@ class LineScan {
       if (!((d >= 97 && d <= 122) || d === 60)) return null;
     } else if (c === 126 || c === 60 || (c >= 48 && c <= 57) || DECORATION_START.has(c) || (MONTH_INITIALS.has(c) && MONTHS.has(text.slice(first, first + 3)))) return null;
     const s = text.slice(first, last + 1);
-    if (this.nextDouble < first) this.nextDouble = position(text.indexOf('  ', first));
-    return this.nextDouble < last ? s.replace(/ {2,}/g, ' ') : s;
+    return this.doubleSpace(first, last) ? s.replace(/ {2,}/g, ' ') : s;
   }
 }
 

@@ -6,27 +6,43 @@
 // then unifies tasks with the same pid (> 0), task_struct address or idle CPU, gives the final keys
 // ("pid:N", "cpu:N" for the idle task, "task:ADDR", "anon:N") and rewrites Report.taskKeys to them.
 
-import type { TraceModel } from '../model/trace-model.ts';
+import type { Task, TraceModel } from '../model/trace-model.ts';
+import { crashSession, stateFromCommand } from './crash/session.ts';
 import { mergeTasks } from './merge-tasks.ts';
-import { normalize } from './normalize.ts';
-import { emptyModel, type Line, type Recognizer } from './recognizer.ts';
+import { normalize, type NormalizedLine } from './normalize.ts';
+import { addFormat, emptyModel, type Line, type Recognizer } from './recognizer.ts';
 import { recognizers as defaultRecognizers } from './recognizers.ts';
 
 const MAX_NOTES = 50;
 
-export function parse(text: string, recognizers: readonly Recognizer[] = defaultRecognizers): TraceModel {
+export interface ParseOptions {
+  /** Read plain crash backtraces through the fast lane (crash/bt-fast.ts); default true. The model is
+   * the same either way (bt-fast.test.ts compares them); false is for that comparison. */
+  fastBt?: boolean;
+}
+
+export function parse(text: string, recognizers: readonly Recognizer[] = defaultRecognizers, opts: ParseOptions = {}): TraceModel {
+  // the fast lane stands in for the crash-bt recognizer of the default set only
+  const model = parseWith(text, recognizers, opts.fastBt !== false && recognizers === defaultRecognizers);
+  return model ?? (parseWith(text, recognizers, false) as TraceModel);
+}
+
+/** null when a block of the fast lane turned out to be inside another recognizer's block (read again without). */
+function parseWith(text: string, recognizers: readonly Recognizer[], fastBt: boolean): TraceModel | null {
   const model = emptyModel();
   let lines: Line[] = [];
+  let all = recognizers;
   try {
-    const norm = normalize(text);
+    const norm = normalize(text, { fastBt });
     lines = norm.lines;
     model.notes.push(...norm.notes);
-    model.lineCount = lines.length;
+    model.lineCount = lines.length + norm.hidden;
+    if (norm.fast.length > 0) all = [fastBtRecognizer(norm.fast), ...recognizers];
   } catch (err) {
     model.notes.push(`internal error while normalising the input: ${describe(err)}`);
     return model;
   }
-  dispatch(lines, model, recognizers);
+  if (!dispatch(lines, model, all)) return null;
   try {
     mergeTasks(model);
   } catch (err) {
@@ -36,7 +52,8 @@ export function parse(text: string, recognizers: readonly Recognizer[] = default
   return model;
 }
 
-function dispatch(lines: readonly Line[], model: TraceModel, recognizers: readonly Recognizer[]): void {
+/** false when a recognizer's block took in a fast-lane line (the lane's block was not a block of its own). */
+function dispatch(lines: readonly NormalizedLine[], model: TraceModel, recognizers: readonly Recognizer[]): boolean {
   let failures = 0;
   let i = 0;
   while (i < lines.length) {
@@ -55,8 +72,31 @@ function dispatch(lines: readonly Line[], model: TraceModel, recognizers: readon
       }
       break;
     }
+    for (let k = i + 1; k < next; k++) if (lines[k].fast !== undefined) return false;
     i = next;
   }
+  return true;
+}
+
+/**
+ * Claims the lines that stand for a block the fast lane read (normalize.ts, crash/bt-fast.ts): the
+ * task the crash-bt recognizer would have built there, with the state the crash command before it
+ * implies (known only now, in input order).
+ */
+function fastBtRecognizer(tasks: readonly Task[]): Recognizer {
+  return {
+    name: 'crash-bt',
+    starts(lines, i) {
+      return (lines[i] as NormalizedLine).fast !== undefined;
+    },
+    consume(lines, i, model) {
+      const task = tasks[(lines[i] as NormalizedLine).fast as number];
+      task.state = stateFromCommand(crashSession(model).lastCommand);
+      model.tasks.push(task);
+      addFormat(model, 'crash-bt');
+      return i + 1;
+    },
+  };
 }
 
 function describe(err: unknown): string {

@@ -14,9 +14,9 @@ const EXCEPTION = /^\[exception RIP: ([^\]]{1,256})\]/;
 const TEXT_SYMBOL = /^\[([0-9a-f]{6,16})\] (\S{1,256}) at ([0-9a-f]{6,16})(?: \[([^\]\s]{1,64})\])?$/;
 // `bt -t` opens with the task's saved instruction: "START: __schedule at ffffffff8168b1e5"
 const START = /^START: (\S{1,256}) (?:\(\S{1,64}\) )?at ([0-9a-f]{6,16})$/;
-const MARKER = /^--- <([^>]{1,48})> ---/;
+export const MARKER = /^--- <([^>]{1,48})> ---/;
 // Lines a backtrace may carry that we skip without ending the block.
-const BT_NOISE = /^(?:\.{3}|bt: |[0-9a-f]{8,16}: |\/\S{1,512}: \d{1,7}$)/;
+export const BT_NOISE = /^(?:\.{3}|bt: |[0-9a-f]{8,16}: |\/\S{1,512}: \d{1,7}$)/;
 
 export const crashBtRecognizer: Recognizer = {
   name: 'crash-bt',
@@ -89,9 +89,7 @@ export const crashBtRecognizer: Recognizer = {
         // '-': "--- <NMI exception stack> ---"
         const m = MARKER.exec(text);
         if (m) {
-          const name = m[1].toUpperCase().replace(/\s/g, '');
-          const marker = name.includes('SOFTIRQ') ? 'softirq' : name.includes('IRQ') ? 'irq' : 'nmi';
-          items.push({ kind: 'marker', marker });
+          items.push({ kind: 'marker', marker: markerKind(m[1]) });
           regs = null;
           continue;
         }
@@ -155,8 +153,15 @@ function parseFrame(t: string, no: number): Frame | null {
     const end = t.indexOf(']', addrEnd + 2);
     if (end > addrEnd + 2 && end - addrEnd - 2 <= 64) module = t.slice(addrEnd + 2, end);
   }
-  // `bt -s` / `bt -sx` print "__schedule+493" / "__schedule+0x1ed": keep the name, move the offset
-  let fn = m[1];
+  return frameWithOffset(m[1], m[2], module === null ? null : intern(module), no);
+}
+
+/**
+ * The Frame for a name as printed, with `bt -s` / `bt -sx` offsets ("__schedule+493",
+ * "__schedule+0x1ed") moved out of the name. Shared with the fast lane (bt-fast.ts).
+ */
+export function frameWithOffset(printed: string, address: string, module: string | null, no: number): Frame {
+  let fn = printed;
   let offset: number | null = null;
   const plus = fn.lastIndexOf('+');
   if (plus > 0) {
@@ -165,7 +170,13 @@ function parseFrame(t: string, no: number): Frame | null {
     if (offset !== null) fn = fn.slice(0, plus);
   }
   // the Frame literal of text-shapes frame(), offset set in it (one object shape, no later store)
-  return { fn: intern(fn), offset, size: null, address: m[2], module: module === null ? null : intern(module), unreliable: false, context: 'process', line: no };
+  return { fn: intern(fn), offset, size: null, address, module, unreliable: false, context: 'process', line: no };
+}
+
+/** "NMI exception stack", "IRQ stack", "soft IRQ" → the context a marker closes. */
+export function markerKind(label: string): 'nmi' | 'irq' | 'softirq' {
+  const name = label.toUpperCase().replace(/\s/g, '');
+  return name.includes('SOFTIRQ') ? 'softirq' : name.includes('IRQ') ? 'irq' : 'nmi';
 }
 
 // Function and module names repeat across the tasks of a `foreach bt` (10k tasks share a few hundred
@@ -173,7 +184,7 @@ function parseFrame(t: string, no: number): Frame | null {
 // being kept (and copied by every scavenge) for each frame. Bounded: names beyond the cap are kept as is.
 const NAMES = new Map<string, string>();
 
-function intern(s: string): string {
+export function intern(s: string): string {
   const known = NAMES.get(s);
   if (known !== undefined) return known;
   if (NAMES.size >= 65536) return s;
@@ -189,11 +200,11 @@ function skipBlank(lines: readonly Line[], j: number): number {
   return k;
 }
 
-function continuesBt(text: string): boolean {
+export function continuesBt(text: string): boolean {
   return FRAME.test(text) || EXCEPTION.test(text) || MARKER.test(text) || isRegisterLine(text) || text === '...';
 }
 
-function exceptionFrame(spec: string, line: number): ExceptionFrame {
+export function exceptionFrame(spec: string, line: number): ExceptionFrame {
   const m = /^(\S+?)\+(\d{1,10})$/.exec(spec.trim());
   return {
     fn: m ? m[1] : spec.trim(),

@@ -74,6 +74,67 @@ export function readRegisters(text: string, into: Registers): void {
   }
 }
 
+/**
+ * isRegisterLine + readRegisters on a raw line [first, last] (trimmed) whose runs of spaces stand for
+ * one space (the fast lane, bt-fast.ts, reads the pasted text without normalising it): false, with
+ * nothing read, when the normalised line would not be a register line. Values are slices of `text`.
+ * Same pairing as readRegisters: a word ending in ":" is a name, the word after it its value; a pair
+ * that is not NAME (2-10 of [A-Z0-9_], a letter first) + 1-16 hex digits is skipped, value included.
+ */
+export function readRegistersRaw(text: string, first: number, last: number, into: Registers): boolean {
+  // isRegisterLine: /^[A-Z][A-Z0-9_]{0,9}: [0-9a-fA-F]{1,16}(?: |$)/ on the normalised line
+  let k = first;
+  const c0 = text.charCodeAt(k);
+  if (c0 < 65 || c0 > 90) return false;
+  k++;
+  while (k <= last && k - first <= 10 && isNameChar(text.charCodeAt(k))) k++;
+  if (k - first > 10 || text.charCodeAt(k) !== 58 || text.charCodeAt(k + 1) !== 32) return false;
+  k += 2;
+  while (text.charCodeAt(k) === 32) k++;
+  const v0 = k;
+  while (k <= last && isHexChar(text.charCodeAt(k))) k++;
+  if (k === v0 || k - v0 > 16 || (k <= last && text.charCodeAt(k) !== 32)) return false;
+  // the pairs
+  let p = first;
+  while (p <= last) {
+    const w0 = p;
+    while (p <= last && text.charCodeAt(p) !== 32) p++;
+    const w1 = p; // word [w0, w1)
+    while (p <= last && text.charCodeAt(p) === 32) p++;
+    if (text.charCodeAt(w1 - 1) !== 58 || w1 > last) continue; // not "NAME:", or nothing after it
+    const x0 = p;
+    while (p <= last && text.charCodeAt(p) !== 32) p++;
+    const x1 = p; // the value word [x0, x1)
+    while (p <= last && text.charCodeAt(p) === 32) p++;
+    const len = x1 - x0;
+    if (len < 1 || len > 16) continue;
+    let upper = false;
+    let hex = true;
+    for (let q = x0; q < x1; q++) {
+      const v = text.charCodeAt(q);
+      if (v >= 65 && v <= 70) upper = true;
+      else if (!((v >= 48 && v <= 57) || (v >= 97 && v <= 102))) {
+        hex = false;
+        break;
+      }
+    }
+    if (!hex) continue;
+    const name = registerName(text, w0, w1 - 1);
+    if (name === null) continue;
+    const value = text.slice(x0, x1);
+    into[name] = upper ? value.toLowerCase() : value;
+  }
+  return true;
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function isHexChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
 // Register names seen so far, keyed by their base-37 code: one string per name for every register
 // object (the same property key each time) instead of a fresh slice per pair.
 const REGISTER_NAMES = new Map<number, string>();
