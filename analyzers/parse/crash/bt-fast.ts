@@ -273,3 +273,4 @@ function internAt(text: string, a: number, b: number, hash: number): string {
   }
   return s;
 }
+export const readFrameForTest = readFrame;

@@ -29,7 +29,22 @@ export function buildSegments(items: readonly BtItem[]): StackSegment[] {
   // (most tasks of a foreach bt have no marker: then the one region is the item list itself)
   const regions: Region[] = [];
   let markers = 0;
-  for (const it of items) if ('kind' in it && it.kind === 'marker') markers++;
+  let exceptions = 0;
+  let softirqEntry = false;
+  for (const it of items) {
+    if ('kind' in it) {
+      if (it.kind === 'marker') markers++;
+      else exceptions++;
+    } else if (SOFTIRQ_ENTRIES.has(it.fn)) softirqEntry = true;
+  }
+  // A sleeping task's stack (most of a foreach bt): frames only, all in process context. The general
+  // path below gives the same single segment; this one skips its per-region arrays.
+  if (markers === 0 && exceptions === 0 && !softirqEntry) {
+    if (items.length === 0) return [];
+    const frames = items as Frame[];
+    for (const f of frames) f.context = 'process';
+    return [{ context: 'process', frames, exception: null }];
+  }
   if (markers === 0) regions.push({ kind: 'process', items });
   else {
     let cur: BtItem[] = [];
