@@ -273,4 +273,3 @@ function internAt(text: string, a: number, b: number, hash: number): string {
   }
   return s;
 }
-export const readFrameForTest = readFrame;
