@@ -7,6 +7,9 @@
 //   npm run bench                 all inputs
 //   npm run bench -- --quick      skip the 50k-task and 64 MiB inputs
 //   npm run bench -- --parse      measure parse() alone (the parser's share of the time)
+//
+// The default run adds two rows for the 10k-task input: parse() alone, and a lower bound (building
+// only the model's Frame objects, see frameObjectsOnly) that shows what the model's shape costs.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -19,8 +22,47 @@ const SEEDS_PLAIN = join(ROOT, 'test/fixtures/seeds-plain');
 const CORPUS = '/work/shared/corpus/syzkaller-linux-report';
 
 type Engine = (text: string) => unknown;
+type Mode = 'analyze' | 'parse' | 'frames';
 
-async function loadEngine(parseOnly: boolean): Promise<{ name: string; run: Engine }> {
+/**
+ * A lower bound, not an engine: one pass over the lines that builds only what the trace model cannot
+ * do without for a foreach bt, a Frame object per "#N [sp] fn at addr" line (name interned, address
+ * sliced), grouped per "PID:" header. No validation, registers, contexts, tasks or analysis. Whatever
+ * keeps the model's one-object-per-frame shape costs at least this much.
+ */
+function frameObjectsOnly(text: string): unknown {
+  const names = new Map<string, string>();
+  const tasks: object[][] = [];
+  let cur: object[] = [];
+  let no = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    no++;
+    let p = start;
+    while (text.charCodeAt(p) === 32) p++;
+    const c = text.charCodeAt(p);
+    if (c === 80 && text.startsWith('PID:', p)) tasks.push((cur = []));
+    else if (c === 35) {
+      const n0 = text.indexOf('] ', p) + 2;
+      const n1 = text.indexOf(' ', n0);
+      if (n0 > 1 && n1 > n0 && n1 < end) {
+        const name = text.slice(n0, n1);
+        let fn = names.get(name);
+        if (fn === undefined) names.set(name, (fn = name));
+        let a1 = text.indexOf(' ', n1 + 4);
+        if (a1 < 0 || a1 > end) a1 = end;
+        cur.push({ fn, offset: null, size: null, address: text.slice(n1 + 4, a1), module: null, unreliable: false, context: 'process', line: no });
+      }
+    }
+    start = end + 1;
+  }
+  return tasks;
+}
+
+async function loadEngine(mode: Mode): Promise<{ name: string; run: Engine }> {
+  if (mode === 'frames') return { name: 'frame objects only (a lower bound)', run: frameObjectsOnly };
+  const parseOnly = mode === 'parse';
   const analyzePath = join(ROOT, 'analyzers/analyze.ts');
   if (!parseOnly && existsSync(analyzePath)) {
     const mod = (await import(pathToFileURL(analyzePath).href)) as { analyze?: (t: string, o?: unknown) => unknown };
@@ -44,8 +86,8 @@ interface Measure {
 }
 
 /** Child: measure one input file (or a directory of files) and print JSON. */
-async function child(path: string, repeat: number, parseOnly: boolean): Promise<void> {
-  const engine = await loadEngine(parseOnly);
+async function child(path: string, repeat: number, mode: Mode): Promise<void> {
+  const engine = await loadEngine(mode);
   const files = path.endsWith('/') ? readdirSync(path).filter((f) => !f.startsWith('.') && f !== 'LICENSE').sort().map((f) => path + f) : [path];
   // warm the JIT on the seed pastes first, as a running bot would be
   const warm = readdirSync(SEEDS_PLAIN).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(join(SEEDS_PLAIN, f), 'utf8'));
@@ -117,9 +159,9 @@ function foreachBt(tasks: number, shapes: string[]): string {
   return out.join('\n');
 }
 
-function runChild(path: string, repeat: number, parseOnly: boolean): (Measure & { engine: string }) | string {
+function runChild(path: string, repeat: number, mode: Mode): (Measure & { engine: string }) | string {
   try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', path, String(repeat), parseOnly ? 'parse' : 'analyze'], {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', path, String(repeat), mode], {
       cwd: ROOT,
       maxBuffer: 1 << 20,
       encoding: 'utf8',
@@ -151,21 +193,24 @@ function row(label: string, m: Measure & { engine: string }): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(args[1], Number(args[2] ?? 3), args[3] === 'parse');
+  if (args[0] === '--child') return child(args[1], Number(args[2] ?? 3), (args[3] ?? 'analyze') as Mode);
   const quick = args.includes('--quick');
   const parseOnly = args.includes('--parse');
   const dir = mkdtempSync(join(tmpdir(), 'lockdown-bench-'));
   try {
     const shapes = taskShapes();
-    const engine = await loadEngine(parseOnly);
+    const engine = await loadEngine(parseOnly ? 'parse' : 'analyze');
     console.log(`engine: ${engine.name}; ${shapes.length} task shapes from the seed traces; node ${process.version}`);
-    const inputs: Array<{ label: string; path: string; repeat: number; parseOnly?: boolean }> = [];
+    const inputs: Array<{ label: string; path: string; repeat: number; mode?: Mode }> = [];
     for (const n of quick ? [1000, 10000] : [1000, 10000, 50000]) {
       const p = join(dir, `foreach-bt-${n}.txt`);
       writeFileSync(p, foreachBt(n, shapes));
       inputs.push({ label: `foreach bt, ${n} tasks`, path: p, repeat: n >= 50000 ? 2 : 3 });
       // the parser's share of the target input, in the same run
-      if (n === 10000 && !parseOnly) inputs.push({ label: `  parse() alone, ${n} tasks`, path: p, repeat: 3, parseOnly: true });
+      if (n === 10000 && !parseOnly) {
+        inputs.push({ label: `  parse() alone, ${n} tasks`, path: p, repeat: 3, mode: 'parse' });
+        inputs.push({ label: `  frame objects only (lower bound)`, path: p, repeat: 3, mode: 'frames' });
+      }
     }
     if (!quick) {
       // a 64 MiB paste (the default size limit): distinct tasks up to the limit, the last one cut
@@ -177,7 +222,7 @@ async function main(): Promise<void> {
     inputs.push({ label: 'seed pastes (each ≤ 64 KB)', path: seedDir, repeat: 5 });
     if (existsSync(CORPUS)) inputs.push({ label: 'syzkaller corpus (747 reports)', path: `${CORPUS}/`, repeat: 2 });
     for (const input of inputs) {
-      const m = runChild(input.path, input.repeat, parseOnly || input.parseOnly === true);
+      const m = runChild(input.path, input.repeat, input.mode ?? (parseOnly ? 'parse' : 'analyze'));
       console.log(typeof m === 'string' ? `${input.label.padEnd(34)}  ${m}` : row(input.label, m));
     }
     console.log('targets: ≤ 4x floor on 10k tasks; a paste ≤ 64 KB under 20 ms; 64 MiB under 1024 MB RSS; no corpus report over 200 ms');
