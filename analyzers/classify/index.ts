@@ -10,6 +10,7 @@ import { hangFrame } from './syz-frames.ts';
 import { taskFrames } from './frames.ts';
 import { crashLockup, panicTask } from './watchdog-panic.ts';
 import { matchDetector } from '../parse/console/detector-header.ts';
+import { syzTitle } from './syz-title.ts';
 import { blameFrames, classifyWait, reportTask } from '../plugins/generic-helpers/index.ts';
 
 export { signature } from './signature.ts';
@@ -70,7 +71,10 @@ export function classify(model: TraceModel): { family: Family; title: string } {
     if (usable) {
       const pseudo = { kind: usable.kind, message: usable.message } as Report;
       const family = familyOfReport(pseudo);
-      const title = modelTitle(usable.kind, t, usable.cpu) ?? sys.panic!.replace(/^"|"$/g, '').trim().slice(0, 200);
+      // a "Kernel panic - not syncing:" string is titled as the console's own panic line would be
+      // ("kernel panic: Hard LOCKUP"); other kinds need the report's frames, which the banner lacks
+      const panicTitle = usable.kind === 'panic' ? syzTitle([{ text: sys.panic! }], 0, 'panic')?.title : undefined;
+      const title = modelTitle(usable.kind, t, usable.cpu) ?? panicTitle ?? sys.panic!.replace(/^"|"$/g, '').trim().slice(0, 200);
       return { family, title };
     }
   }

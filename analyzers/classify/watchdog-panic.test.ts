@@ -78,3 +78,37 @@ test('crashLockup: the stuck view starts below the watchdog\'s exception stack; 
   const withConsole = '[ 88.100000] watchdog: BUG: soft lockup - CPU#3 stuck for 22s! [kworker/3:1:211]\n' + fixture(HARD);
   assert.equal(crashLockup(parse(withConsole)), null);
 });
+
+test('a banner without PID or CPU (`sys | grep PANIC`): the one task whose stack runs the watchdog into panic is the panicking one', () => {
+  const banner = 'crash> sys | grep -e RELEASE -e PANIC\n     RELEASE: 4.18.0-477.10.1.el8_8.x86_64\n       PANIC: "Kernel panic - not syncing: Hard LOCKUP"\ncrash> bt -a\n';
+  // bt -a of two CPUs: an idle CPU interrupted by its NIC, and the CPU the perf NMI watchdog panicked on
+  const idle = `PID: 0      TASK: ffff93c6c0b40000  CPU: 4   COMMAND: "swapper/4"
+ #0 [fffffe00000c4e50] crash_nmi_callback at ffffffffa865a9b3
+ #1 [fffffe00000c4e58] nmi_handle at ffffffffa8623873
+ #2 [ffffb0b4c0cf3ee0] default_idle at ffffffffa8f0a23c
+ #3 [ffffb0b4c0cf3f00] do_idle at ffffffffa871cfca
+`;
+  const stuck = `PID: 5120   TASK: ffff93c6e31b8000  CPU: 7   COMMAND: "mlxreset"
+ #0 [ffff93c6ffa08b38] machine_kexec at ffffffffa866200e
+ #1 [ffff93c6ffa08b90] __crash_kexec at ffffffffa87610cd
+ #2 [ffff93c6ffa08c58] panic at ffffffffa86ebd17
+ #3 [ffff93c6ffa08ce0] nmi_panic.cold.10 at ffffffffa86ebb4c
+ #4 [ffff93c6ffa08cf0] watchdog_overflow_callback.cold.7 at ffffffffa8795f83
+ #5 [ffff93c6ffa08d00] __perf_event_overflow at ffffffffa880c7e2
+ #6 [ffff93c6ffa08fb0] end_repeat_nmi at ffffffffa90016d4
+    [exception RIP: mlx_fw_poll+42]
+    RIP: ffffffffc0a2f8c6  RSP: ffffb0b4c8a5fcf0  RFLAGS: 00000086
+--- <NMI exception stack> ---
+ #7 [ffffb0b4c8a5fcf0] mlx_fw_poll at ffffffffc0a2f8c6 [mlx]
+ #8 [ffffb0b4c8a5fd40] mlx_reset_ioctl at ffffffffc0a31a10 [mlx]
+ #9 [ffffb0b4c8a5fe10] do_vfs_ioctl at ffffffffa88a6f3b
+`;
+  const m = parse(banner + idle + '\n' + stuck);
+  assert.equal(panicTask(m, null)?.pid, 5120);
+  assert.equal(crashLockup(m)?.kind, 'hard_lockup');
+  assert.deepEqual(classify(m), { family: 'hard_lockup', title: 'BUG: hard lockup in mlx_fw_poll' });
+  // two stacks through the watchdog into panic: which one panicked is not known, so neither is picked
+  const two = parse(banner + stuck + '\n' + stuck.replace('PID: 5120', 'PID: 5121').replace('ffff93c6e31b8000', 'ffff93c6e31b9000').replace('CPU: 7', 'CPU: 3'));
+  assert.equal(panicTask(two, null), undefined);
+  assert.equal(crashLockup(two), null);
+});

@@ -63,12 +63,15 @@ function below(t: Task, watchdogFn: string): Task {
 
 /**
  * The panicking task of a crash session: the `sys` banner's PID with a stack. PID 0 is every CPU's
- * idle task, so there the banner's CPU picks the right swapper.
+ * idle task, so there the banner's CPU picks the right swapper. When the paste kept only some banner
+ * lines (`sys | grep PANIC`: no PID, no CPU), the one task whose stack shows a lockup watchdog calling
+ * panic is the panicking one (only the CPU that panicked runs panic()); two such stacks: not known.
  */
 export function panicTask(model: TraceModel, cpu: number | null): Task | undefined {
   const sys = model.sys;
   const pid = sys?.pid ?? null;
   const cpuOf = sys?.cpu ?? cpu;
+  if (pid === null && cpuOf === null) return onlyWatchdogPanic(model);
   let byPid: Task | undefined;
   for (const t of model.tasks) {
     if (!hasStack(t)) continue;
@@ -79,6 +82,16 @@ export function panicTask(model: TraceModel, cpu: number | null): Task | undefin
   }
   if (byPid) return byPid;
   return cpuOf !== null ? model.tasks.find((t) => t.cpu === cpuOf && hasStack(t)) : undefined;
+}
+
+function onlyWatchdogPanic(model: TraceModel): Task | undefined {
+  let found: Task | undefined;
+  for (const t of model.tasks) {
+    if (!hasStack(t) || watchdogPanic(t) === null) continue;
+    if (found !== undefined) return undefined;
+    found = t;
+  }
+  return found;
 }
 
 function hasStack(t: Task): boolean {

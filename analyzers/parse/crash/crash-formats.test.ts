@@ -280,3 +280,17 @@ PID: 1      TASK: ffff88017b5b0000  CPU: 1   COMMAND: "systemd"
   const f = m.tasks[0].stack[0].frames;
   assert.deepEqual(f.map((x) => [x.fn, x.unreliable]), [['__schedule', false], ['schedule', true], ['schedule_hrtimeout_range_clock', true]]);
 });
+
+test('`sys | grep -e RELEASE -e PANIC`: what is left of the banner is still the banner (a release, crash\'s quoted panic string)', () => {
+  const m = parse(`crash> sys | grep -e RELEASE -e PANIC
+     RELEASE: 4.18.0-477.10.1.el8_8.x86_64
+       PANIC: "Kernel panic - not syncing: Hard LOCKUP"`);
+  assert.equal(m.sys?.panic, 'Kernel panic - not syncing: Hard LOCKUP');
+  assert.equal(m.sys?.release, '4.18.0-477.10.1.el8_8.x86_64');
+  assert.equal(m.sys?.pid, null);
+  assert.deepEqual(m.reports, [], 'the quoted string is not a console panic report');
+  // the quoted PANIC line alone is enough; an unquoted one (the console's) or a release alone is not
+  assert.equal(parse('crash> sys | grep PANIC\n       PANIC: "Kernel panic - not syncing: softlockup: hung tasks"').sys?.panic, 'Kernel panic - not syncing: softlockup: hung tasks');
+  assert.equal(parse('     RELEASE: 5.14.0-284.el9.x86_64').sys, null);
+  assert.equal(parse('PANIC: double fault, error_code: 0x0').sys, null);
+});

@@ -6,15 +6,19 @@ import { addFormat, type Recognizer } from '../recognizer.ts';
 import { BT_HEADER } from './bt-recognizer.ts';
 
 // Keys only the banner prints; a block starts at one of them (PID:/CPU: alone are too common).
-// (not PANIC: — the console prints "PANIC: double fault, error_code: 0x0" itself)
+// (not a bare PANIC: — the console prints "PANIC: double fault, error_code: 0x0" itself)
 const START = /^(?:KERNEL|DUMPFILE|SYSTEM MAP|DEBUG KERNEL|CPUS|NODENAME|LOAD AVERAGE): /;
+// What `sys | grep -e RELEASE -e PANIC` leaves of the banner: a release number, and the panic string
+// in crash's double quotes (the console's own "PANIC: ..." lines are never quoted).
+const GREP_START = /^(?:RELEASE: \d{1,3}\.\d{1,3}|PANIC: ")/;
 const SYS_KEYS = new Set(['KERNEL', 'DUMPFILE', 'SYSTEM MAP', 'DEBUG KERNEL', 'CPUS', 'DATE', 'UPTIME', 'LOAD AVERAGE', 'TASKS', 'NODENAME', 'RELEASE', 'VERSION', 'MACHINE', 'MEMORY', 'PANIC', 'PID', 'COMMAND', 'TASK', 'CPU', 'STATE', 'WARNING']);
 const KEY = /^([A-Z][A-Z _]{1,14}): ?(.{0,512})$/;
 
 export const crashSysRecognizer: Recognizer = {
   name: 'crash-sys',
   starts(lines, i) {
-    return START.test(lines[i].text);
+    const t = lines[i].text;
+    return START.test(t) || GREP_START.test(t);
   },
   consume(lines, i, model) {
     const sys: SysInfo = { release: null, panic: null, cpus: null, pid: null, comm: null, cpu: null, line: lines[i].no };
@@ -62,7 +66,8 @@ export const crashSysRecognizer: Recognizer = {
           break;
       }
     }
-    if (keys < 2) return i + 1;
+    // one line is a banner only when it is crash's quoted PANIC string
+    if (keys < 2 && !(keys === 1 && sys.panic !== null && lines[i].text.startsWith('PANIC: "'))) return i + 1;
     // The banner's RELEASE is often the short "4.18.0"; prefer the fuller one from KERNEL when it extends it.
     model.sys = sys;
     if (sys.release && (!model.release || model.release.length < sys.release.length)) model.release = sys.release;
