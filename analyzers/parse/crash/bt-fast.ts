@@ -22,6 +22,8 @@ export interface CleanCheck {
   clean(start: number, cut: number): boolean;
   /** Whether two spaces in a row start in [first, last). */
   doubleSpace(first: number, last: number): boolean;
+  /** The line [start, cut) trimmed with runs of spaces made one, or null when normalizeLine must see it. */
+  plain(start: number, cut: number): string | null;
 }
 
 export interface FastBlock {
@@ -45,7 +47,7 @@ const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 
 export function readFastBlock(text: string, start: number, no: number, scan: CleanCheck): FastBlock | null {
   let lineEnd = text.indexOf('\n', start);
   if (lineEnd < 0) lineEnd = text.length;
-  const header = plainText(text, start, lineEnd, scan);
+  const header = plainText(start, lineEnd, scan);
   if (header === null) return null;
   const h = BT_HEADER.exec(header);
   if (h === null) return null;
@@ -115,7 +117,7 @@ export function readFastBlock(text: string, start: number, no: number, scan: Cle
       if (MONTHS.has(text.slice(first, first + 3))) return null; // a syslog date: normalisation strips it
       if (c === 80) {
         if (text.startsWith('PID:', first)) {
-          const next = plainText(text, pos, e, scan);
+          const next = plainText(pos, e, scan);
           if (next !== null && BT_HEADER.test(next)) break; // the next task's header
           return null;
         }
@@ -170,7 +172,7 @@ function afterBlank(text: string, e: number, scan: CleanCheck, sawFrame: boolean
       pos = f + 1;
       continue;
     }
-    const u = plainText(text, pos, f, scan);
+    const u = plainText(pos, f, scan);
     if (u === null) return null;
     if (BT_HEADER.test(u)) return true;
     if (continuesBt(u) && !(u.startsWith('#0 ') && sawFrame)) return null;
@@ -179,26 +181,10 @@ function afterBlank(text: string, e: number, scan: CleanCheck, sawFrame: boolean
   return true;
 }
 
-/**
- * The normalised text of a plain line (see normalize.ts LineScan.plain: trimmed, runs of spaces made
- * one), or null when the line carries something normalisation would rewrite otherwise.
- */
-function plainText(text: string, start: number, end: number, scan: CleanCheck): string | null {
-  if (end - start > MAX_LINE_CHARS || !scan.clean(start, end)) return null;
-  let first = start;
-  while (first < end && text.charCodeAt(first) === 32) first++;
-  if (first === end) return '';
-  let last = end - 1;
-  while (text.charCodeAt(last) === 32) last--;
-  const c = text.charCodeAt(first);
-  if (c === 91) {
-    const d = text.charCodeAt(first + 1);
-    if (!((d >= 97 && d <= 122) || d === 60)) return null;
-  } else if (c === 126 || c === 60 || (c >= 48 && c <= 57) || c === 62 || c === 124 || c === 42 || c === 45 || MONTHS.has(text.slice(first, first + 3))) return null;
-  const s = text.slice(first, last + 1);
-  return scan.doubleSpace(first, last) ? s.replace(/ {2,}/g, ' ') : s;
+/** The normalised text of a plain line (LineScan.plain), or null when it needs normalizeLine. */
+function plainText(start: number, end: number, scan: CleanCheck): string | null {
+  return end - start > MAX_LINE_CHARS ? null : scan.plain(start, end);
 }
-
 
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
