@@ -14,11 +14,17 @@ const KTHREAD_FRAMES = new Set(['kthread', 'worker_thread', 'smpboot_thread_fn',
 
 export function mergeTasks(model: TraceModel): void {
   const raw = model.tasks;
-  const pidOfTask = new Map<string, number>();
-  for (const r of model.psRows) if (r.task) pidOfTask.set(r.task, r.pid);
-  for (const b of model.bindings) pidOfTask.set(b.task, b.pid);
-  for (const t of raw) if (t.task && t.pid !== null) pidOfTask.set(t.task, t.pid);
-  for (const t of raw) if (t.pid === null && t.task && pidOfTask.has(t.task)) t.pid = pidOfTask.get(t.task) ?? null;
+  // task address → pid, for the tasks seen without a pid (a struct dump's owner, a headerless bt);
+  // a foreach bt has none, and then its 10k addresses are not hashed here
+  let unnamed = false;
+  for (const t of raw) if (t.pid === null && t.task) unnamed = true;
+  if (unnamed) {
+    const pidOfTask = new Map<string, number>();
+    for (const r of model.psRows) if (r.task) pidOfTask.set(r.task, r.pid);
+    for (const b of model.bindings) pidOfTask.set(b.task, b.pid);
+    for (const t of raw) if (t.task && t.pid !== null) pidOfTask.set(t.task, t.pid);
+    for (const t of raw) if (t.pid === null && t.task && pidOfTask.has(t.task)) t.pid = pidOfTask.get(t.task) ?? null;
+  }
 
   // Union-find over identities.
   const parent = raw.map((_t, i) => i);
@@ -86,9 +92,15 @@ export function mergeTasks(model: TraceModel): void {
   for (let gi = 0; gi < count; gi++) {
     const group = groupList ? groupList[gi] : null;
     const t = group === null ? combineOne(raw[gi], psByPid) : group.length === 1 ? combineOne(group[0], psByPid) : combine(group, psByPid);
-    let key = t.pid !== null && t.pid > 0 ? `pid:${t.pid}` : t.pid === 0 && t.cpu !== null ? `cpu:${t.cpu}` : t.task ? `task:${t.task}` : t.cpu !== null ? `cpu:${t.cpu}` : `anon:${++anon}`;
-    while (used.has(key)) key = `anon:${++anon}`;
-    used.add(key);
+    let key: string;
+    if (t.pid !== null && t.pid > 0) {
+      // every task with this pid is in this group (united by pid above): no other key can equal it
+      key = `pid:${t.pid}`;
+    } else {
+      key = t.pid === 0 && t.cpu !== null ? `cpu:${t.cpu}` : t.task ? `task:${t.task}` : t.cpu !== null ? `cpu:${t.cpu}` : `anon:${++anon}`;
+      while (used.has(key)) key = `anon:${++anon}`;
+      used.add(key);
+    }
     t.key = key;
     if (rename) for (const g of group ?? [raw[gi]]) if (!renamed.has(g.key)) renamed.set(g.key, key);
     merged.push(t);
