@@ -16,7 +16,10 @@ import { primaryReport } from './family.ts';
 import { matchDetector } from '../parse/console/detector-header.ts';
 
 const PANIC = new Set(['panic', 'nmi_panic', 'vpanic']);
-const HARD = new Set(['watchdog_overflow_callback', 'watchdog_hardlockup_check', 'watchdog_check_hardlockup', 'watchdog_buddy_check_hardlockup']);
+// powerpc: soft_nmi_interrupt → nmi_panic(regs, "Hard LOCKUP") on the stuck CPU itself
+// (arch/powerpc/kernel/watchdog.c; watchdog_smp_panic panics on the CPU that noticed another one, so
+// its stack is not the stuck code and it is not listed)
+const HARD = new Set(['watchdog_overflow_callback', 'watchdog_hardlockup_check', 'watchdog_check_hardlockup', 'watchdog_buddy_check_hardlockup', 'soft_nmi_interrupt']);
 const SOFT = new Set(['watchdog_timer_fn']);
 /** How many frames out from panic() the watchdog handler may be (panic ← nmi_panic ← check ← callback). */
 const REACH = 4;

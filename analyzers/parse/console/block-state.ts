@@ -29,6 +29,8 @@ export class BlockState {
   task: Task | null = null;
   seg: StackSegment | null = null;
   exc: ExceptionFrame | null = null;
+  /** powerpc: the function in the link register ("LR [addr] fn+off/size") of the exception being read. */
+  linkFn: string | null = null;
   inTrace = false;
   context: Context = 'process';
   /** CPU named by the report header, for a stack printed without a "CPU:" line. */

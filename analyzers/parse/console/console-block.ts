@@ -134,6 +134,33 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     return;
   }
   if (text.startsWith('Sending NMI from CPU')) onNmiSend();
+  // powerpc's show_regs prints the interrupted instruction twice: "NIP:  c000000000e3d2a0 LR: ..." in
+  // the register block (read as the exception, address only), then "NIP [c000000000e3d2a0]
+  // _raw_spin_lock_irq+0x60/0x100" with the symbol, which names that exception's function
+  if (st.exc && st.exc.fn === '' && text.startsWith('NIP [')) {
+    const sym = /^NIP \[([0-9a-f]{8,16})\] (.{1,300})$/.exec(text);
+    const f = sym ? parseFrameLine(sym[2]!) : null;
+    if (sym && f && (st.exc.address === null || st.exc.address === sym[1])) {
+      st.exc.fn = f.fn;
+      st.exc.offset = f.offset;
+      st.exc.module = f.module;
+      st.exc.address = sym[1]!;
+      st.exc.lines.push(no);
+      return;
+    }
+  }
+  // ... and "LR [c0000000008a41d8] blk_mq_sched_dispatch_requests+0x48/0xb0", the caller: the first
+  // Call Trace entry comes from the same link register and is printed "(unreliable)"; when it names
+  // the same function it is the caller indeed (frameLine below)
+  if (st.exc && text.startsWith('LR [')) {
+    const sym = /^LR \[[0-9a-f]{8,16}\] (.{1,300})$/.exec(text);
+    const f = sym ? parseFrameLine(sym[1]!) : null;
+    if (f) {
+      st.linkFn = f.fn;
+      st.exc.lines.push(no);
+      return;
+    }
+  }
   const rip = parseRipLine(text);
   if (rip) {
     const exc: ExceptionFrame = {
@@ -196,6 +223,10 @@ function frameLine(st: BlockState, raw: string, no: number): void {
   const f = parseFrameLine(rest);
   if (!f || !st.task) return;
   const seg = st.seg ?? st.newSegment(st.context);
+  if (f.unreliable && st.linkFn !== null) {
+    if (seg.frames.length === 0 && f.fn === st.linkFn) f.unreliable = false;
+    st.linkFn = null;
+  }
   seg.frames.push({ ...f, context: seg.context, line: no });
 }
 

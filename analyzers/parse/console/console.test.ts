@@ -9,6 +9,7 @@ import { parse } from '../parse.ts';
 import type { Task, TraceModel } from '../../model/trace-model.ts';
 import { matchBlocker, matchDetector } from './detector-header.ts';
 import { parseFrameLine, splitMarkers } from './frame-line.ts';
+import { classify } from '../../classify/index.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const task = (m: TraceModel, key: string): Task => {
@@ -195,6 +196,12 @@ test('detector headers: kinds and fields', () => {
     ["INFO: task syz-executor:5120 can't die for more than 143 seconds.", 'hung_task', { pid: 5120, message: "can't die" }],
     ['BUG: soft lockup - CPU#3 stuck for 67s!', 'soft_lockup', { cpu: 3, seconds: 67, pid: null }],
     ['NMI watchdog: Watchdog detected hard LOCKUP on cpu 5', 'hard_lockup', { cpu: 5 }],
+    // powerpc's watchdog: the stuck CPU itself, or another CPU naming the stuck ones (v4.16+ and v4.13-v4.15 wording)
+    ['watchdog: CPU 19 self-detected hard LOCKUP @ _raw_spin_lock_irq+0x60/0x100', 'hard_lockup', { cpu: 19 }],
+    ['watchdog: CPU 12 detected hard LOCKUP on other CPUs 68', 'hard_lockup', { cpu: 68 }],
+    ['watchdog: CPU 0 detected hard LOCKUP on other CPUs 1,3', 'hard_lockup', { cpu: 1 }],
+    ['Watchdog CPU:5 Hard LOCKUP', 'hard_lockup', { cpu: 5 }],
+    ['Watchdog CPU:0 detected Hard LOCKUP other CPUS:2-3', 'hard_lockup', { cpu: 2 }],
     ['INFO: rcu_sched self-detected stall on CPU', 'rcu_stall', { message: 'self-detected' }],
     ['[ INFO: possible circular locking dependency detected ]', 'lockdep_circular', {}],
     ['WARNING: possible irq lock inversion dependency detected', 'lockdep_irq_inconsistent', {}],
@@ -212,7 +219,7 @@ test('detector headers: kinds and fields', () => {
     assert.equal(h?.kind, kind, line);
     for (const [k, v] of Object.entries(fields)) assert.equal((h as unknown as Record<string, unknown>)[k], v, `${line}: ${k}`);
   }
-  for (const line of ['INFO: lockdep is turned off.', 'the task is blocked', 'INFO: t', 'INFO: task \ufffd\ufffd', 'WARNING: /etc/ssh/moduli does not exist',
+  for (const line of ['INFO: lockdep is turned off.', 'the task is blocked', 'watchdog: CPU 12 TB:85587019220796, last SMP heartbeat TB:85578827223399 (15999ms ago)', 'INFO: t', 'INFO: task \ufffd\ufffd', 'WARNING: /etc/ssh/moduli does not exist',
     'INFO: task kworker/u8:3:1204 is blocked on a mutex likely owned by task nvme:2231.']) {
     assert.equal(matchDetector(line), null, line);
   }
@@ -256,4 +263,21 @@ test('hostile input: no exception, bounded work on one huge line and on garbage'
     const m = parse(text);
     assert.ok(Array.isArray(m.reports));
   }
+});
+
+test('powerpc hard lockup: the watchdog header, NIP/LR naming the interrupted code, the "(unreliable)" first frame confirmed by LR', () => {
+  const m = parse(fixture('ppc64-self-detected-hard-lockup-blk-mq-5.14.txt'));
+  const r = m.reports.find((x) => x.kind === 'hard_lockup');
+  assert.equal(r?.cpu, 19);
+  const t = m.tasks.find((x) => x.pid === 2212);
+  const seg = t?.stack.find((s) => s.exception !== null);
+  assert.equal(seg?.exception?.fn, '_raw_spin_lock_irq');
+  assert.equal(seg?.exception?.offset, 0x60);
+  assert.equal(seg?.exception?.address, 'c000000000e3d2a0');
+  assert.equal(seg?.frames[0]?.fn, 'blk_mq_sched_dispatch_requests');
+  assert.equal(seg?.frames[0]?.unreliable, false, 'LR names the same function');
+  assert.deepEqual(classify(m), { family: 'hard_lockup', title: 'BUG: hard lockup in blk_mq_sched_dispatch_requests' });
+  // without the LR line the first frame stays unreliable, as printed
+  const noLr = parse(fixture('ppc64-self-detected-hard-lockup-blk-mq-5.14.txt').replace(/^.*\] LR \[.*$/m, ''));
+  assert.equal(noLr.tasks.find((x) => x.pid === 2212)?.stack.find((s) => s.exception)?.frames[0]?.unreliable, true);
 });

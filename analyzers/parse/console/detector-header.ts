@@ -144,6 +144,16 @@ export function matchDetector(raw: string): DetectorHit | null {
     const m = /on cpu (\d{1,5})/.exec(text.slice(k));
     return hit('hard_lockup', { cpu: m ? Number(m[1]) : null });
   }
+  // powerpc's own watchdog (arch/powerpc/kernel/watchdog.c): the stuck CPU notices itself from the
+  // soft-NMI ("watchdog: CPU 19 self-detected hard LOCKUP @ fn+0x60/0x100"), or another CPU reports
+  // the stuck ones ("watchdog: CPU 12 detected hard LOCKUP on other CPUs 68", first listed taken);
+  // v4.13-v4.15 printed "Watchdog CPU:5 Hard LOCKUP" and "Watchdog CPU:0 detected Hard LOCKUP other CPUS:1-3"
+  if (text.includes('LOCKUP') && (text.includes('watchdog: CPU ') || text.includes('Watchdog CPU:'))) {
+    const self = /watchdog: CPU (\d{1,5}) self-detected hard LOCKUP/.exec(text) ?? /Watchdog CPU:(\d{1,5}) Hard LOCKUP/.exec(text);
+    if (self) return hit('hard_lockup', { cpu: Number(self[1]) });
+    const other = /watchdog: CPU \d{1,5} detected hard LOCKUP on other CPUs (\d{1,5})/.exec(text) ?? /Watchdog CPU:\d{1,5} detected Hard LOCKUP other CPUS:? ?(\d{1,5})/.exec(text);
+    if (other) return hit('hard_lockup', { cpu: Number(other[1]) });
+  }
   // --- RCU CPU stall (kernel/rcu/tree_stall.h)
   k = text.indexOf('INFO: rcu');
   if (k >= 0) {
