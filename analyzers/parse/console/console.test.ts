@@ -232,6 +232,10 @@ test('hung-task blocker lines: mutex, rw-semaphore with roles, vendor (Tnnn) suf
     { waiterComm: 'gpu-feature-dis', waiterPid: 13672, primitive: 'rwsem_write', ownerComm: 'VLLM::EngineCor', ownerPid: 46249 });
   assert.equal(matchBlocker('INFO: task kworker/2:3:117(T117) is blocked on a mutex likely owned by task kworker/u16:5:120(T120).')?.ownerPid, 120);
   assert.equal(matchBlocker('INFO: task bash is blocked on a mutex likely owned by task bash.'), null);
+  // v6.16 semaphores: the holder is the last task recorded as taking it
+  assert.deepEqual(matchBlocker('INFO: task tar:61022 blocked on a semaphore likely last held by task cp:61019'),
+    { waiterComm: 'tar', waiterPid: 61022, primitive: 'semaphore', ownerComm: 'cp', ownerPid: 61019 });
+  assert.equal(matchDetector('INFO: task tar:61022 blocked on a semaphore likely last held by task cp:61019'), null);
 });
 
 test('frame lines: old and new forms, modules, compiler suffixes, markers', () => {

@@ -39,10 +39,13 @@ function commPid(s: string, sep = ':'): [string, number] | null {
 
 // v6.15+ mutex, v6.16+ semaphore and rw-semaphore (with "<reader>"/"<writer>" role tags); some vendor
 // kernels append "(T123)" to the comm:pid.
-const BLOCKER_RE = /task (.{1,64}?):(\d{1,10})(?:\(T\d{1,10}\))?(?: <(reader|writer)>)? (?:is )?blocked on an? (mutex|rw-semaphore|semaphore|rwsem)\b.{0,40}? likely owned by task (.{1,64}?):(\d{1,10})(?=\(T\d|[.\s]|$)/;
+// kernel/hung_task.c debug_show_blocker (v6.15+): "... is blocked on a mutex likely owned by task Y:2.",
+// "... <writer> blocked on an rw-semaphore likely owned by task Y:2 <reader>", and for semaphores, whose
+// holder is only the last one recorded, "... blocked on a semaphore likely last held by task Y:2"
+const BLOCKER_RE = /task (.{1,64}?):(\d{1,10})(?:\(T\d{1,10}\))?(?: <(reader|writer)>)? (?:is )?blocked on an? (mutex|rw-semaphore|semaphore|rwsem)\b.{0,40}? likely (?:owned|last held) by task (.{1,64}?):(\d{1,10})(?=\(T\d|[.\s]|$)/;
 
 export function matchBlocker(text: string): BlockerHit | null {
-  if (!text.includes('likely owned by')) return null;
+  if (!text.includes('likely owned by') && !text.includes('likely last held by')) return null;
   const m = BLOCKER_RE.exec(text.slice(0, 300));
   if (!m) return null;
   const kind = m[4]!;
@@ -99,11 +102,11 @@ export function matchDetector(raw: string): DetectorHit | null {
   const hasWarn = text.includes('WARNING:');
   for (const s of NOT_A_REPORT) if (text.includes(s)) return null;
   // "INFO: task X:1 is blocked on a mutex likely owned by task Y:2.": part of the hung-task report
-  if (text.includes('likely owned by task')) return null;
+  if (text.includes('likely owned by task') || text.includes('likely last held by task')) return null;
 
   // --- hung task (kernel/hung_task.c check_hung_task)
   let k = text.indexOf('INFO: task ');
-  if (k >= 0 && !text.includes('likely owned by')) {
+  if (k >= 0 && !text.includes('likely owned by') && !text.includes('likely last held by')) {
     const body = text.slice(k + 11);
     const b = body.search(/ (?:blocked\b|can't die\b)/);
     if (b > 0) {
@@ -121,7 +124,7 @@ export function matchDetector(raw: string): DetectorHit | null {
     }
   }
   // "INFO: task " + a comm that itself contained a newline: the header continues on the next line
-  if (k >= 0 && !text.includes('likely owned by') && !/ (?:blocked|can't die)\b/.test(text)) return null;
+  if (k >= 0 && !text.includes('likely owned by') && !text.includes('likely last held by') && !/ (?:blocked|can't die)\b/.test(text)) return null;
   const cont = /^(.{1,40}):(\d{1,10}) blocked (?:.{0,40} )?for more than (\d{1,10}) seconds\.?$/.exec(text);
   if (cont && !text.includes('INFO:')) {
     return hit('hung_task', { comm: cont[1]!, pid: Number(cont[2]), seconds: Number(cont[3]) });
