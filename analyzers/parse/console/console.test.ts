@@ -147,6 +147,20 @@ test('RCU stall: stalled CPU, detector CPU, jiffies, starved kthread; the NMI ba
   assert.deepEqual(names(t, 'process').slice(0, 2), ['_raw_spin_lock_bh', 'ctnl_dump_table']);
 });
 
+test('expedited RCU stall: "{ 5-.... 7-O... P4120 }" gives the stalled CPUs (flags dropped) and the blocking task', () => {
+  const m = parse([
+    'rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { 5-.... 7-O... P4120 } 21003 jiffies s: 1977 root: 0x20/.',
+    'Sending NMI from CPU 1 to CPUs 5:',
+    'NMI backtrace for cpu 5',
+    'CPU: 5 PID: 9010 Comm: kworker/5:2 Not tainted 6.1.0 #1',
+    'RIP: 0010:xtrace_drain_cpu+0x71/0x120 [xtrace]',
+  ].join('\n'));
+  const r = m.reports[0]!;
+  assert.equal(r.kind, 'rcu_stall');
+  assert.deepEqual(r.details.stalledCpus, [5, 7]);
+  assert.deepEqual(r.details.stalledTasks, [4120]);
+});
+
 test('4.9 one-line RCU stall header and the old two-address RIP form', () => {
   const text = [
     'INFO: rcu_sched self-detected stall on CPU { 2}  (t=60001 jiffies g=123 c=122 q=77)',

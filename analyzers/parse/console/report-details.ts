@@ -176,9 +176,15 @@ export function rcuLine(r: Report, raw: string, no: number): boolean {
     push('stalledCpus', Number(cpu[1]));
     used = true;
   }
-  const braces = /\{ ?([\d ]{1,200}?) ?\}/.exec(t);
+  // "{ 3 5 }" (CPU stalls), "{ 5-.... 7-O... P1234 }" (expedited stalls, kernel/rcu/tree_exp.h: each CPU
+  // with four state flags, each blocking task as P<pid>, read below)
+  const braces = /\{ ?([^{}]{1,400}?) ?\}/.exec(t);
   if (braces && (t.includes('stall') || t.startsWith('{'))) {
-    for (const n of braces[1]!.split(/ +/)) if (/^\d{1,5}$/.test(n)) push('stalledCpus', Number(n));
+    for (const n of braces[1]!.split(/ +/)) {
+      const c = /^(\d{1,5})(?:-[.ONDo]{1,4})?$/.exec(n);
+      if (c) push('stalledCpus', Number(c[1]));
+      else if (/^P\d{1,10}$/.test(n)) push('stalledTasks', Number(n.slice(1)));
+    }
     used = true;
   }
   if (t.includes('Tasks blocked on') || /^P\d{1,10}/.test(t)) {
