@@ -9,6 +9,7 @@ import { lockdepReport } from './lockdep-report/index.ts';
 import { rcuStall } from './rcu-stall/index.ts';
 import { workqueueLockup } from './workqueue-lockup/index.ts';
 import { atomicSleep } from './atomic-sleep/index.ts';
+import { spinlockDebug } from './spinlock-debug/index.ts';
 
 export const genericPlugins: Plugin[] = [
   hungTaskBlocked,
@@ -18,4 +19,5 @@ export const genericPlugins: Plugin[] = [
   rcuStall,
   workqueueLockup,
   atomicSleep,
+  spinlockDebug,
 ];

@@ -30,8 +30,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 const TODO: Record<string, string> = {
   'crash-foreach-un-sr-cd-lock-owner-sgio-6.8':
     "crash `struct mutex ADDR -x` (owner 0x...4001 = wodim's task_struct | WAITERS) is parsed but never tied to the tasks in mutex_lock (no mutex_waiter dump; wait_list points into their stacks): answered three lock-less hung-task-blocked findings, right is mutex ffff9c6a84c1d8a8 held by wodim:3377 with udisksd/(udev-worker) waiting",
-  'spin-lockup-suspected-owner-udelay-crlf-4.4':
-    "CONFIG_DEBUG_SPINLOCK spin_dump line ' lock: 0xADDR, .magic: dead4ead, .owner: comm/pid, .owner_cpu: N' is not used: answered no finding at all, right is lock ffff880428e3c0a8 held by kworker/0:1H:412 (NMI backtrace of cpu 0 in __const_udelay); same with LF line ends",
   'spin-recursion-irq-handler-same-lock-5.15':
     "'BUG: spinlock recursion on CPU#0' with .owner == current and the lock taken from an <IRQ> handler over process context holding it (EFLAGS 0x246): answered no finding, right is irq-reentrant-spinlock on ffff9b1e4a3d2c18 held by kworker/0:2:77, cycle",
 };

@@ -8,7 +8,7 @@ import type { ExceptionFrame, Report, TraceModel } from '../../model/trace-model
 import { matchBlocker, matchDetector, type DetectorHit } from './detector-header.ts';
 import { isRegisterLine, parseFrameLine, parseRegisters, parseRipLine, splitMarkers } from './frame-line.ts';
 import { BlockState } from './block-state.ts';
-import { atomicLine, lockdepLine, newDetailState, rcuLine, workqueueLine } from './report-details.ts';
+import { atomicLine, lockdepLine, newDetailState, rcuLine, spinDumpLine, workqueueLine } from './report-details.ts';
 import { syzTitle } from '../../classify/syz-title.ts';
 import { isForeignLine } from './foreign-line.ts';
 
@@ -197,6 +197,7 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     if (report.kind === 'sleeping_in_atomic' || report.kind === 'scheduling_while_atomic') {
       if (atomicLine(report, ds, raw, no)) return;
     }
+    if ((report.kind === 'spinlock_lockup' || report.kind === 'spinlock_recursion') && spinDumpLine(report, text, no)) return;
   }
   if (st.inTrace) {
     if (TRACE_END.some((s) => text.startsWith(s))) {

@@ -290,3 +290,29 @@ export function atomicLine(r: Report, st: DetailState, raw: string, no: number):
   }
   return false;
 }
+
+/**
+ * CONFIG_DEBUG_SPINLOCK's spin_dump (kernel/locking/spinlock_debug.c), the line after "BUG: spinlock
+ * lockup suspected / recursion / wrong owner ... on CPU#N, comm/pid":
+ *   " lock: 0xffff880428e3c0a8, .magic: dead4ead, .owner: kworker/0:1H/412, .owner_cpu: 0"
+ * The lock is %pS: a heap lock prints as an address (0x... since v4.15, bare hex before), a static one
+ * as its symbol ("logbuf_lock+0x0/0x20"). No owner prints "<none>/-1" and owner_cpu -1.
+ */
+export function spinDumpLine(r: Report, text: string, no: number): boolean {
+  const k = text.indexOf('lock: ');
+  if (k < 0 || !text.includes('.owner:')) return false;
+  const m = /^lock: (\S.{0,159}?), \.magic: ([0-9a-fA-F]{1,8}), \.owner: (.{1,64}?)\/(-?\d{1,10}), \.owner_cpu: (-?\d{1,5})/.exec(text.slice(k));
+  if (!m) return false;
+  const raw = m[1]!;
+  const hexed = /^(?:0x)?([0-9a-f]{8,16})$/.exec(raw);
+  const owner = m[3] === '<none>' || Number(m[4]) < 0 ? null : { comm: m[3]!, pid: Number(m[4]) };
+  r.details.spinDump = {
+    lock: hexed ? hexed[1] : null,
+    lockName: hexed ? null : raw.replace(/\+0x[0-9a-f]{1,8}\/0x[0-9a-f]{1,8}(?: \[\S{1,64}\])?$/, ''),
+    magic: m[2]!.toLowerCase(),
+    owner,
+    ownerCpu: Number(m[5]) >= 0 ? Number(m[5]) : null,
+    line: no,
+  };
+  return true;
+}
