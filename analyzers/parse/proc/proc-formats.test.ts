@@ -71,6 +71,24 @@ test('stacks gathered in a loop: `echo $p; cat /proc/$p/stack` and `grep -H . /p
   ]);
 });
 
+test('a loop that dresses up the pid it echoes ("== 2208", "--- 2209 ---", "pid 2210:") still names each stack', () => {
+  const m = parse(`for p in $(pgrep -x nfsd); do echo "== $p"; cat /proc/$p/stack; done
+== 2208
+[<0>] svc_get_next_xprt+0x113/0x210 [sunrpc]
+--- 2209 ---
+[<0>] rwsem_down_write_slowpath+0x2d2/0x590
+pid 2210:
+[<0>] nfsd_setattr+0x2a0/0x4c0 [nfsd]
+== not-a-pid
+[<0>] kthread+0xdd/0x100`);
+  assert.deepEqual(m.tasks.map((t) => [t.pid, t.stack[0]?.frames[0]?.fn]), [
+    [2208, 'svc_get_next_xprt'],
+    [2209, 'rwsem_down_write_slowpath'],
+    [2210, 'nfsd_setattr'],
+    [null, 'kthread'],
+  ]);
+});
+
 test('ps with threads (-L: the TID is the task) and `ps axo stat,pid,comm | grep ^D` without its header', () => {
   const m = parse(`$ ps -eLo pid,tid,stat,wchan:32,comm
   PID   TID STAT WCHAN                            COMMAND

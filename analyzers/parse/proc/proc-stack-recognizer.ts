@@ -12,8 +12,9 @@ const FRAME = /^\[<([0-9a-f]{1,16})>\] (\S{1,256}?)\+0x([0-9a-f]{1,16})\/0x([0-9
 const TERMINATOR = /^\[<f{16}>\] 0xf{16}$/;
 // `grep -H . /proc/*/stack` prefixes every frame with its file: "/proc/812/stack:[<0>] fn+0x1/0x2"
 const GREP_H = /^\/proc\/(\d{1,10})(?:\/task\/(\d{1,10}))?\/stack:(?=\[<)/;
-// `for p in ...; do echo $p; cat /proc/$p/stack; done`: the pid alone on the line before the frames
-const ECHOED_PID = /^\d{1,10}$/;
+// `for p in ...; do echo $p; cat /proc/$p/stack; done`: the pid alone on the line before the frames,
+// or dressed up by the loop's echo ("== 2208", "--- 2208 ---", "pid 2208:", "PID=2208")
+const ECHOED_PID = /^(?:[=#*-]{1,5} ?)?(?:pid ?[:=]? ?)?(\d{1,10})(?: ?[=#*-]{1,5})?:?$/i;
 
 export const procStackRecognizer: Recognizer = {
   name: 'proc-stack',
@@ -35,7 +36,7 @@ export const procStackRecognizer: Recognizer = {
       header.push(lines[i].no);
       j++;
     } else if (ECHOED_PID.test(first)) {
-      pid = Number(first);
+      pid = Number(ECHOED_PID.exec(first)![1]);
       header.push(lines[i].no);
       j++;
     } else if (grepPid) pid = Number(grepPid[2] ?? grepPid[1]);

@@ -65,5 +65,10 @@ test('no spin_dump line in the paste: the finding says so and names no lock', ()
   const text = recursion('').replace(/^.*\]  $/m, '');
   const f = analyze(text).findings.find((x) => x.pattern === 'spinlock-debug')!;
   assert.equal(f.suspectLock, null);
-  assert.match(f.headline, /not in the paste/);
+  assert.match(f.headline, /not in the paste, holder unknown/);
+});
+
+test('unlock-side checks ("already unlocked") report a bug, not a wait: no spinlock-debug finding', () => {
+  const text = recursion('lock: 0xffff9a3c4d2e8818, .magic: dead4ead, .owner: <none>/-1, .owner_cpu: -1').replace('spinlock recursion', 'spinlock already unlocked');
+  assert.deepEqual(analyze(text).findings.filter((x) => x.pattern === 'spinlock-debug'), []);
 });

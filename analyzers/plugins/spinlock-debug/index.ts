@@ -67,7 +67,7 @@ function finding(model: TraceModel, r: Report): Finding {
     });
   }
   const what = r.kind === 'spinlock_recursion' ? 'takes a spinlock it already holds' : 'spun too long on a spinlock';
-  const headline = !dump ? `${spinner} ${what} (lock and holder not in the paste)`
+  const headline = !dump ? `${spinner} ${what} (lock not in the paste, holder unknown)`
     : !intact ? `${spinner} ${what}: lock ${lockText ?? ''} has magic ${dump.magic}, not a live spinlock (corrupted or freed)`
     : self ? `${spinner} takes spinlock ${lockText ?? ''} it already holds (self-deadlock)`
     : owner ? `${spinner} ${what} ${lockText ?? ''} held by ${holder}${ownerBlame[0] ? `, which is in ${ownerBlame[0]}` : ''}`
@@ -104,7 +104,13 @@ export const spinlockDebug: Plugin = {
   title: 'Debug spinlock report: lockup suspected, recursion or bad magic, with the owner the lock records',
   families: ['spinlock_recursion_or_lockup'],
   run(model) {
-    return model.reports.filter((r) => r.kind === 'spinlock_lockup' || r.kind === 'spinlock_recursion').slice(0, 4).map((r) => finding(model, r));
+    // the unlock-side checks ("already unlocked", "wrong owner", "wrong CPU") report a bug, not a wait;
+    // a header without its CPU, task or dump (a cut console line) has nothing to add to the family
+    return model.reports
+      .filter((r) => r.kind === 'spinlock_lockup' || (r.kind === 'spinlock_recursion' && /recursion/.test(r.message ?? 'recursion')))
+      .filter((r) => r.details.spinDump !== undefined || r.pid !== null || r.cpu !== null)
+      .slice(0, 4)
+      .map((r) => finding(model, r));
   },
 };
 
