@@ -63,6 +63,12 @@ export interface Task {
   lines: number[]; // header lines and ps rows that name this task
   /** Kernel thread (comm in brackets in ps, or a known kthread entry at the bottom of the stack). */
   kthread: boolean;
+  /**
+   * crash backtraces: the lowest and highest stack pointer of the task's own (process) stack frames,
+   * "#N [sp]" after the last "--- <...> ---" marker. Kernel objects that live on a waiter's stack (a
+   * mutex_waiter, an rwsem_waiter) have addresses in this range, so a lock's wait_list names its task.
+   */
+  spRange?: { low: string; high: string };
 }
 
 export type DetectorKind =

@@ -158,6 +158,7 @@ function combineOne(t: Task, psByPid: Map<number, PsRow>): Task {
     sources,
     lines,
     kthread: t.kthread || (ps?.kthread ?? false) || pid === 0 || hasKthreadFrame(stack),
+    ...(t.spRange ? { spRange: t.spRange } : {}),
   };
 }
 
@@ -192,6 +193,8 @@ function combine(group: Task[], psByPid: Map<number, PsRow>): Task {
     lines: [...lines].sort((a, b) => a - b),
     kthread: group.some((t) => t.kthread) || (ps?.kthread ?? false) || pid === 0 || stack.some((s) => s.frames.some((f) => KTHREAD_FRAMES.has(f.fn))),
   };
+  const withRange = group.find((t) => t.spRange !== undefined && t.stack === stack) ?? group.find((t) => t.spRange !== undefined);
+  if (withRange?.spRange) merged.spRange = withRange.spRange;
   return merged;
 }
 

@@ -66,6 +66,11 @@ export function readFastBlock(text: string, start: number, no: number, scan: Cle
   const items: BtItem[] = [];
   let regs: { registers: Registers; lines: number[] } | null = null;
   let sawFrame = false;
+  // lowest and highest "#N [sp]" since the last marker, as positions in the text
+  let lowStart = -1;
+  let lowEnd = -1;
+  let highStart = -1;
+  let highEnd = -1;
   let n = no;
   let end = lineEnd; // end of the last line of the block
   let pos = lineEnd + 1;
@@ -97,6 +102,14 @@ export function readFastBlock(text: string, start: number, no: number, scan: Cle
       items.push(f);
       sawFrame = true;
       regs = null;
+      if (lowStart < 0 || hexBeforeAt(text, spStart, spEnd, lowStart, lowEnd)) {
+        lowStart = spStart;
+        lowEnd = spEnd;
+      }
+      if (highStart < 0 || hexBeforeAt(text, highStart, highEnd, spStart, spEnd)) {
+        highStart = spStart;
+        highEnd = spEnd;
+      }
     } else if (c === 91) {
       // '[': only "[exception RIP: fn+off]"; text symbols (`bt -t`) and other brackets are not ours
       if (!text.startsWith('[exception RIP: ', first)) return null;
@@ -113,6 +126,7 @@ export function readFastBlock(text: string, start: number, no: number, scan: Cle
       if (m === null) return null;
       items.push({ kind: 'marker', marker: markerKind(m[1]) });
       regs = null;
+      lowStart = highStart = -1; // the task's own stack is the part after the last marker
     } else if (c >= 65 && c <= 90) {
       if (MONTHS.has(text.slice(first, first + 3))) return null; // a syslog date: normalisation strips it
       if (c === 80) {
@@ -148,6 +162,7 @@ export function readFastBlock(text: string, start: number, no: number, scan: Cle
     }
   }
   task.stack = buildSegments(items);
+  if (lowStart >= 0 && highStart >= 0) task.spRange = { low: text.slice(lowStart, lowEnd), high: text.slice(highStart, highEnd) };
   return { task, header, lineCount: n - no + 1, end: Math.min(end + 1, len + 1) };
 }
 
@@ -204,6 +219,8 @@ function readFrame(text: string, first: number, last: number, line: number, scan
   const a0 = ++p;
   while (p <= last && isHex(text.charCodeAt(p))) p++;
   if (p === a0 || p - a0 > 16 || text.charCodeAt(p) !== 93 || text.charCodeAt(p + 1) !== 32) return null;
+  spStart = a0;
+  spEnd = p;
   p += 2;
   while (text.charCodeAt(p) === 32) p++;
   const n0 = p;
@@ -240,6 +257,21 @@ function readFrame(text: string, first: number, last: number, line: number, scan
   }
   if (plus >= 0) return frameWithOffset(text.slice(n0, n1), address, module, line);
   return { fn: internAt(text, n0, n1, hash), offset: null, size: null, address, module, unreliable: false, context: 'process', line };
+}
+
+// The stack pointer of the frame readFrame read last, as positions in the text (no string per frame).
+let spStart = 0;
+let spEnd = 0;
+
+/** text[a0, a1) < text[b0, b1) as hex numbers printed at the same width (shorter is smaller). */
+function hexBeforeAt(text: string, a0: number, a1: number, b0: number, b1: number): boolean {
+  if (a1 - a0 !== b1 - b0) return a1 - a0 < b1 - b0;
+  for (let k = 0; k < a1 - a0; k++) {
+    const x = text.charCodeAt(a0 + k);
+    const y = text.charCodeAt(b0 + k);
+    if (x !== y) return x < y;
+  }
+  return false;
 }
 
 // Function names by a hash computed while scanning them: a frame whose name was seen before costs no

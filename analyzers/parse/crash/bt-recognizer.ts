@@ -42,6 +42,8 @@ export const crashBtRecognizer: Recognizer = {
     const items: BtItem[] = [];
     let regs: { registers: Registers; lines: number[] } | null = null; // register block being read
     let sawFrame = false;
+    let spLow: string | null = null;
+    let spHigh: string | null = null;
     for (; j < lines.length; j++) {
       if (lines[j].text === '') {
         // Some pastes are double-spaced (seed 001's `bt 491`): a blank line ends the block only
@@ -63,6 +65,9 @@ export const crashBtRecognizer: Recognizer = {
           items.push(f);
           sawFrame = true;
           regs = null;
+          const sp = text.slice(text.indexOf('[') + 1, text.indexOf(']'));
+          if (spLow === null || hexBefore(sp, spLow)) spLow = sp;
+          if (spHigh === null || hexBefore(spHigh, sp)) spHigh = sp;
           continue;
         }
       } else if (c0 === 91) {
@@ -91,6 +96,7 @@ export const crashBtRecognizer: Recognizer = {
         if (m) {
           items.push({ kind: 'marker', marker: markerKind(m[1]) });
           regs = null;
+          spLow = spHigh = null; // the task's own stack is the part after the last marker
           continue;
         }
       } else if (c0 >= 65 && c0 <= 90) {
@@ -131,6 +137,7 @@ export const crashBtRecognizer: Recognizer = {
       }
     }
     task.stack = buildSegments(items);
+    if (spLow !== null && spHigh !== null) task.spRange = { low: spLow, high: spHigh };
     if (task.stack.length > 0 || header) {
       model.tasks.push(task);
       addFormat(model, 'crash-bt');
@@ -192,6 +199,11 @@ export function intern(s: string): string {
   const own = JSON.parse(JSON.stringify(s)) as string;
   NAMES.set(own, own);
   return own;
+}
+
+/** a < b for lower-case hex numbers without leading zeros trimmed (crash prints them at full width). */
+export function hexBefore(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length < b.length : a < b;
 }
 
 function skipBlank(lines: readonly Line[], j: number): number {
