@@ -126,3 +126,18 @@ test('with several blocked workers, a flush waits on the one running its own dri
   const own = task(201, 'kworker/3:1', null, ['rtnl_lock', 'mlx5e_tx_timeout_work', 'process_one_work', 'worker_thread'], 'D');
   assert.equal(buildWaitGraph(model({ tasks: [flusher, other, own] })).edges.find((e) => e.from === 'pid:100')!.to, 'pid:201');
 });
+
+test('a mutex wait_list address on a task\'s own stack (its "#N [sp]" range) names that waiter; an empty list names none', () => {
+  const a = { ...task(41, 'agetty', 'ffff880000004100', ['schedule', '__mutex_lock', 'tty_lock', 'tty_open']), spRange: { low: 'ffffc90000a13b90', high: 'ffffc90000a13f50' } };
+  const b = { ...task(42, 'systemd-logind', 'ffff880000004200', ['schedule', '__mutex_lock', 'tty_lock', 'vt_ioctl']), spRange: { low: 'ffffc90000b27b88', high: 'ffffc90000b27f50' } };
+  const owner = { ...task(43, 'Xorg', 'ffff880000004300', ['schedule_timeout', 'drm_wait_vblank', 'vt_console_switch']), spRange: { low: 'ffffc90000c31c00', high: 'ffffc90000c31f50' } };
+  const mutex = (next: string, prev: string) => ({ type: 'mutex', address: 'ffff88800a1b2c00', fields: { 'owner.counter': 'ffff880000004301', 'wait_list.next': next, 'wait_list.prev': prev }, line: 60, endLine: 70 });
+  const g = buildWaitGraph(model({ tasks: [a, b, owner], structs: [mutex('ffffc90000a13c98', 'ffffc90000b27c90')] }));
+  assert.deepEqual(g.edges.filter((e) => e.lock === 'ffff88800a1b2c00').map((e) => [e.from, e.to, e.source]), [['pid:41', 'pid:43', 'struct'], ['pid:42', 'pid:43', 'struct']]);
+  // an empty wait_list points at &lock->wait_list, inside the mutex, on no task's stack
+  const empty = buildWaitGraph(model({ tasks: [a, b, owner], structs: [mutex('ffff88800a1b2c18', 'ffff88800a1b2c18')] }));
+  assert.deepEqual(empty.edges.filter((e) => e.lock === 'ffff88800a1b2c00'), []);
+  // one address outside every stack range (a waiter not in the paste): only the other one is named
+  const one = buildWaitGraph(model({ tasks: [a, b, owner], structs: [mutex('ffffc90000a13c98', 'ffffc90000d00c90')] }));
+  assert.deepEqual(one.edges.filter((e) => e.lock === 'ffff88800a1b2c00').map((e) => e.from), ['pid:41']);
+});

@@ -5,6 +5,7 @@
 import type { ExceptionFrame, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
 import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
+import { hexBefore } from '../parse/crash/bt-recognizer.ts';
 
 export type EdgeSource = 'struct' | 'waiter-list' | 'register' | 'frames' | 'blocker' | 'lockdep' | 'inferred';
 
@@ -166,6 +167,29 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
         evidence: `struct mutex ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; mutex_waiter ${w.address}.task = ${normHex(w.fields.task)} (${taskLabel(waiter)})`,
         lines: uniq([s.line, w.line, ...(ownerAddr ? addressLines(model, ownerAddr) : []), ...addressLines(model, waiter.task ?? '')]),
         source: 'struct',
+      });
+    }
+  }
+
+  // 1b. the first and last mutex_waiter of a wait_list live on their waiters' own stacks (a local of
+  // __mutex_lock, kernel/locking/mutex.c): a wait_list address inside a task's stack range (crash's
+  // "#N [sp]" values) names that waiter without a mutex_waiter dump. An empty list points into the
+  // mutex itself, on no task's stack.
+  for (const s of model.structs) {
+    if (!/^(?:struct )?(?:mutex|ww_mutex)$/.test(s.type) || !s.address) continue;
+    const ownerAddr = ownerTask(s.fields.owner ?? s.fields['owner.counter'] ?? s.fields['base.owner'] ?? s.fields['base.owner.counter']);
+    const owner = ownerAddr ? taskAt(model, ownerAddr) : null;
+    const ends = [normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']), normHex(s.fields['wait_list.prev'] ?? s.fields['base.wait_list.prev'])];
+    for (const [i, addr] of ends.entries()) {
+      if (!addr || (i === 1 && addr === ends[0])) continue;
+      // (the owner's own stack too: a task waiting on a mutex it holds, mutex-self-deadlock's shape)
+      const waiter = taskOnStack(model, addr);
+      if (!waiter) continue;
+      add({
+        from: waiter.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
+        primitive: 'mutex', lock: s.address, waitsOn: `mutex ${s.address}`,
+        evidence: `struct mutex ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; wait_list.${i === 0 ? 'next' : 'prev'} ${addr} is on ${taskLabel(waiter)}'s stack (${waiter.spRange!.low}-${waiter.spRange!.high})`,
+        lines: uniq([s.line, ...waiter.lines.slice(0, 1), ...(ownerAddr ? addressLines(model, ownerAddr) : [])]), source: 'struct',
       });
     }
   }
@@ -450,4 +474,13 @@ function addHex(hex: string, n: number): string {
 
 function uniq(xs: number[]): number[] {
   return [...new Set(xs.filter((x) => Number.isInteger(x) && x > 0))].sort((a, b) => a - b);
+}
+
+/** The task whose own stack (crash "#N [sp]" range) holds this address. */
+function taskOnStack(model: TraceModel, addr: string): Task | null {
+  for (const t of model.tasks) {
+    const r = t.spRange;
+    if (r && !hexBefore(addr, r.low) && !hexBefore(r.high, addr)) return t;
+  }
+  return null;
 }

@@ -28,8 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'crash-foreach-un-sr-cd-lock-owner-sgio-6.8':
-    "crash `struct mutex ADDR -x` (owner 0x...4001 = wodim's task_struct | WAITERS) is parsed but never tied to the tasks in mutex_lock (no mutex_waiter dump; wait_list points into their stacks): answered three lock-less hung-task-blocked findings, right is mutex ffff9c6a84c1d8a8 held by wodim:3377 with udisksd/(udev-worker) waiting",
   'spin-recursion-irq-handler-same-lock-5.15':
     "'BUG: spinlock recursion on CPU#0' with .owner == current and the lock taken from an <IRQ> handler over process context holding it (EFLAGS 0x246): answered no finding, right is irq-reentrant-spinlock on ffff9b1e4a3d2c18 held by kworker/0:2:77, cycle",
 };
