@@ -28,8 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'spin-recursion-irq-handler-same-lock-5.15':
-    "'BUG: spinlock recursion on CPU#0' with .owner == current and the lock taken from an <IRQ> handler over process context holding it (EFLAGS 0x246): answered no finding, right is irq-reentrant-spinlock on ffff9b1e4a3d2c18 held by kworker/0:2:77, cycle",
 };
 
 function asList(v: string | string[]): string[] {

@@ -74,3 +74,21 @@ test('many CPUs waiting for the IPI: the chain keeps 16 of them, then the lock s
   assert.deepEqual(f.blockingChain.slice(16).map((l) => l.task), ['kworker/2:1H:491', 'fio:2861', 'fio:2857']);
   assert.equal(f.suspectLock!.holder, 'fio:2857');
 });
+
+test('CONFIG_DEBUG_SPINLOCK "spinlock recursion" (owner = current) from a softirq over process context holding it: same mechanism, lock from spin_dump', () => {
+  const a = analyze(fx('debug-recursion-usb-serial-softirq-6.6.txt'));
+  assert.equal(a.family, 'spinlock_recursion_or_lockup');
+  const f = a.findings[0]!;
+  assert.equal(f.pattern, ID);
+  assert.equal(f.suspectLock!.address, 'ffff8f0e53a2b0d8');
+  assert.equal(f.suspectLock!.holder, 'kworker/2:1:5121');
+  assert.equal(f.cycle, true);
+  assert.ok(f.keyFrames.includes('usbx_flush_fifo') && f.keyFrames.includes('usbx_read_bulk_callback'), f.keyFrames.join(','));
+  assert.match(f.blockingChain.at(-1)!.evidence, /debug spinlock check/);
+  // the same report where the owner is another task is not a re-entry (spinlock-debug names that owner)
+  const other = analyze(fx('debug-recursion-usb-serial-softirq-6.6.txt').replace('.owner: kworker/2:1/5121', '.owner: usbx-poll/733'));
+  assert.equal(other.findings.some((x) => x.pattern === ID), false);
+  // interrupts were off in the interrupted code (EFLAGS without IF): the interrupt could not have come in there
+  const irqsOff = analyze(fx('debug-recursion-usb-serial-softirq-6.6.txt').replace('EFLAGS: 00000246', 'EFLAGS: 00000046'));
+  assert.equal(irqsOff.findings.some((x) => x.pattern === ID), false);
+});

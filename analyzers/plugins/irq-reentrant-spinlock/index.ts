@@ -14,6 +14,7 @@ import type { Plugin } from '../plugin.ts';
 import { allSpinners, ifFlag, interruptedSegment, segmentFrames, type Spinner } from '../../graph/spin.ts';
 import { ipiLink, ipiWaiters } from '../../graph/ipi.ts';
 import { taskLabel } from '../../graph/resolve.ts';
+import { reportTask } from '../generic-helpers/index.ts';
 import { finding, uniqLines } from '../../graph/finding-kit.ts';
 
 const CHECKLIST = [
@@ -40,7 +41,8 @@ const HITS = new WeakMap<TraceModel, HitScan>();
 export function findHits(model: TraceModel, limit = Infinity): Hit[] {
   let scan = HITS.get(model);
   if (!scan) {
-    const spinners = allSpinners(model.tasks);
+    const debug = debugSpinners(model);
+    const spinners = debug.length ? [...allSpinners(model.tasks), ...debug] : allSpinners(model.tasks);
     const takersByLock = new Map<string, Set<string>>();
     for (const x of spinners) {
       if (!x.taker) continue;
@@ -89,6 +91,32 @@ function hitOf(s: Spinner, takersByLock: Map<string, Set<string>>): Hit | null {
   const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : firstWordIs(f.fn, prefix)));
   const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
   return { irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) };
+}
+
+// CONFIG_DEBUG_SPINLOCK catches the re-entry before it spins: "BUG: spinlock recursion on CPU#0, comm/pid"
+// with spin_dump's ".owner" = that same task (kernel/locking/spinlock_debug.c). The lock comes from the
+// report, not a register; the interrupt segment holding do_raw_spin_lock is the spinner.
+const DEBUG_LOCK_FRAMES = /^(?:do_raw_spin_lock|_raw_spin_lock\w*|spin_dump|spin_bug|dump_stack\w*|__raw_spin_lock\w*)$/;
+
+function debugSpinners(model: TraceModel): Spinner[] {
+  const out: Spinner[] = [];
+  for (const r of model.reports) {
+    if (r.kind !== 'spinlock_recursion') continue;
+    const d = r.details.spinDump as { lock: string | null; owner: { pid: number } | null; magic: string; line: number } | undefined;
+    if (!d?.lock || d.magic !== 'dead4ead' || d.owner === null || d.owner.pid !== r.pid) continue;
+    const t = reportTask(model, r);
+    if (!t) continue;
+    const k = t.stack.findIndex((seg) => seg.context !== 'process' && seg.frames.some((f) => f.fn === 'do_raw_spin_lock'));
+    if (k < 0) continue;
+    const seg = t.stack[k]!;
+    const via = seg.frames.find((f) => f.fn.startsWith('_raw_spin_lock'))?.fn ?? null;
+    const taker = seg.frames.find((f) => !f.unreliable && f.fn && !DEBUG_LOCK_FRAMES.test(f.fn))?.fn.split('.')[0] ?? null;
+    out.push({
+      task: t, segment: k, context: seg.context, lock: d.lock, at: 'do_raw_spin_lock', taker, via,
+      exception: { fn: 'do_raw_spin_lock', offset: null, address: null, module: null, registers: {}, context: seg.context, line: d.line, lines: [r.line, d.line] },
+    });
+  }
+  return out;
 }
 
 /** fn.split('_')[0] === word, without the array (word has no '_'). */
@@ -146,7 +174,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
       primitive: 'spinlock',
       lock,
       heldBy: label,
-      evidence: `${cpu}: the ${h.irq.context} path spins on ${lock} (RDI) while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(byLock, lock).has(h.matched) ? ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
+      evidence: `${cpu}: the ${h.irq.context} path ${h.irq.at === 'do_raw_spin_lock' ? `takes ${lock} again (the debug spinlock check names this task as its owner)` : `spins on ${lock} (RDI)`} while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(byLock, lock).has(h.matched) ? ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
       lines: h.lines,
     });
     out.push(finding({
@@ -157,7 +185,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
       cycle: true,
       suspectLock: {
         primitive: 'spinlock', address: lock, name: null, holder: label,
-        evidence: `same lock (RDI ${lock}) in the ${h.irq.context} spin and taken by ${h.matched} in the interrupted process context on ${cpu}`,
+        evidence: `same lock (${h.irq.at === 'do_raw_spin_lock' ? `spin_dump's lock ${lock}, owner = this task` : `RDI ${lock}`}) in the ${h.irq.context} ${h.irq.at === 'do_raw_spin_lock' ? 'lock attempt' : 'spin'} and taken by ${h.matched} in the interrupted process context on ${cpu}`,
         lines: h.lines,
       },
       keyFrames: [h.entry, h.matched, ...(h.irq.taker && h.irq.taker !== h.matched ? [h.irq.taker] : []), h.interruptedFn],
