@@ -84,7 +84,7 @@ test('CONFIG_DEBUG_SPINLOCK "spinlock recursion" (owner = current) from a softir
   assert.equal(f.suspectLock!.holder, 'kworker/2:1:5121');
   assert.equal(f.cycle, true);
   assert.ok(f.keyFrames.includes('usbx_flush_fifo') && f.keyFrames.includes('usbx_read_bulk_callback'), f.keyFrames.join(','));
-  assert.match(f.blockingChain.at(-1)!.evidence, /debug spinlock check/);
+  assert.match(f.blockingChain.at(-1)!.evidence ?? '', /debug spinlock check/);
   // the same report where the owner is another task is not a re-entry (spinlock-debug names that owner)
   const other = analyze(fx('debug-recursion-usb-serial-softirq-6.6.txt').replace('.owner: kworker/2:1/5121', '.owner: usbx-poll/733'));
   assert.equal(other.findings.some((x) => x.pattern === ID), false);
