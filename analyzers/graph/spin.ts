@@ -3,7 +3,7 @@
 // the registers of the spinning code), which function took the lock, and the interrupted context.
 
 import type { Context, ExceptionFrame, StackSegment, Task } from '../model/trace-model.ts';
-import { baseName, factsOf, factsOfTasks, isMechanics, isSpinFrame, type TaskFacts } from '../plugins/generic-helpers/index.ts';
+import { baseName, factsOf, factsOfTasks, nameInfo, type TaskFacts } from '../plugins/generic-helpers/index.ts';
 import { isKernelPointer } from './resolve.ts';
 
 export interface Spinner {
@@ -38,14 +38,16 @@ export function spinnersFrom(t: Task, f: TaskFacts): readonly Spinner[] {
   for (let i = from < 0 ? t.stack.length : from; i < t.stack.length; i++) {
     const seg = t.stack[i]!;
     const exc = seg.exception;
-    if (!exc || !isSpinFrame(exc.fn)) continue;
+    if (!exc) continue;
+    const info = nameInfo(exc.fn);
+    if (!info.spin) continue;
     const raw = exc.registers.RDI;
     if (raw === undefined) continue;
     // lower-case only when needed: a kernel pointer as crash prints it already is
     const rdi = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
     if (!isKernelPointer(rdi)) continue;
     const { taker, via } = takerOf(seg);
-    (found ??= []).push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: baseName(exc.fn), taker, via, exception: exc });
+    (found ??= []).push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: info.base, taker, via, exception: exc });
   }
   out = found ?? NONE;
   f.spinners = out;
@@ -53,16 +55,21 @@ export function spinnersFrom(t: Task, f: TaskFacts): readonly Spinner[] {
 }
 
 export function takerOf(seg: StackSegment): { taker: string | null; via: string | null } {
-  let via: string | null = seg.exception && isSpinFrame(seg.exception.fn) ? baseName(seg.exception.fn) : null;
+  // per-name answers (base name, spin path, mechanics) from one cache lookup per frame
+  let via: string | null = null;
+  if (seg.exception) {
+    const e = nameInfo(seg.exception.fn);
+    if (e.spin) via = e.base;
+  }
   for (const f of seg.frames) {
     if (f.unreliable || !f.fn) continue;
-    const b = baseName(f.fn);
-    if (isSpinFrame(b)) {
-      via = b;
+    const info = nameInfo(f.fn);
+    if (info.spin) {
+      via = info.base;
       continue;
     }
-    if (isMechanics(b)) continue;
-    return { taker: b, via };
+    if (info.mech) continue;
+    return { taker: info.base, via };
   }
   return { taker: null, via };
 }

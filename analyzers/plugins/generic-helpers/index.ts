@@ -14,13 +14,15 @@ export { baseName };
 // ~6 ms), so one pass per task (factsOf) collects everything later questions need from them.
 
 /** What one frame name is, computed once per distinct name (crash bt names are interned strings). */
-interface NameInfo {
+export interface NameInfo {
   /** baseName(fn) */
   base: string;
   /** fn before its first '.', even at 0 (what case matching compares) */
   dot: string;
   /** isSpinFrame(fn) */
   spin: boolean;
+  /** isMechanics(fn) */
+  mech: boolean;
   /** index in WAITS of the first primitive baseName(fn) matches, -1 for none */
   wait: number;
   /** 1 = waits for IPIs, 2 = real work (graph/ipi.ts counts three before it gives up), 0 = neither */
@@ -37,7 +39,12 @@ const SLOTS = 2048;
 const slotKey: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
 const slotVal: Array<NameInfo | undefined> = new Array<NameInfo | undefined>(SLOTS).fill(undefined);
 
-function nameInfo(fn: string): NameInfo {
+/** The per-name answers for a frame or exception RIP name (one cache lookup instead of a regex or slice each). */
+export function nameInfo(fn: string): Readonly<NameInfo> {
+  return infoOf(fn);
+}
+
+function infoOf(fn: string): NameInfo {
   const n = fn.length;
   const h = n === 0 ? 0 : (n * 131 + fn.charCodeAt(n >> 1) * 31 + fn.charCodeAt(n - 1) * 7 + fn.charCodeAt(n >> 2)) & (SLOTS - 1);
   if (slotKey[h] === fn) return slotVal[h]!;
@@ -52,7 +59,7 @@ function nameInfo(fn: string): NameInfo {
     const base = baseName(fn);
     const k = fn.indexOf('.');
     const ipi = IPI_WAIT_RE.test(base) ? 1 : !isMechanics(base) && !NOT_WORK_NEAR_IPI.test(base) ? 2 : 0;
-    v = { base, dot: k >= 0 ? fn.slice(0, k) : fn, spin: isSpinFrame(fn), wait: waitIndex(base), ipi, stamp: 0 };
+    v = { base, dot: k >= 0 ? fn.slice(0, k) : fn, spin: isSpinFrame(fn), mech: isMechanics(base), wait: waitIndex(base), ipi, stamp: 0 };
     NAMES.set(fn, v);
   }
   slotKey[h] = fn;
@@ -92,9 +99,11 @@ export interface TaskFacts {
   /** the innermost IPI wait of the first process segment that has one (graph/ipi.ts ipiWaiters), and its line */
   ipiAt: string | null;
   ipiLine: number;
-  wait?: WaitInfo | null;
-  spin?: SpinInfo | null;
-  spinners?: readonly Spinner[];
+  // answers kept once asked (undefined until then). Present from the start so that every facts
+  // object has one shape: fields added later, in whatever order, made every read of them megamorphic
+  wait: WaitInfo | null | undefined;
+  spin: SpinInfo | null | undefined;
+  spinners: readonly Spinner[] | undefined;
 }
 
 // Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
@@ -219,7 +228,10 @@ function buildFacts(t: Task): TaskFacts {
     };
   }
   if (nf !== frames.length) frames.length = nf;
-  return { frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn, excSpinSeg, excSeg, ipiAt, ipiLine };
+  return {
+    frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn, excSpinSeg, excSeg, ipiAt, ipiLine,
+    wait: undefined, spin: undefined, spinners: undefined,
+  };
 }
 
 function noExcOf(f: TaskFacts, t: Task): string[] {
@@ -277,7 +289,7 @@ export function modelFacts(model: TraceModel): ModelFacts {
     const f = facts[k]!;
     const fr = f.frames;
     for (let i = 0; i < fr.length; i++) {
-      const info = nameInfo(fr[i]!);
+      const info = infoOf(fr[i]!);
       if (info.stamp !== stamp) {
         info.stamp = stamp;
         names.push(fr[i]!);
@@ -549,8 +561,8 @@ export function spinInfoFrom(t: Task, f: TaskFacts): SpinInfo | null {
 function spinInfoAt(seg: StackSegment, hit: string): SpinInfo {
   const exc = seg.exception;
   // RDI holds the lock pointer only while still inside the slow path function itself
-  const rdi = exc && isSpinFrame(exc.fn) ? exc.registers.RDI ?? null : null;
-  return { address: rdi && KERNEL_PTR_RE.test(rdi) ? rdi : null, exception: exc, at: baseName(hit) };
+  const rdi = exc && nameInfo(exc.fn).spin ? exc.registers.RDI ?? null : null;
+  return { address: rdi && KERNEL_PTR_RE.test(rdi) ? rdi : null, exception: exc, at: nameInfo(hit).base };
 }
 
 const KERNEL_PTR_RE = /^ffff[0-9a-f]{12}$/;
