@@ -298,6 +298,8 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     }
   }
   g.byFrom = byFrom;
+  // the index is complete: outEdges would otherwise rebuild it on its first call
+  INDEXED.set(byFrom, g.edges.length);
   return g;
 }
 

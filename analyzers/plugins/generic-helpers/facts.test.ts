@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Context, ExceptionFrame, Frame, StackSegment, Task } from '../../model/trace-model.ts';
 import { taskFrames as referenceFrames } from '../../classify/frames.ts';
-import { classifyWait, factsOf, spinInfo, taskFrames, waitOf } from './index.ts';
+import { classifyWait, factsOf, modelFacts, spinInfo, taskFrames, waitOf } from './index.ts';
+import type { TraceModel } from '../../model/trace-model.ts';
 
 let line = 1;
 function fr(fn: string, opts: Partial<Frame> = {}): Frame {
@@ -73,4 +74,17 @@ test('IPI waits: process context only, the exception RIP first, and no further t
   assert.equal(factsOf(irq).ipiAt, 'on_each_cpu_cond_mask');
   const unreliable = task([seg([fr('smp_call_function_many', { unreliable: true }), fr('y_work')])]);
   assert.equal(factsOf(unreliable).ipiAt, null);
+});
+
+test('modelFacts lists every distinct kept name once, also of tasks whose facts were built alone before', () => {
+  const a = task([seg([fr('x_fn'), fr('y_fn.isra.0')], exc('z_rip'))]);
+  const b = task([seg([fr('x_fn'), fr('w_fn', { module: 'wmod' })])]);
+  factsOf(b);
+  const model = { tasks: [a, b] } as unknown as TraceModel;
+  const mf = modelFacts(model);
+  assert.deepEqual([...mf.names].sort(), ['w_fn', 'x_fn', 'y_fn.isra.0', 'z_rip']);
+  assert.deepEqual(mf.modules, ['wmod']);
+  assert.equal(mf.facts[1], factsOf(b));
+  // another paste with the same names lists them again
+  assert.deepEqual([...modelFacts({ tasks: [task([seg([fr('x_fn')])])] } as unknown as TraceModel).names], ['x_fn']);
 });

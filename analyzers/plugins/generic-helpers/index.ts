@@ -158,7 +158,8 @@ function buildFacts(t: Task): TaskFacts {
       if (exc.fn) {
         frames[nf++] = exc.fn;
         hasExcFn = true;
-        const info = nameInfo(exc.fn);
+        const info = infoOf(exc.fn);
+        stampName(info, exc.fn);
         if (info.spin) {
           spinHit = exc.fn;
           if (excSpinSeg < 0) excSpinSeg = si;
@@ -199,7 +200,8 @@ function buildFacts(t: Task): TaskFacts {
       named[nn++] = fn;
       if (reliable || (!anyReliable && fr.offset !== 0)) {
         frames[nf++] = fn;
-        const info = nameInfo(fn);
+        const info = infoOf(fn);
+        stampName(info, fn);
         if (waitAt < 0 && kept < 40 && info.wait >= 0) waitAt = kept;
         kept++;
         if (reliable && spinHit === null && reliableSeen < 4 && info.spin) spinHit = fn;
@@ -248,61 +250,80 @@ function hasExceptionFn(t: Task): boolean {
   return factsOf(t).hasExcFn;
 }
 
-const TASKS_FACTS = new WeakMap<readonly Task[], TaskFacts[]>();
+export interface ModelFacts {
+  /** factsOf(tasks[i]) */
+  facts: TaskFacts[];
+  /** distinct names of every task's taskFrames(t) */
+  names: string[];
+  /** distinct modules of every frame and exception, in first-seen order */
+  modules: string[];
+}
+
+const TASKS_FACTS = new WeakMap<readonly Task[], ModelFacts>();
+let stampNow = 0;
+// While tasksFacts builds a list's facts, the pass over each task lists every distinct name it meets
+// (a name's stamp says it was seen in this list): no second walk over every frame for them.
+let passStamp = 0;
+let passNames: string[] | null = null;
+
+function tasksFacts(tasks: readonly Task[]): ModelFacts {
+  let m = TASKS_FACTS.get(tasks);
+  if (m !== undefined) return m;
+  const stamp = ++stampNow;
+  const names: string[] = [];
+  const facts = new Array<TaskFacts>(tasks.length);
+  passStamp = stamp;
+  passNames = names;
+  try {
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
+      let f = FACTS.get(t);
+      if (f === undefined) {
+        f = buildFacts(t);
+        FACTS.set(t, f);
+      } else {
+        // built before (a single task asked for): list its names now
+        const fr = f.frames;
+        for (let k = 0; k < fr.length; k++) stampName(infoOf(fr[k]!), fr[k]!);
+      }
+      facts[i] = f;
+    }
+  } finally {
+    passStamp = 0;
+    passNames = null;
+  }
+  const modSet = new Set<string>();
+  const modules: string[] = [];
+  for (let k = 0; k < facts.length; k++) {
+    const mods = facts[k]!.modules;
+    if (mods) for (const x of mods) if (!modSet.has(x)) {
+      modSet.add(x);
+      modules.push(x);
+    }
+  }
+  m = { facts, names, modules };
+  TASKS_FACTS.set(tasks, m);
+  return m;
+}
+
+function stampName(info: NameInfo, fn: string): void {
+  if (passNames !== null && info.stamp !== passStamp) {
+    info.stamp = passStamp;
+    passNames.push(fn);
+  }
+}
 
 /**
  * factsOf for every task of a list, in its order (kept per list: model.tasks). Loops over a paste's
  * tasks read this array by index instead of a per-task WeakMap lookup (~10k tasks, many loops).
  */
 export function factsOfTasks(tasks: readonly Task[]): TaskFacts[] {
-  let out = TASKS_FACTS.get(tasks);
-  if (out === undefined) {
-    out = new Array<TaskFacts>(tasks.length);
-    for (let i = 0; i < tasks.length; i++) out[i] = factsOf(tasks[i]!);
-    TASKS_FACTS.set(tasks, out);
-  }
-  return out;
+  return tasksFacts(tasks).facts;
 }
-
-export interface ModelFacts {
-  /** factsOf(model.tasks[i]) */
-  facts: TaskFacts[];
-  /** distinct names of every task's taskFrames(t), in first-seen order */
-  names: string[];
-  /** distinct modules of every frame and exception, in first-seen order */
-  modules: string[];
-}
-
-const MODEL_FACTS = new WeakMap<TraceModel, ModelFacts>();
-let stampNow = 0;
 
 /** factsOf every task of the model, and what the paste names as a whole. */
 export function modelFacts(model: TraceModel): ModelFacts {
-  let m = MODEL_FACTS.get(model);
-  if (m !== undefined) return m;
-  const facts = factsOfTasks(model.tasks);
-  const stamp = ++stampNow;
-  const names: string[] = [];
-  const modSet = new Set<string>();
-  const modules: string[] = [];
-  for (let k = 0; k < facts.length; k++) {
-    const f = facts[k]!;
-    const fr = f.frames;
-    for (let i = 0; i < fr.length; i++) {
-      const info = infoOf(fr[i]!);
-      if (info.stamp !== stamp) {
-        info.stamp = stamp;
-        names.push(fr[i]!);
-      }
-    }
-    if (f.modules) for (const x of f.modules) if (!modSet.has(x)) {
-      modSet.add(x);
-      modules.push(x);
-    }
-  }
-  m = { facts, names, modules };
-  MODEL_FACTS.set(model, m);
-  return m;
+  return tasksFacts(model.tasks);
 }
 
 /** A per-name answer cache, emptied when it grows past `max` names (input-controlled names stay bounded). */
