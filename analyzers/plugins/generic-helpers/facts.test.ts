@@ -88,3 +88,13 @@ test('modelFacts lists every distinct kept name once, also of tasks whose facts 
   // another paste with the same names lists them again
   assert.deepEqual([...modelFacts({ tasks: [task([seg([fr('x_fn')])])] } as unknown as TraceModel).names], ['x_fn']);
 });
+
+test('a task of a list whose facts were built together gets the same facts alone, also past the linear lookups', () => {
+  const tasks = Array.from({ length: 50 }, (_, i) => task([seg([fr(`f${i}`), fr('mutex_lock')])]));
+  const model = { tasks } as unknown as TraceModel;
+  const all = modelFacts(model).facts;
+  for (let i = tasks.length - 1; i >= 0; i--) assert.equal(factsOf(tasks[i]!), all[i], `task ${i}`);
+  assert.equal(waitOf(tasks[7]!), all[7]!.wait);
+  const alone = task([seg([fr('g')])]);
+  assert.deepEqual(factsOf(alone).frames, ['g']);
+});

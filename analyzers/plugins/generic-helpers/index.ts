@@ -111,16 +111,45 @@ export const IPI_WAIT_RE = /^(?:smp_call_function_many(?:_cond)?|smp_call_functi
 // what is not real work next to an IPI wait: bitmap/cpumask helpers, the csd lock, pause loops
 const NOT_WORK_NEAR_IPI = /^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/;
 
+// Facts of tasks asked for one at a time. The facts of a whole task list (tasksFacts) are not entered
+// here: 10k WeakMap insertions (and their ephemeron table in every scavenge) cost more than finding
+// the few tasks analyzers ask about alone in the recent lists (RECENT).
 const FACTS = new WeakMap<Task, TaskFacts>();
 
 /** The one pass over a task's frame objects, kept per task. */
 export function factsOf(t: Task): TaskFacts {
   let f = FACTS.get(t);
   if (f === undefined) {
-    f = buildFacts(t);
+    f = inRecentLists(t) ?? buildFacts(t);
     FACTS.set(t, f);
   }
   return f;
+}
+
+// The task lists whose facts were built last (most recent first), held weakly: a paste's model is
+// not kept alive by them. A list searched linearly more than a few times gets an index.
+const RECENT: Array<WeakRef<readonly Task[]>> = [];
+const MAX_RECENT = 4;
+const LINEAR_LOOKUPS = 32;
+
+function inRecentLists(t: Task): TaskFacts | undefined {
+  for (const r of RECENT) {
+    const list = r.deref();
+    if (list === undefined) continue;
+    const m = TASKS_FACTS.get(list);
+    if (m === undefined) continue;
+    let i: number;
+    if (m.index !== null) i = m.index.get(t) ?? -1;
+    else if (m.lookups++ < LINEAR_LOOKUPS) i = list.indexOf(t);
+    else {
+      const index = new Map<Task, number>();
+      for (let k = list.length - 1; k >= 0; k--) index.set(list[k]!, k);
+      m.index = index;
+      i = index.get(t) ?? -1;
+    }
+    if (i >= 0) return m.facts[i];
+  }
+  return undefined;
 }
 
 function buildFacts(t: Task): TaskFacts {
@@ -259,7 +288,13 @@ export interface ModelFacts {
   modules: string[];
 }
 
-const TASKS_FACTS = new WeakMap<readonly Task[], ModelFacts>();
+interface ListFacts extends ModelFacts {
+  /** task -> first index in the list, once linear lookups from factsOf got too many */
+  index: Map<Task, number> | null;
+  lookups: number;
+}
+
+const TASKS_FACTS = new WeakMap<readonly Task[], ListFacts>();
 let stampNow = 0;
 // While tasksFacts builds a list's facts, the pass over each task lists every distinct name it meets
 // (a name's stamp says it was seen in this list): no second walk over every frame for them.
@@ -280,7 +315,6 @@ function tasksFacts(tasks: readonly Task[]): ModelFacts {
       let f = FACTS.get(t);
       if (f === undefined) {
         f = buildFacts(t);
-        FACTS.set(t, f);
       } else {
         // built before (a single task asked for): list its names now
         const fr = f.frames;
@@ -301,8 +335,10 @@ function tasksFacts(tasks: readonly Task[]): ModelFacts {
       modules.push(x);
     }
   }
-  m = { facts, names, modules };
+  m = { facts, names, modules, index: null, lookups: 0 };
   TASKS_FACTS.set(tasks, m);
+  RECENT.unshift(new WeakRef(tasks));
+  if (RECENT.length > MAX_RECENT) RECENT.length = MAX_RECENT;
   return m;
 }
 
