@@ -4,7 +4,6 @@
 
 import type { Context, ExceptionFrame, StackSegment, Task } from '../model/trace-model.ts';
 import { baseName, factsOf, factsOfTasks, nameInfo, type TaskFacts } from '../plugins/generic-helpers/index.ts';
-import { isKernelPointer } from './resolve.ts';
 
 export interface Spinner {
   task: Task;
@@ -19,39 +18,14 @@ export interface Spinner {
   exception: ExceptionFrame;
 }
 
-const KERNEL_PTR_RE = /^ffff[0-9a-f]{12}$/;
-const NONE: readonly Spinner[] = [];
-
 /** Spinning segments of one task, computed once per task (the graph and several analyzers ask). */
 export function spinnersOf(t: Task): readonly Spinner[] {
   return spinnersFrom(t, factsOf(t));
 }
 
-/** spinnersOf(t) given factsOf(t) (loops over factsOfTasks). */
-export function spinnersFrom(t: Task, f: TaskFacts): readonly Spinner[] {
-  let out = f.spinners;
-  if (out) return out;
-  let found: Spinner[] | null = null;
-  // the one pass over the task's frames (factsOf) knows the first segment whose exception RIP is in
-  // a spin path: most tasks of a foreach bt have none, and their segments are not walked again
-  const from = f.excSpinSeg;
-  for (let i = from < 0 ? t.stack.length : from; i < t.stack.length; i++) {
-    const seg = t.stack[i]!;
-    const exc = seg.exception;
-    if (!exc) continue;
-    const info = nameInfo(exc.fn);
-    if (!info.spin) continue;
-    const raw = exc.registers.RDI;
-    if (raw === undefined) continue;
-    // lower-case only when needed: a kernel pointer as crash prints it already is
-    const rdi = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
-    if (!isKernelPointer(rdi)) continue;
-    const { taker, via } = takerOf(seg);
-    (found ??= []).push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: info.base, taker, via, exception: exc });
-  }
-  out = found ?? NONE;
-  f.spinners = out;
-  return out;
+/** spinnersOf(t) given factsOf(t) (loops over factsOfTasks): found by the one pass over the task's frames. */
+export function spinnersFrom(_t: Task, f: TaskFacts): readonly Spinner[] {
+  return f.spinners;
 }
 
 export function takerOf(seg: StackSegment): { taker: string | null; via: string | null } {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Context, ExceptionFrame, Frame, StackSegment, Task } from '../../model/trace-model.ts';
 import { taskFrames as referenceFrames } from '../../classify/frames.ts';
 import { classifyWait, factsOf, modelFacts, spinInfo, taskFrames, waitOf } from './index.ts';
+import { spinnersOf, takerOf } from '../../graph/spin.ts';
 import type { TraceModel } from '../../model/trace-model.ts';
 
 let line = 1;
@@ -40,6 +41,15 @@ test('frames with and without exception RIPs are the reference lists; all-"?" se
   assert.equal(f.firstLine, Math.min(...t.stack.flatMap((s) => [...s.frames.map((x) => x.line), ...(s.exception ? [s.exception.line] : [])])));
   assert.deepEqual(waitOf(t), classifyWait(referenceFrames(t, { exceptions: false })));
   assert.equal(spinInfo(t)?.address, 'ffff88003570de20');
+  const [sp, ...more] = spinnersOf(t);
+  assert.equal(more.length, 0);
+  assert.deepEqual({ lock: sp!.lock, at: sp!.at, segment: sp!.segment, context: sp!.context, ...takerOf(t.stack[0]!) },
+    { lock: 'ffff88003570de20', at: 'native_queued_spin_lock_slowpath', segment: 0, context: 'process', taker: 'bfq_finish_requeue_request', via: '_raw_spin_lock' });
+  assert.equal(sp!.taker, 'bfq_finish_requeue_request');
+  assert.equal(sp!.via, '_raw_spin_lock');
+  // upper-case RDI is lower-cased; a user pointer is no lock
+  assert.equal(spinnersOf(task([seg([fr('x_fn')], exc('_raw_spin_lock', { RDI: 'FFFF88003570DE20' }))]))[0]?.lock, 'ffff88003570de20');
+  assert.equal(spinnersOf(task([seg([fr('x_fn')], exc('_raw_spin_lock', { RDI: '00007ffd12345678' }))])).length, 0);
   assert.equal(spinInfo(t)?.at, 'native_queued_spin_lock_slowpath');
 });
 

@@ -92,8 +92,10 @@ export interface TaskFacts {
   /** the first segment whose spinTop is a spin frame, -1 for none, and that frame */
   spinSeg: number;
   spinFn: string | null;
-  /** the first segment whose exception RIP is in a spin path (graph/spin.ts spinnersOf), -1 for none */
-  excSpinSeg: number;
+  /** RDI of spinSeg's exception RIP when that RIP is a spin frame, else null (spinInfo's lock address) */
+  spinRdi: string | null;
+  /** graph/spin.ts spinnersOf: segments whose exception RIP spins with a kernel pointer in RDI */
+  spinners: readonly Spinner[];
   /** the first segment outside NMI context with a named exception RIP (graph/ipi.ts irqsOffCpus), -1 for none */
   excSeg: number;
   /** the innermost IPI wait of the first process segment that has one (graph/ipi.ts ipiWaiters), and its line */
@@ -103,8 +105,9 @@ export interface TaskFacts {
   // object has one shape: fields added later, in whatever order, made every read of them megamorphic
   wait: WaitInfo | null | undefined;
   spin: SpinInfo | null | undefined;
-  spinners: readonly Spinner[] | undefined;
 }
+
+const NO_SPINNERS: readonly Spinner[] = [];
 
 // Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
 export const IPI_WAIT_RE = /^(?:smp_call_function_many(?:_cond)?|smp_call_function_single|smp_call_function|on_each_cpu(?:_mask|_cond\w*)?|flush_tlb_others_ipi|native_flush_tlb_others|native_flush_tlb_multi|flush_tlb_multi|csd_lock_wait|smp_call_function_many_cond)$/;
@@ -170,7 +173,8 @@ function buildFacts(t: Task): TaskFacts {
   let waitAt = -1;
   let spinSeg = -1;
   let spinFn: string | null = null;
-  let excSpinSeg = -1;
+  let spinRdi: string | null = null;
+  let spinners: Spinner[] | null = null;
   let excSeg = -1;
   let ipiAt: string | null = null;
   let ipiLine = 0;
@@ -178,6 +182,11 @@ function buildFacts(t: Task): TaskFacts {
     const seg = stack[si]!;
     const exc = seg.exception;
     let spinHit: string | null = null;
+    // spinnersOf: an exception RIP in a spin path with the lock (a kernel pointer) in RDI; the taker is
+    // the first reliable frame below it that is neither a spin frame nor mechanics (takerOf)
+    let excRdi: string | null = null;
+    let spinner: Spinner | null = null;
+    let takerDone = false;
     // ipiWaiters: in process context, the exception RIP then the reliable frames, until three of real work
     let ipiScan = ipiAt === null && seg.context === 'process';
     let real = 0;
@@ -191,7 +200,15 @@ function buildFacts(t: Task): TaskFacts {
         stampName(info, exc.fn);
         if (info.spin) {
           spinHit = exc.fn;
-          if (excSpinSeg < 0) excSpinSeg = si;
+          // the registers are read here, once, for the few spinning segments
+          const raw = exc.registers.RDI;
+          if (raw !== undefined) {
+            excRdi = raw;
+            const lock = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
+            if (KERNEL_PTR_RE.test(lock)) {
+              spinner = { task: t, segment: si, context: exc.context ?? seg.context, lock, at: info.base, taker: null, via: info.base, exception: exc };
+            }
+          }
         }
         if (excSeg < 0 && seg.context !== 'nmi') excSeg = si;
         if (ipiScan) {
@@ -234,6 +251,13 @@ function buildFacts(t: Task): TaskFacts {
         if (waitAt < 0 && kept < 40 && info.wait >= 0) waitAt = kept;
         kept++;
         if (reliable && spinHit === null && reliableSeen < 4 && info.spin) spinHit = fn;
+        if (spinner !== null && reliable && !takerDone) {
+          if (info.spin) spinner.via = info.base;
+          else if (!info.mech) {
+            spinner.taker = info.base;
+            takerDone = true;
+          }
+        }
         if (reliable && ipiScan) {
           if (real > 2) ipiScan = false;
           else if (info.ipi === 1) {
@@ -250,7 +274,9 @@ function buildFacts(t: Task): TaskFacts {
     if (spinHit !== null && spinSeg < 0) {
       spinSeg = si;
       spinFn = spinHit;
+      spinRdi = excRdi;
     }
+    if (spinner !== null) (spinners ??= []).push(spinner);
     if (nn !== named.length) named.length = nn;
     contexts[si] = {
       context: seg.context,
@@ -260,8 +286,8 @@ function buildFacts(t: Task): TaskFacts {
   }
   if (nf !== frames.length) frames.length = nf;
   return {
-    frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn, excSpinSeg, excSeg, ipiAt, ipiLine,
-    wait: undefined, spin: undefined, spinners: undefined,
+    frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn, spinRdi, spinners: spinners ?? NO_SPINNERS, excSeg, ipiAt, ipiLine,
+    wait: undefined, spin: undefined,
   };
 }
 
@@ -609,18 +635,17 @@ export function spinInfo(t: Task): SpinInfo | null {
 export function spinInfoFrom(t: Task, f: TaskFacts): SpinInfo | null {
   let v = f.spin;
   if (v === undefined) {
-    v = f.spinSeg < 0 ? null : spinInfoAt(t.stack[f.spinSeg]!, f.spinFn!);
+    if (f.spinSeg < 0) v = null;
+    else {
+      // RDI holds the lock pointer only while still inside the slow path function itself
+      const rdi = f.spinRdi;
+      v = { address: rdi && KERNEL_PTR_RE.test(rdi) ? rdi : null, exception: t.stack[f.spinSeg]!.exception, at: nameInfo(f.spinFn!).base };
+    }
     f.spin = v;
   }
   return v;
 }
 
-function spinInfoAt(seg: StackSegment, hit: string): SpinInfo {
-  const exc = seg.exception;
-  // RDI holds the lock pointer only while still inside the slow path function itself
-  const rdi = exc && nameInfo(exc.fn).spin ? exc.registers.RDI ?? null : null;
-  return { address: rdi && KERNEL_PTR_RE.test(rdi) ? rdi : null, exception: exc, at: nameInfo(hit).base };
-}
 
 const KERNEL_PTR_RE = /^ffff[0-9a-f]{12}$/;
 
