@@ -89,11 +89,10 @@ export interface TaskFacts {
   modules: string[] | null;
   /** index in noExc of the first of its first 40 names that is a wait primitive, -1 for none */
   waitAt: number;
-  /** the first segment whose spinTop is a spin frame, -1 for none, and that frame */
+  /** the first segment whose spinTop is a spin frame, -1 for none */
   spinSeg: number;
-  spinFn: string | null;
-  /** RDI of spinSeg's exception RIP when that RIP is a spin frame, else null (spinInfo's lock address) */
-  spinRdi: string | null;
+  /** spinInfo(t): made by the pass, when the segment is in hand */
+  spin: SpinInfo | null;
   /** graph/spin.ts spinnersOf: segments whose exception RIP spins with a kernel pointer in RDI */
   spinners: readonly Spinner[];
   /** the first segment outside NMI context with a named exception RIP (graph/ipi.ts irqsOffCpus), -1 for none */
@@ -104,7 +103,6 @@ export interface TaskFacts {
   // answers kept once asked (undefined until then). Present from the start so that every facts
   // object has one shape: fields added later, in whatever order, made every read of them megamorphic
   wait: WaitInfo | null | undefined;
-  spin: SpinInfo | null | undefined;
 }
 
 const NO_SPINNERS: readonly Spinner[] = [];
@@ -172,8 +170,7 @@ function buildFacts(t: Task): TaskFacts {
   let kept = 0; // names kept so far without exception RIPs (the index in noExc)
   let waitAt = -1;
   let spinSeg = -1;
-  let spinFn: string | null = null;
-  let spinRdi: string | null = null;
+  let spin: SpinInfo | null = null;
   let spinners: Spinner[] | null = null;
   let excSeg = -1;
   let ipiAt: string | null = null;
@@ -273,8 +270,8 @@ function buildFacts(t: Task): TaskFacts {
     if (spinHit === null && !anyReliable) spinHit = spinTop(seg);
     if (spinHit !== null && spinSeg < 0) {
       spinSeg = si;
-      spinFn = spinHit;
-      spinRdi = excRdi;
+      // RDI holds the lock pointer only while still inside the slow path function itself
+      spin = { address: excRdi && KERNEL_PTR_RE.test(excRdi) ? excRdi : null, exception: exc, at: infoOf(spinHit).base };
     }
     if (spinner !== null) (spinners ??= []).push(spinner);
     if (nn !== named.length) named.length = nn;
@@ -286,8 +283,8 @@ function buildFacts(t: Task): TaskFacts {
   }
   if (nf !== frames.length) frames.length = nf;
   return {
-    frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn, spinRdi, spinners: spinners ?? NO_SPINNERS, excSeg, ipiAt, ipiLine,
-    wait: undefined, spin: undefined,
+    frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spin, spinners: spinners ?? NO_SPINNERS, excSeg, ipiAt, ipiLine,
+    wait: undefined,
   };
 }
 
@@ -632,18 +629,8 @@ export function spinInfo(t: Task): SpinInfo | null {
 }
 
 /** spinInfo(t) given factsOf(t). */
-export function spinInfoFrom(t: Task, f: TaskFacts): SpinInfo | null {
-  let v = f.spin;
-  if (v === undefined) {
-    if (f.spinSeg < 0) v = null;
-    else {
-      // RDI holds the lock pointer only while still inside the slow path function itself
-      const rdi = f.spinRdi;
-      v = { address: rdi && KERNEL_PTR_RE.test(rdi) ? rdi : null, exception: t.stack[f.spinSeg]!.exception, at: nameInfo(f.spinFn!).base };
-    }
-    f.spin = v;
-  }
-  return v;
+export function spinInfoFrom(_t: Task, f: TaskFacts): SpinInfo | null {
+  return f.spin;
 }
 
 
