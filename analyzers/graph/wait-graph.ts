@@ -247,7 +247,8 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
     const spin = spinInfoFrom(t, facts[i]!);
-    if (!spin || !isKernelPointer(spin.address) || has(t.key, spin.address)) continue;
+    // spinInfo's address is null or already a kernel pointer (the same /^ffff[0-9a-f]{12}$/ test)
+    if (!spin || spin.address === null || has(t.key, spin.address)) continue;
     add(new SpinEdge(t.key, spin, spin.address));
   }
 
