@@ -62,6 +62,23 @@ export function allSpinners(tasks: readonly Task[]): Spinner[] {
   return out;
 }
 
+const BY_LOCK = new WeakMap<readonly Task[], Map<string, Spinner[]>>();
+
+/** allSpinners(tasks) grouped by lock address, in spinner order (memoised per task list: several analyzers ask). */
+export function spinnersByLock(tasks: readonly Task[]): Map<string, Spinner[]> {
+  let out = BY_LOCK.get(tasks);
+  if (!out) {
+    out = new Map();
+    for (const x of allSpinners(tasks)) {
+      const l = out.get(x.lock);
+      if (l) l.push(x);
+      else out.set(x.lock, [x]);
+    }
+    BY_LOCK.set(tasks, out);
+  }
+  return out;
+}
+
 /** The segment a spinning irq/softirq segment interrupted: the next process-context segment below it. */
 export function interruptedSegment(t: Task, from: number): StackSegment | null {
   // console traces print the interrupt entry (common_interrupt, asm_common_interrupt) as its own

@@ -258,8 +258,8 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   let rtnlHolders: Task[] | null = null;
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
-    if (t.stack.length === 0) continue;
-    // the wait first (from the facts), the edge lookup by key only for tasks that wait
+    // the wait first (from the facts; a task without a stack has none), the task itself and the edge
+    // lookup by key only for tasks that wait
     const w = waitFrom(t, facts[i]!);
     if (!w || has(t.key, null)) continue;
     if (w.primitive === 'flush_workqueue' || w.primitive === 'flush_work') {

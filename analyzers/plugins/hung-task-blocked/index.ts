@@ -115,7 +115,7 @@ export const hungTaskBlocked: Plugin = {
       if (blocked.length === 0) {
         for (let i = 0; i < facts.length; i++) {
           const t = model.tasks[i]!;
-          if (t.stack.length > 0 && waitFrom(t, facts[i]!) !== null) blocked.push(i);
+          if (waitFrom(t, facts[i]!) !== null && t.stack.length > 0) blocked.push(i);
         }
       }
       // recognisable waits first, input order kept otherwise; only up to MAX_FINDINGS are kept, so
