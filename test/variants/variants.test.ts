@@ -30,8 +30,12 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 const TODO: Record<string, string> = {
   'crash-foreach-un-sr-cd-lock-owner-sgio-6.8':
     "crash `struct mutex ADDR -x` (owner 0x...4001 = wodim's task_struct | WAITERS) is parsed but never tied to the tasks in mutex_lock (no mutex_waiter dump; wait_list points into their stacks): answered three lock-less hung-task-blocked findings, right is mutex ffff9c6a84c1d8a8 held by wodim:3377 with udisksd/(udev-worker) waiting",
+  'flush-work-ordered-wq-target-inactive-behind-self-6.1':
+    "the sysrq-t workqueue dump ('workqueue fxcam_ordered: flags=0xa000a', 'active=1/1', 'in-flight: 4312:fxcam_stream_stop_work', 'inactive: fxcam_frame_done_work') is not read: answered a lock-less hung-task-blocked (work item flush, holder unknown, no cycle), right is flush-waits-on-blocked-worker held by kworker/u17:2:4312 itself, cycle (on an ordered wq the flushed work is queued behind its flusher)",
   'generic-rcu-expedited-stall-kworker-6.1':
     "expedited stall ('detected expedited stalls on CPUs/tasks: { 5-.... }') is not bound to the NMI backtrace of cpu 5: answered no holder (title 'rcu detected stall in corrupted'), right is kworker/5:2:9010 looping in xtrace_drain_cpu, as the non-expedited CPU stall already does",
+  'lockdep-inconsistent-softirq-timer-stats-lock-6.6':
+    "'inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage' taken by swapper/3/0 in softirq (pktx timer): the lockdep-report finding names swapper/3:0 as heldBy of &priv->stats_lock (chain swapper/3:0 -> stats_lock @ swapper/3:0), right is no holder: swapper/3 is the interrupting acquirer, its held-locks list has only the timer pseudo-lock, and the process-context user (pktx_get_stats64 under an rtnetlink dump) is not a task in the paste",
   'paste-discord-split-blocker-semaphore-xfs-agi':
     "the 6.15+ semaphore blocker line 'INFO: task tar:61022 blocked on a semaphore likely last held by task cp:61019' is not read (the mutex and rw-semaphore forms are): answered no holder, right is cp:61019 (also without the Discord split)",
   'spin-lockup-suspected-owner-udelay-crlf-4.4':
