@@ -40,7 +40,15 @@ export function analyze(text: string, opts: AnalyzeOptions = {}): Analysis {
 }
 
 function run(text: string, opts: AnalyzeOptions): Analysis {
-  const model = parse(text);
+  return analyzeModel(parse(text), opts);
+}
+
+/**
+ * Everything after parse() on a fresh model (analyze() is parse + this). Exported so the part after
+ * the parser can be timed on its own; the model must come straight from parse() (answers are cached
+ * per model and task) and is not modified. Throws where analyze() answers with a note.
+ */
+export function analyzeModel(model: TraceModel, opts: AnalyzeOptions = {}): Analysis {
   const notes = [...model.notes];
   const { family, title } = classify(model);
   const tasks = taskView(model);

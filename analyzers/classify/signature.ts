@@ -40,9 +40,11 @@ export function signature(model: TraceModel, family: Family, title: string, keyF
   const parts: string[] = [`family=${family}`, `title=${normalText(title)}`];
   parts.push(`key=${keyFrames.map(baseName).join(',')}`);
   const r = primaryReport(model);
-  const byKey = new Map(model.tasks.map((t) => [t.key, t] as const));
   let keyTasks: Task[] = [];
   if (r) {
+    // only a report's task keys are looked up: no index of a 10k-task foreach bt without one
+    const byKey = new Map<string, Task>();
+    for (const t of model.tasks) byKey.set(t.key, t);
     const main = r.taskKeys.map((k) => byKey.get(k)).find((t) => t && t.stack.length > 0);
     if (main) keyTasks = [main];
     const ld = r.lockdep;
@@ -53,7 +55,10 @@ export function signature(model: TraceModel, family: Family, title: string, keyF
     }
   } else {
     keyTasks = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
-    if (keyTasks.length === 0) keyTasks = model.tasks.filter((t) => t.stack.length > 0).slice(0, 1);
+    if (keyTasks.length === 0) {
+      const first = model.tasks.find((t) => t.stack.length > 0);
+      if (first) keyTasks = [first];
+    }
   }
   // several blocked tasks: the set of their stacks, independent of order and count of duplicates
   const stacks = [...new Set(keyTasks.map((t) => topFrames(t).join('>')))].sort();

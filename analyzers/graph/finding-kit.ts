@@ -2,7 +2,8 @@
 
 import type { Finding } from '../contract.ts';
 import type { Task } from '../model/trace-model.ts';
-import { blameFrames, taskFrames } from '../plugins/generic-helpers/index.ts';
+import { blameFrames } from '../plugins/generic-helpers/index.ts';
+import { taskFrames } from '../classify/frames.ts';
 
 /** A finding as a plugin assembles it; case data (caseId, references) is attached later by analyze(). */
 export type FindingParts = Omit<Finding, 'caseId' | 'references'>;
@@ -14,7 +15,8 @@ export function finding(p: FindingParts): Finding {
 /** Where a task is stuck and what to blame (mechanics, lock primitives and entry code removed). */
 export function keyFramesOf(t: Task | null | undefined, n = 2): string[] {
   if (!t) return [];
-  // the NMI segment is the dump/watchdog machinery (crash_nmi_callback...), never what to blame
+  // the NMI segment is the dump/watchdog machinery (crash_nmi_callback...), never what to blame. A
+  // made-up task, so the frame list is made here (classify/frames), not looked up in per-task caches
   const own = { ...t, stack: t.stack.filter((s) => s.context !== 'nmi') };
   return blameFrames(taskFrames(own).filter((f) => !/^(?:crash_nmi_callback|nmi_handle|do_nmi|default_do_nmi)$/.test(f)), n);
 }

@@ -4,8 +4,8 @@
 
 import type { ChainLink } from '../contract.ts';
 import type { Task, TraceModel } from '../model/trace-model.ts';
-import { baseName, factsOfTasks } from '../plugins/generic-helpers/index.ts';
-import { ifFlag, spinnersFrom, spinnersOf, type Spinner } from './spin.ts';
+import { factsOf, factsOfTasks, nameInfo, type TaskFacts } from '../plugins/generic-helpers/index.ts';
+import { ifFlag, spinnersFrom, spinnersOf } from './spin.ts';
 import { taskLabel } from './resolve.ts';
 
 export interface IpiWaiter {
@@ -40,6 +40,18 @@ export function irqsOffSpinners(model: TraceModel): Task[] {
 // Code an NMI or a panic leaves in the saved frame that says nothing about the CPU's own work.
 const NOT_WORK_RE = /^(?:native_safe_halt|default_idle|mwait_idle\w*|intel_idle|cpuidle_enter_state|crash_nmi_callback|machine_kexec|panic|__crash_kexec)$/;
 
+const NOT_WORK = new Map<string, boolean>();
+
+function notWork(base: string): boolean {
+  let v = NOT_WORK.get(base);
+  if (v === undefined) {
+    if (NOT_WORK.size >= 50_000) NOT_WORK.clear();
+    v = NOT_WORK_RE.test(base);
+    NOT_WORK.set(base, v);
+  }
+  return v;
+}
+
 export interface IrqsOffCpu {
   task: Task;
   /** Where it runs with interrupts off (the saved RIP function). */
@@ -54,8 +66,7 @@ export interface IrqsOffCpu {
  * spinners, then the rest.
  */
 export function irqsOffCpus(model: TraceModel): IrqsOffCpu[] {
-  const hardCpus = new Set(model.reports.filter((r) => r.kind === 'hard_lockup' && r.cpu !== null).map((r) => r.cpu));
-  if (model.sys?.cpu !== null && model.sys?.cpu !== undefined && /hard lockup/i.test(model.sys.panic ?? '')) hardCpus.add(model.sys.cpu);
+  const hardCpus = hardLockupCpus(model);
   // best first, input order otherwise (what a stable sort by rank gave): one list per rank
   const hard: IrqsOffCpu[] = [];
   const spinning: IrqsOffCpu[] = [];
@@ -64,26 +75,62 @@ export function irqsOffCpus(model: TraceModel): IrqsOffCpu[] {
   for (let i = 0; i < facts.length; i++) {
     const t = model.tasks[i]!;
     if (t.cpu === null) continue;
-    const f = facts[i]!;
-    const rankOf = hardCpus.has(t.cpu) ? hard : null;
-    let spins: Spinner | null = null;
-    for (const s of spinnersFrom(t, f)) {
-      if (ifFlag(s.exception) === false) {
-        spins = s;
-        break;
-      }
-    }
-    if (spins) {
-      (rankOf ?? spinning).push({ task: t, at: spins.at, spinning: true, lines: spins.exception.lines.slice(0, 2) });
-      continue;
-    }
-    // the first segment outside NMI context with a named exception RIP, from the one pass over the frames
-    const at = f.excSeg;
-    const exc = at < 0 ? null : t.stack[at]!.exception;
-    if (!exc || NOT_WORK_RE.test(baseName(exc.fn)) || ifFlag(exc) !== false) continue;
-    (rankOf ?? rest).push({ task: t, at: baseName(exc.fn), spinning: false, lines: exc.lines.slice(0, 2) });
+    const c = irqsOffEntry(t, facts[i]!);
+    if (c) (hardCpus.has(t.cpu) ? hard : c.spinning ? spinning : rest).push(c);
   }
   return hard.concat(spinning, rest);
+}
+
+/** irqsOffCpus(model).find((c) => c.task === t) ?? null, without the other tasks. */
+export function irqsOffCpuOf(t: Task): IrqsOffCpu | null {
+  return t.cpu === null ? null : irqsOffEntry(t, factsOf(t));
+}
+
+/**
+ * irqsOffCpus(model).filter((c) => !skip.has(c.task))[0] ?? null, stopping at the first CPU that
+ * answers (the IPI analyzer uses only the first; a 10k-task foreach bt has thousands of such CPUs).
+ */
+export function firstIrqsOffCpu(model: TraceModel, skip: ReadonlySet<Task>): IrqsOffCpu | null {
+  const hardCpus = hardLockupCpus(model);
+  let spinning: IrqsOffCpu | null = null;
+  let rest: IrqsOffCpu | null = null;
+  const facts = factsOfTasks(model.tasks);
+  for (let i = 0; i < facts.length; i++) {
+    const t = model.tasks[i]!;
+    if (t.cpu === null || skip.has(t)) continue;
+    const hard = hardCpus.has(t.cpu);
+    // past the first spinning CPU only a hard-lockup CPU can come before it
+    if (!hard && spinning !== null) continue;
+    const c = irqsOffEntry(t, facts[i]!);
+    if (!c) continue;
+    if (hard) return c;
+    if (c.spinning) {
+      spinning = c;
+      if (hardCpus.size === 0) return c;
+    } else rest ??= c;
+  }
+  return spinning ?? rest;
+}
+
+function hardLockupCpus(model: TraceModel): Set<number | null> {
+  const hardCpus = new Set<number | null>();
+  for (const r of model.reports) if (r.kind === 'hard_lockup' && r.cpu !== null) hardCpus.add(r.cpu);
+  if (model.sys?.cpu !== null && model.sys?.cpu !== undefined && /hard lockup/i.test(model.sys.panic ?? '')) hardCpus.add(model.sys.cpu);
+  return hardCpus;
+}
+
+/** The irqs-off answer for one task with a CPU, null when it runs with interrupts on (or unknown). */
+function irqsOffEntry(t: Task, f: TaskFacts): IrqsOffCpu | null {
+  for (const s of spinnersFrom(t, f)) {
+    if (ifFlag(s.exception) === false) return { task: t, at: s.at, spinning: true, lines: s.exception.lines.slice(0, 2) };
+  }
+  // the first segment outside NMI context with a named exception RIP, from the one pass over the frames
+  const k = f.excSeg;
+  const exc = k < 0 ? null : t.stack[k]!.exception;
+  if (!exc) return null;
+  const at = nameInfo(exc.fn).base;
+  if (notWork(at) || ifFlag(exc) !== false) return null;
+  return { task: t, at, spinning: false, lines: exc.lines.slice(0, 2) };
 }
 
 export function ipiLink(w: IpiWaiter, target: Task, why: string): ChainLink {

@@ -3,8 +3,7 @@
 // the registers of the spinning code), which function took the lock, and the interrupted context.
 
 import type { Context, ExceptionFrame, StackSegment, Task } from '../model/trace-model.ts';
-import { baseName, factsOf, factsOfTasks, isMechanics, isSpinFrame, type TaskFacts } from '../plugins/generic-helpers/index.ts';
-import { isKernelPointer } from './resolve.ts';
+import { baseName, factsOf, factsOfTasks, nameInfo, type TaskFacts } from '../plugins/generic-helpers/index.ts';
 
 export interface Spinner {
   task: Task;
@@ -19,50 +18,32 @@ export interface Spinner {
   exception: ExceptionFrame;
 }
 
-const KERNEL_PTR_RE = /^ffff[0-9a-f]{12}$/;
-const NONE: readonly Spinner[] = [];
-
 /** Spinning segments of one task, computed once per task (the graph and several analyzers ask). */
 export function spinnersOf(t: Task): readonly Spinner[] {
   return spinnersFrom(t, factsOf(t));
 }
 
-/** spinnersOf(t) given factsOf(t) (loops over factsOfTasks). */
-export function spinnersFrom(t: Task, f: TaskFacts): readonly Spinner[] {
-  let out = f.spinners;
-  if (out) return out;
-  let found: Spinner[] | null = null;
-  // the one pass over the task's frames (factsOf) knows the first segment whose exception RIP is in
-  // a spin path: most tasks of a foreach bt have none, and their segments are not walked again
-  const from = f.excSpinSeg;
-  for (let i = from < 0 ? t.stack.length : from; i < t.stack.length; i++) {
-    const seg = t.stack[i]!;
-    const exc = seg.exception;
-    if (!exc || !isSpinFrame(exc.fn)) continue;
-    const raw = exc.registers.RDI;
-    if (raw === undefined) continue;
-    // lower-case only when needed: a kernel pointer as crash prints it already is
-    const rdi = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
-    if (!isKernelPointer(rdi)) continue;
-    const { taker, via } = takerOf(seg);
-    (found ??= []).push({ task: t, segment: i, context: exc.context ?? seg.context, lock: rdi, at: baseName(exc.fn), taker, via, exception: exc });
-  }
-  out = found ?? NONE;
-  f.spinners = out;
-  return out;
+/** spinnersOf(t) given factsOf(t) (loops over factsOfTasks): found by the one pass over the task's frames. */
+export function spinnersFrom(_t: Task, f: TaskFacts): readonly Spinner[] {
+  return f.spinners;
 }
 
 export function takerOf(seg: StackSegment): { taker: string | null; via: string | null } {
-  let via: string | null = seg.exception && isSpinFrame(seg.exception.fn) ? baseName(seg.exception.fn) : null;
+  // per-name answers (base name, spin path, mechanics) from one cache lookup per frame
+  let via: string | null = null;
+  if (seg.exception) {
+    const e = nameInfo(seg.exception.fn);
+    if (e.spin) via = e.base;
+  }
   for (const f of seg.frames) {
     if (f.unreliable || !f.fn) continue;
-    const b = baseName(f.fn);
-    if (isSpinFrame(b)) {
-      via = b;
+    const info = nameInfo(f.fn);
+    if (info.spin) {
+      via = info.base;
       continue;
     }
-    if (isMechanics(b)) continue;
-    return { taker: b, via };
+    if (info.mech) continue;
+    return { taker: info.base, via };
   }
   return { taker: null, via };
 }
@@ -77,6 +58,23 @@ export function allSpinners(tasks: readonly Task[]): Spinner[] {
     const facts = factsOfTasks(tasks);
     for (let i = 0; i < tasks.length; i++) for (const x of spinnersFrom(tasks[i]!, facts[i]!)) out.push(x);
     MEMO.set(tasks, out);
+  }
+  return out;
+}
+
+const BY_LOCK = new WeakMap<readonly Task[], Map<string, Spinner[]>>();
+
+/** allSpinners(tasks) grouped by lock address, in spinner order (memoised per task list: several analyzers ask). */
+export function spinnersByLock(tasks: readonly Task[]): Map<string, Spinner[]> {
+  let out = BY_LOCK.get(tasks);
+  if (!out) {
+    out = new Map();
+    for (const x of allSpinners(tasks)) {
+      const l = out.get(x.lock);
+      if (l) l.push(x);
+      else out.set(x.lock, [x]);
+    }
+    BY_LOCK.set(tasks, out);
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // Edges come from every source the paste offers; plugins and analyze() walk them into chains.
 
 import type { ExceptionFrame, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
-import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
+import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, type SpinInfo, type WaitInfo, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
 import { hexBefore } from '../parse/crash/bt-recognizer.ts';
 
@@ -271,13 +271,9 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
     const spin = spinInfoFrom(t, facts[i]!);
-    if (!spin || !isKernelPointer(spin.address) || has(t.key, spin.address)) continue;
-    add({
-      from: t.key, to: null, toLabel: null, primitive: 'spinlock', lock: spin.address,
-      waitsOn: `spinlock ${spin.address} (${spin.at})`,
-      evidence: `${spin.exception?.fn ?? spin.at} interrupted in the spin loop; RDI = ${spin.address} is the lock argument`,
-      lines: spin.exception?.lines.slice(0, 2) ?? [], source: 'register',
-    });
+    // spinInfo's address is null or already a kernel pointer (the same /^ffff[0-9a-f]{12}$/ test)
+    if (!spin || spin.address === null || has(t.key, spin.address)) continue;
+    add(new SpinEdge(t.key, spin, spin.address));
   }
 
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
@@ -286,9 +282,10 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   let rtnlHolders: Task[] | null = null;
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
-    if (t.stack.length === 0 || has(t.key, null)) continue;
+    // the wait first (from the facts; a task without a stack has none), the task itself and the edge
+    // lookup by key only for tasks that wait
     const w = waitFrom(t, facts[i]!);
-    if (!w) continue;
+    if (!w || has(t.key, null)) continue;
     if (w.primitive === 'flush_workqueue' || w.primitive === 'flush_work') {
       const wk = picker(t);
       add({
@@ -314,15 +311,81 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
         lines: uniq([...t.lines.slice(0, 2), ...(holder ? holder.lines.slice(0, 1) : [])]), source: holder ? 'inferred' : 'frames',
       });
     } else if (t.state === 'D' || t.state === null) {
-      add({
-        from: t.key, to: null, toLabel: null, primitive: w.primitive, lock: null,
-        waitsOn: `${w.primitive} (${w.at}${w.blame[0] ? ` from ${w.blame[0]}` : ''})`,
-        evidence: `stack waits in ${w.at}`, lines: t.lines.slice(0, 2), source: 'frames',
-      });
+      add(new FramesEdge(t, w));
     }
   }
   g.byFrom = byFrom;
+  // the index is complete: outEdges would otherwise rebuild it on its first call
+  INDEXED.set(byFrom, g.edges.length);
   return g;
+}
+
+// The open edges of spinning and blocked stacks (a 10k-task foreach bt has thousands; a finding reads
+// a few): their descriptions and lines are made when first read, and kept. Plain data otherwise.
+
+/** A spinning CPU: the lock address is RDI of the exception frame inside the slow path. */
+class SpinEdge implements WaitEdge {
+  readonly to = null;
+  readonly toLabel = null;
+  readonly primitive = 'spinlock';
+  readonly source = 'register';
+  readonly lock: string;
+  #spin: SpinInfo;
+  #waitsOn: string | undefined = undefined;
+  #evidence: string | undefined = undefined;
+  #lines: number[] | undefined = undefined;
+
+  constructor(readonly from: string, spin: SpinInfo, lock: string) {
+    this.lock = lock;
+    this.#spin = spin;
+  }
+
+  get waitsOn(): string {
+    return (this.#waitsOn ??= `spinlock ${this.lock} (${this.#spin.at})`);
+  }
+
+  get evidence(): string {
+    return (this.#evidence ??= `${this.#spin.exception?.fn ?? this.#spin.at} interrupted in the spin loop; RDI = ${this.lock} is the lock argument`);
+  }
+
+  get lines(): number[] {
+    return (this.#lines ??= this.#spin.exception?.lines.slice(0, 2) ?? []);
+  }
+}
+
+/** A blocked stack whose holder is unknown: where it waits, from its frames. */
+class FramesEdge implements WaitEdge {
+  readonly to = null;
+  readonly toLabel = null;
+  readonly lock = null;
+  readonly source = 'frames';
+  readonly from: string;
+  readonly primitive: string;
+  #t: Task;
+  #w: WaitInfo;
+  #waitsOn: string | undefined = undefined;
+  #evidence: string | undefined = undefined;
+  #lines: number[] | undefined = undefined;
+
+  constructor(t: Task, w: WaitInfo) {
+    this.from = t.key;
+    this.primitive = w.primitive;
+    this.#t = t;
+    this.#w = w;
+  }
+
+  get waitsOn(): string {
+    const w = this.#w;
+    return (this.#waitsOn ??= `${w.primitive} (${w.at}${w.blame[0] ? ` from ${w.blame[0]}` : ''})`);
+  }
+
+  get evidence(): string {
+    return (this.#evidence ??= `stack waits in ${this.#w.at}`);
+  }
+
+  get lines(): number[] {
+    return (this.#lines ??= this.#t.lines.slice(0, 2));
+  }
 }
 
 /**

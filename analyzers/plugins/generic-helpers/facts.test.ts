@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Context, ExceptionFrame, Frame, StackSegment, Task } from '../../model/trace-model.ts';
 import { taskFrames as referenceFrames } from '../../classify/frames.ts';
-import { classifyWait, factsOf, spinInfo, taskFrames, waitOf } from './index.ts';
+import { classifyWait, factsOf, modelFacts, spinInfo, taskFrames, waitOf } from './index.ts';
+import { spinnersOf, takerOf } from '../../graph/spin.ts';
+import type { TraceModel } from '../../model/trace-model.ts';
 
 let line = 1;
 function fr(fn: string, opts: Partial<Frame> = {}): Frame {
@@ -39,6 +41,15 @@ test('frames with and without exception RIPs are the reference lists; all-"?" se
   assert.equal(f.firstLine, Math.min(...t.stack.flatMap((s) => [...s.frames.map((x) => x.line), ...(s.exception ? [s.exception.line] : [])])));
   assert.deepEqual(waitOf(t), classifyWait(referenceFrames(t, { exceptions: false })));
   assert.equal(spinInfo(t)?.address, 'ffff88003570de20');
+  const [sp, ...more] = spinnersOf(t);
+  assert.equal(more.length, 0);
+  assert.deepEqual({ lock: sp!.lock, at: sp!.at, segment: sp!.segment, context: sp!.context, ...takerOf(t.stack[0]!) },
+    { lock: 'ffff88003570de20', at: 'native_queued_spin_lock_slowpath', segment: 0, context: 'process', taker: 'bfq_finish_requeue_request', via: '_raw_spin_lock' });
+  assert.equal(sp!.taker, 'bfq_finish_requeue_request');
+  assert.equal(sp!.via, '_raw_spin_lock');
+  // upper-case RDI is lower-cased; a user pointer is no lock
+  assert.equal(spinnersOf(task([seg([fr('x_fn')], exc('_raw_spin_lock', { RDI: 'FFFF88003570DE20' }))]))[0]?.lock, 'ffff88003570de20');
+  assert.equal(spinnersOf(task([seg([fr('x_fn')], exc('_raw_spin_lock', { RDI: '00007ffd12345678' }))])).length, 0);
   assert.equal(spinInfo(t)?.at, 'native_queued_spin_lock_slowpath');
 });
 
@@ -73,4 +84,27 @@ test('IPI waits: process context only, the exception RIP first, and no further t
   assert.equal(factsOf(irq).ipiAt, 'on_each_cpu_cond_mask');
   const unreliable = task([seg([fr('smp_call_function_many', { unreliable: true }), fr('y_work')])]);
   assert.equal(factsOf(unreliable).ipiAt, null);
+});
+
+test('modelFacts lists every distinct kept name once, also of tasks whose facts were built alone before', () => {
+  const a = task([seg([fr('x_fn'), fr('y_fn.isra.0')], exc('z_rip'))]);
+  const b = task([seg([fr('x_fn'), fr('w_fn', { module: 'wmod' })])]);
+  factsOf(b);
+  const model = { tasks: [a, b] } as unknown as TraceModel;
+  const mf = modelFacts(model);
+  assert.deepEqual([...mf.names].sort(), ['w_fn', 'x_fn', 'y_fn.isra.0', 'z_rip']);
+  assert.deepEqual(mf.modules, ['wmod']);
+  assert.equal(mf.facts[1], factsOf(b));
+  // another paste with the same names lists them again
+  assert.deepEqual([...modelFacts({ tasks: [task([seg([fr('x_fn')])])] } as unknown as TraceModel).names], ['x_fn']);
+});
+
+test('a task of a list whose facts were built together gets the same facts alone, also past the linear lookups', () => {
+  const tasks = Array.from({ length: 50 }, (_, i) => task([seg([fr(`f${i}`), fr('mutex_lock')])]));
+  const model = { tasks } as unknown as TraceModel;
+  const all = modelFacts(model).facts;
+  for (let i = tasks.length - 1; i >= 0; i--) assert.equal(factsOf(tasks[i]!), all[i], `task ${i}`);
+  assert.equal(waitOf(tasks[7]!), all[7]!.wait);
+  const alone = task([seg([fr('g')])]);
+  assert.deepEqual(factsOf(alone).frames, ['g']);
 });

@@ -14,13 +14,15 @@ export { baseName };
 // ~6 ms), so one pass per task (factsOf) collects everything later questions need from them.
 
 /** What one frame name is, computed once per distinct name (crash bt names are interned strings). */
-interface NameInfo {
+export interface NameInfo {
   /** baseName(fn) */
   base: string;
   /** fn before its first '.', even at 0 (what case matching compares) */
   dot: string;
   /** isSpinFrame(fn) */
   spin: boolean;
+  /** isMechanics(fn) */
+  mech: boolean;
   /** index in WAITS of the first primitive baseName(fn) matches, -1 for none */
   wait: number;
   /** 1 = waits for IPIs, 2 = real work (graph/ipi.ts counts three before it gives up), 0 = neither */
@@ -37,7 +39,12 @@ const SLOTS = 2048;
 const slotKey: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
 const slotVal: Array<NameInfo | undefined> = new Array<NameInfo | undefined>(SLOTS).fill(undefined);
 
-function nameInfo(fn: string): NameInfo {
+/** The per-name answers for a frame or exception RIP name (one cache lookup instead of a regex or slice each). */
+export function nameInfo(fn: string): Readonly<NameInfo> {
+  return infoOf(fn);
+}
+
+function infoOf(fn: string): NameInfo {
   const n = fn.length;
   const h = n === 0 ? 0 : (n * 131 + fn.charCodeAt(n >> 1) * 31 + fn.charCodeAt(n - 1) * 7 + fn.charCodeAt(n >> 2)) & (SLOTS - 1);
   if (slotKey[h] === fn) return slotVal[h]!;
@@ -52,7 +59,7 @@ function nameInfo(fn: string): NameInfo {
     const base = baseName(fn);
     const k = fn.indexOf('.');
     const ipi = IPI_WAIT_RE.test(base) ? 1 : !isMechanics(base) && !NOT_WORK_NEAR_IPI.test(base) ? 2 : 0;
-    v = { base, dot: k >= 0 ? fn.slice(0, k) : fn, spin: isSpinFrame(fn), wait: waitIndex(base), ipi, stamp: 0 };
+    v = { base, dot: k >= 0 ? fn.slice(0, k) : fn, spin: isSpinFrame(fn), mech: isMechanics(base), wait: waitIndex(base), ipi, stamp: 0 };
     NAMES.set(fn, v);
   }
   slotKey[h] = fn;
@@ -82,36 +89,68 @@ export interface TaskFacts {
   modules: string[] | null;
   /** index in noExc of the first of its first 40 names that is a wait primitive, -1 for none */
   waitAt: number;
-  /** the first segment whose spinTop is a spin frame, -1 for none, and that frame */
+  /** the first segment whose spinTop is a spin frame, -1 for none */
   spinSeg: number;
-  spinFn: string | null;
-  /** the first segment whose exception RIP is in a spin path (graph/spin.ts spinnersOf), -1 for none */
-  excSpinSeg: number;
+  /** spinInfo(t): made by the pass, when the segment is in hand */
+  spin: SpinInfo | null;
+  /** graph/spin.ts spinnersOf: segments whose exception RIP spins with a kernel pointer in RDI */
+  spinners: readonly Spinner[];
   /** the first segment outside NMI context with a named exception RIP (graph/ipi.ts irqsOffCpus), -1 for none */
   excSeg: number;
   /** the innermost IPI wait of the first process segment that has one (graph/ipi.ts ipiWaiters), and its line */
   ipiAt: string | null;
   ipiLine: number;
-  wait?: WaitInfo | null;
-  spin?: SpinInfo | null;
-  spinners?: readonly Spinner[];
+  // answers kept once asked (undefined until then). Present from the start so that every facts
+  // object has one shape: fields added later, in whatever order, made every read of them megamorphic
+  wait: WaitInfo | null | undefined;
 }
+
+const NO_SPINNERS: readonly Spinner[] = [];
 
 // Callers that wait for IPIs to be handled by other CPUs (kernel/smp.c, arch/x86/mm/tlb.c).
 export const IPI_WAIT_RE = /^(?:smp_call_function_many(?:_cond)?|smp_call_function_single|smp_call_function|on_each_cpu(?:_mask|_cond\w*)?|flush_tlb_others_ipi|native_flush_tlb_others|native_flush_tlb_multi|flush_tlb_multi|csd_lock_wait|smp_call_function_many_cond)$/;
 // what is not real work next to an IPI wait: bitmap/cpumask helpers, the csd lock, pause loops
 const NOT_WORK_NEAR_IPI = /^(?:__bitmap_empty|bitmap_empty|cpumask_\w+|_spin_lock|_raw_spin_lock|csd_lock_wait|cpu_relax|rep_nop)$/;
 
+// Facts of tasks asked for one at a time. The facts of a whole task list (tasksFacts) are not entered
+// here: 10k WeakMap insertions (and their ephemeron table in every scavenge) cost more than finding
+// the few tasks analyzers ask about alone in the recent lists (RECENT).
 const FACTS = new WeakMap<Task, TaskFacts>();
 
 /** The one pass over a task's frame objects, kept per task. */
 export function factsOf(t: Task): TaskFacts {
   let f = FACTS.get(t);
   if (f === undefined) {
-    f = buildFacts(t);
+    f = inRecentLists(t) ?? buildFacts(t);
     FACTS.set(t, f);
   }
   return f;
+}
+
+// The task lists whose facts were built last (most recent first), held weakly: a paste's model is
+// not kept alive by them. A list searched linearly more than a few times gets an index.
+const RECENT: Array<WeakRef<readonly Task[]>> = [];
+const MAX_RECENT = 4;
+const LINEAR_LOOKUPS = 32;
+
+function inRecentLists(t: Task): TaskFacts | undefined {
+  for (const r of RECENT) {
+    const list = r.deref();
+    if (list === undefined) continue;
+    const m = TASKS_FACTS.get(list);
+    if (m === undefined) continue;
+    let i: number;
+    if (m.index !== null) i = m.index.get(t) ?? -1;
+    else if (m.lookups++ < LINEAR_LOOKUPS) i = list.indexOf(t);
+    else {
+      const index = new Map<Task, number>();
+      for (let k = list.length - 1; k >= 0; k--) index.set(list[k]!, k);
+      m.index = index;
+      i = index.get(t) ?? -1;
+    }
+    if (i >= 0) return m.facts[i];
+  }
+  return undefined;
 }
 
 function buildFacts(t: Task): TaskFacts {
@@ -131,8 +170,8 @@ function buildFacts(t: Task): TaskFacts {
   let kept = 0; // names kept so far without exception RIPs (the index in noExc)
   let waitAt = -1;
   let spinSeg = -1;
-  let spinFn: string | null = null;
-  let excSpinSeg = -1;
+  let spin: SpinInfo | null = null;
+  let spinners: Spinner[] | null = null;
   let excSeg = -1;
   let ipiAt: string | null = null;
   let ipiLine = 0;
@@ -140,6 +179,11 @@ function buildFacts(t: Task): TaskFacts {
     const seg = stack[si]!;
     const exc = seg.exception;
     let spinHit: string | null = null;
+    // spinnersOf: an exception RIP in a spin path with the lock (a kernel pointer) in RDI; the taker is
+    // the first reliable frame below it that is neither a spin frame nor mechanics (takerOf)
+    let excRdi: string | null = null;
+    let spinner: Spinner | null = null;
+    let takerDone = false;
     // ipiWaiters: in process context, the exception RIP then the reliable frames, until three of real work
     let ipiScan = ipiAt === null && seg.context === 'process';
     let real = 0;
@@ -149,10 +193,19 @@ function buildFacts(t: Task): TaskFacts {
       if (exc.fn) {
         frames[nf++] = exc.fn;
         hasExcFn = true;
-        const info = nameInfo(exc.fn);
+        const info = infoOf(exc.fn);
+        stampName(info, exc.fn);
         if (info.spin) {
           spinHit = exc.fn;
-          if (excSpinSeg < 0) excSpinSeg = si;
+          // the registers are read here, once, for the few spinning segments
+          const raw = exc.registers.RDI;
+          if (raw !== undefined) {
+            excRdi = raw;
+            const lock = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
+            if (KERNEL_PTR_RE.test(lock)) {
+              spinner = { task: t, segment: si, context: exc.context ?? seg.context, lock, at: info.base, taker: null, via: info.base, exception: exc };
+            }
+          }
         }
         if (excSeg < 0 && seg.context !== 'nmi') excSeg = si;
         if (ipiScan) {
@@ -190,10 +243,18 @@ function buildFacts(t: Task): TaskFacts {
       named[nn++] = fn;
       if (reliable || (!anyReliable && fr.offset !== 0)) {
         frames[nf++] = fn;
-        const info = nameInfo(fn);
+        const info = infoOf(fn);
+        stampName(info, fn);
         if (waitAt < 0 && kept < 40 && info.wait >= 0) waitAt = kept;
         kept++;
         if (reliable && spinHit === null && reliableSeen < 4 && info.spin) spinHit = fn;
+        if (spinner !== null && reliable && !takerDone) {
+          if (info.spin) spinner.via = info.base;
+          else if (!info.mech) {
+            spinner.taker = info.base;
+            takerDone = true;
+          }
+        }
         if (reliable && ipiScan) {
           if (real > 2) ipiScan = false;
           else if (info.ipi === 1) {
@@ -209,8 +270,10 @@ function buildFacts(t: Task): TaskFacts {
     if (spinHit === null && !anyReliable) spinHit = spinTop(seg);
     if (spinHit !== null && spinSeg < 0) {
       spinSeg = si;
-      spinFn = spinHit;
+      // RDI holds the lock pointer only while still inside the slow path function itself
+      spin = { address: excRdi && KERNEL_PTR_RE.test(excRdi) ? excRdi : null, exception: exc, at: infoOf(spinHit).base };
     }
+    if (spinner !== null) (spinners ??= []).push(spinner);
     if (nn !== named.length) named.length = nn;
     contexts[si] = {
       context: seg.context,
@@ -219,7 +282,10 @@ function buildFacts(t: Task): TaskFacts {
     };
   }
   if (nf !== frames.length) frames.length = nf;
-  return { frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spinFn, excSpinSeg, excSeg, ipiAt, ipiLine };
+  return {
+    frames, noExc: hasExcFn ? null : frames, hasExcFn, contexts, firstLine: first, modules, waitAt, spinSeg, spin, spinners: spinners ?? NO_SPINNERS, excSeg, ipiAt, ipiLine,
+    wait: undefined,
+  };
 }
 
 function noExcOf(f: TaskFacts, t: Task): string[] {
@@ -236,61 +302,87 @@ function hasExceptionFn(t: Task): boolean {
   return factsOf(t).hasExcFn;
 }
 
-const TASKS_FACTS = new WeakMap<readonly Task[], TaskFacts[]>();
+export interface ModelFacts {
+  /** factsOf(tasks[i]) */
+  facts: TaskFacts[];
+  /** distinct names of every task's taskFrames(t) */
+  names: string[];
+  /** distinct modules of every frame and exception, in first-seen order */
+  modules: string[];
+}
+
+interface ListFacts extends ModelFacts {
+  /** task -> first index in the list, once linear lookups from factsOf got too many */
+  index: Map<Task, number> | null;
+  lookups: number;
+}
+
+const TASKS_FACTS = new WeakMap<readonly Task[], ListFacts>();
+let stampNow = 0;
+// While tasksFacts builds a list's facts, the pass over each task lists every distinct name it meets
+// (a name's stamp says it was seen in this list): no second walk over every frame for them.
+let passStamp = 0;
+let passNames: string[] | null = null;
+
+function tasksFacts(tasks: readonly Task[]): ModelFacts {
+  let m = TASKS_FACTS.get(tasks);
+  if (m !== undefined) return m;
+  const stamp = ++stampNow;
+  const names: string[] = [];
+  const facts = new Array<TaskFacts>(tasks.length);
+  passStamp = stamp;
+  passNames = names;
+  try {
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
+      let f = FACTS.get(t);
+      if (f === undefined) {
+        f = buildFacts(t);
+      } else {
+        // built before (a single task asked for): list its names now
+        const fr = f.frames;
+        for (let k = 0; k < fr.length; k++) stampName(infoOf(fr[k]!), fr[k]!);
+      }
+      facts[i] = f;
+    }
+  } finally {
+    passStamp = 0;
+    passNames = null;
+  }
+  const modSet = new Set<string>();
+  const modules: string[] = [];
+  for (let k = 0; k < facts.length; k++) {
+    const mods = facts[k]!.modules;
+    if (mods) for (const x of mods) if (!modSet.has(x)) {
+      modSet.add(x);
+      modules.push(x);
+    }
+  }
+  m = { facts, names, modules, index: null, lookups: 0 };
+  TASKS_FACTS.set(tasks, m);
+  RECENT.unshift(new WeakRef(tasks));
+  if (RECENT.length > MAX_RECENT) RECENT.length = MAX_RECENT;
+  return m;
+}
+
+function stampName(info: NameInfo, fn: string): void {
+  if (passNames !== null && info.stamp !== passStamp) {
+    info.stamp = passStamp;
+    passNames.push(fn);
+  }
+}
 
 /**
  * factsOf for every task of a list, in its order (kept per list: model.tasks). Loops over a paste's
  * tasks read this array by index instead of a per-task WeakMap lookup (~10k tasks, many loops).
  */
 export function factsOfTasks(tasks: readonly Task[]): TaskFacts[] {
-  let out = TASKS_FACTS.get(tasks);
-  if (out === undefined) {
-    out = new Array<TaskFacts>(tasks.length);
-    for (let i = 0; i < tasks.length; i++) out[i] = factsOf(tasks[i]!);
-    TASKS_FACTS.set(tasks, out);
-  }
-  return out;
+  return tasksFacts(tasks).facts;
 }
-
-export interface ModelFacts {
-  /** factsOf(model.tasks[i]) */
-  facts: TaskFacts[];
-  /** distinct names of every task's taskFrames(t), in first-seen order */
-  names: string[];
-  /** distinct modules of every frame and exception, in first-seen order */
-  modules: string[];
-}
-
-const MODEL_FACTS = new WeakMap<TraceModel, ModelFacts>();
-let stampNow = 0;
 
 /** factsOf every task of the model, and what the paste names as a whole. */
 export function modelFacts(model: TraceModel): ModelFacts {
-  let m = MODEL_FACTS.get(model);
-  if (m !== undefined) return m;
-  const facts = factsOfTasks(model.tasks);
-  const stamp = ++stampNow;
-  const names: string[] = [];
-  const modSet = new Set<string>();
-  const modules: string[] = [];
-  for (let k = 0; k < facts.length; k++) {
-    const f = facts[k]!;
-    const fr = f.frames;
-    for (let i = 0; i < fr.length; i++) {
-      const info = nameInfo(fr[i]!);
-      if (info.stamp !== stamp) {
-        info.stamp = stamp;
-        names.push(fr[i]!);
-      }
-    }
-    if (f.modules) for (const x of f.modules) if (!modSet.has(x)) {
-      modSet.add(x);
-      modules.push(x);
-    }
-  }
-  m = { facts, names, modules };
-  MODEL_FACTS.set(model, m);
-  return m;
+  return tasksFacts(model.tasks);
 }
 
 /** A per-name answer cache, emptied when it grows past `max` names (input-controlled names stay bounded). */
@@ -537,21 +629,10 @@ export function spinInfo(t: Task): SpinInfo | null {
 }
 
 /** spinInfo(t) given factsOf(t). */
-export function spinInfoFrom(t: Task, f: TaskFacts): SpinInfo | null {
-  let v = f.spin;
-  if (v === undefined) {
-    v = f.spinSeg < 0 ? null : spinInfoAt(t.stack[f.spinSeg]!, f.spinFn!);
-    f.spin = v;
-  }
-  return v;
+export function spinInfoFrom(_t: Task, f: TaskFacts): SpinInfo | null {
+  return f.spin;
 }
 
-function spinInfoAt(seg: StackSegment, hit: string): SpinInfo {
-  const exc = seg.exception;
-  // RDI holds the lock pointer only while still inside the slow path function itself
-  const rdi = exc && isSpinFrame(exc.fn) ? exc.registers.RDI ?? null : null;
-  return { address: rdi && KERNEL_PTR_RE.test(rdi) ? rdi : null, exception: exc, at: baseName(hit) };
-}
 
 const KERNEL_PTR_RE = /^ffff[0-9a-f]{12}$/;
 

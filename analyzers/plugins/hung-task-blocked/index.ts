@@ -7,8 +7,8 @@ import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import {
-  blameFrames, factsOfTasks, waitFrom,
-  nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWithExceptionsOf, waitWords, type WaitInfo,
+  blameFrames, classifyWait, factsOfTasks, waitFrom, type TaskFacts,
+  nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWords, type WaitInfo,
 } from '../generic-helpers/index.ts';
 
 const MAX_FINDINGS = 5;
@@ -80,6 +80,11 @@ function findingFor(model: TraceModel, t: Task, r: Report | null): Finding {
   };
 }
 
+/** waitWithExceptionsOf(t) given factsOf(t): the exception RIPs count as frames. */
+function waitWithExceptions(t: Task, f: TaskFacts): WaitInfo | null {
+  return f.hasExcFn ? classifyWait(f.frames) : waitFrom(t, f);
+}
+
 export const hungTaskBlocked: Plugin = {
   id: 'hung-task-blocked',
   title: 'Hung task blocked on a sleeping primitive',
@@ -100,19 +105,29 @@ export const hungTaskBlocked: Plugin = {
     }
     if (out.length === 0) {
       // no detector: the D-state tasks, those with a recognisable wait first
-      let blocked = model.tasks.filter((t) => t.state === 'D' && t.stack.length > 0);
+      const facts = factsOfTasks(model.tasks);
+      const blocked: number[] = [];
+      for (let i = 0; i < facts.length; i++) {
+        const t = model.tasks[i]!;
+        if (t.state === 'D' && t.stack.length > 0) blocked.push(i);
+      }
       // crash `foreach bt` prints no states: stacks parked in a wait primitive are the blocked ones
       if (blocked.length === 0) {
-        const facts = factsOfTasks(model.tasks);
         for (let i = 0; i < facts.length; i++) {
           const t = model.tasks[i]!;
-          if (t.stack.length > 0 && waitFrom(t, facts[i]!) !== null) blocked.push(t);
+          if (waitFrom(t, facts[i]!) !== null && t.stack.length > 0) blocked.push(i);
         }
       }
       // recognisable waits first, input order kept otherwise; only up to MAX_FINDINGS are kept, so
       // stop classifying once that many are found (a 10k-task foreach bt has thousands)
-      for (let i = 0; i < blocked.length && out.length < MAX_FINDINGS; i++) if (waitWithExceptionsOf(blocked[i]!)) add(blocked[i]!, null);
-      for (let i = 0; i < blocked.length && out.length < MAX_FINDINGS; i++) if (!waitWithExceptionsOf(blocked[i]!)) add(blocked[i]!, null);
+      for (let k = 0; k < blocked.length && out.length < MAX_FINDINGS; k++) {
+        const i = blocked[k]!;
+        if (waitWithExceptions(model.tasks[i]!, facts[i]!)) add(model.tasks[i]!, null);
+      }
+      for (let k = 0; k < blocked.length && out.length < MAX_FINDINGS; k++) {
+        const i = blocked[k]!;
+        if (!waitWithExceptions(model.tasks[i]!, facts[i]!)) add(model.tasks[i]!, null);
+      }
     }
     return out;
   },

@@ -9,7 +9,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { ipiLink, ipiWaiters, irqsOffCpus } from '../../graph/ipi.ts';
+import { firstIrqsOffCpu, ipiLink, ipiWaiters, irqsOffCpuOf } from '../../graph/ipi.ts';
 import { blameFrames, taskFrames } from '../generic-helpers/index.ts';
 import { spinnersOf } from '../../graph/spin.ts';
 import { taskLabel } from '../../graph/resolve.ts';
@@ -26,13 +26,13 @@ export function ipiFindings(model: TraceModel): Finding[] {
   const waiters = ipiWaiters(model);
   if (waiters.length === 0) return [];
   const waiting = new Set(waiters.map((w) => w.task)); // a set: thousands of waiters x thousands of CPUs
-  const offs = irqsOffCpus(model).filter((c) => !waiting.has(c.task));
   // the first hit decides the root, and then it is self-held: one hit is all this needs
   const reentrant = findHits(model, 1);
   // the CPU that deadlocked on itself is the root when there is one; else the first irqs-off CPU
-  const rootTask: Task | undefined = reentrant[0]?.irq.task ?? offs[0]?.task;
+  // that is not waiting itself. Only the root's irqs-off answer is used: other CPUs are not asked
+  const rootTask: Task | undefined = reentrant[0]?.irq.task ?? firstIrqsOffCpu(model, waiting)?.task;
   if (!rootTask) return [];
-  const off = offs.find((c) => c.task === rootTask) ?? null;
+  const off = waiting.has(rootTask) ? null : irqsOffCpuOf(rootTask);
   const spin = spinnersOf(rootTask).find((s) => s.exception.registers.RFLAGS) ?? spinnersOf(rootTask)[0];
   const selfHeld = reentrant.some((h) => h.irq.task === rootTask);
   // busy-wait helpers (udelay, TSC delay loops) are how it waits, not what it waits for; sanitizer

@@ -11,7 +11,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { StackSegment, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { allSpinners, ifFlag, interruptedSegment, segmentFrames, type Spinner } from '../../graph/spin.ts';
+import { allSpinners, ifFlag, interruptedSegment, segmentFrames, spinnersByLock, type Spinner } from '../../graph/spin.ts';
 import { ipiLink, ipiWaiters } from '../../graph/ipi.ts';
 import { taskLabel } from '../../graph/resolve.ts';
 import { reportTask } from '../generic-helpers/index.ts';
@@ -29,7 +29,7 @@ export interface Hit { irq: Spinner; interruptedFn: string; matched: string; ent
 const MAX_FINDINGS = 4;
 const MAX_OTHERS = 16;
 
-interface HitScan { hits: Hit[]; spinners: readonly Spinner[]; takersByLock: Map<string, Set<string>>; next: number }
+interface HitScan { hits: Hit[]; spinners: readonly Spinner[]; byLock: Map<string, Spinner[]>; next: number }
 
 const HITS = new WeakMap<TraceModel, HitScan>();
 
@@ -41,31 +41,31 @@ const HITS = new WeakMap<TraceModel, HitScan>();
 export function findHits(model: TraceModel, limit = Infinity): Hit[] {
   let scan = HITS.get(model);
   if (!scan) {
+    // the takers of a lock are asked only for the few interrupt spinners scanned, from the shared
+    // grouping; debug-spinlock reports add their spinner (a copy of the grouping, which is shared)
     const debug = debugSpinners(model);
-    const spinners = debug.length ? [...allSpinners(model.tasks), ...debug] : allSpinners(model.tasks);
-    const takersByLock = new Map<string, Set<string>>();
-    for (const x of spinners) {
-      if (!x.taker) continue;
-      const set = takersByLock.get(x.lock);
-      if (set) set.add(x.taker);
-      else takersByLock.set(x.lock, new Set([x.taker]));
+    const all = allSpinners(model.tasks);
+    let byLock = spinnersByLock(model.tasks);
+    if (debug.length) {
+      byLock = new Map(byLock);
+      for (const x of debug) byLock.set(x.lock, [...(byLock.get(x.lock) ?? []), x]);
     }
-    scan = { hits: [], spinners, takersByLock, next: 0 };
+    scan = { hits: [], spinners: debug.length ? [...all, ...debug] : all, byLock, next: 0 };
     HITS.set(model, scan);
   }
-  const { hits, spinners, takersByLock } = scan;
+  const { hits, spinners, byLock } = scan;
   while (scan.next < spinners.length && hits.length < limit) {
-    const hit = hitOf(spinners[scan.next++]!, takersByLock);
+    const hit = hitOf(spinners[scan.next++]!, byLock);
     if (hit) hits.push(hit);
   }
   return hits;
 }
 
-function hitOf(s: Spinner, takersByLock: Map<string, Set<string>>): Hit | null {
+function hitOf(s: Spinner, byLock: Map<string, Spinner[]>): Hit | null {
   if (s.context !== 'softirq' && s.context !== 'hardirq') return null;
   const seg = interruptedSegment(s.task, s.segment);
   if (!seg) return null;
-  const takers = takersByLock.get(s.lock);
+  const takers = takersOf(byLock, s.lock);
   const frames = segmentFrames(seg);
   // the interrupted code still has the lock's address live in a register (it is working on the
   // locked object) and is in the same subsystem as the interrupt's lock taker
@@ -79,7 +79,7 @@ function hitOf(s: Spinner, takersByLock: Map<string, Set<string>>): Hit | null {
     }
   }
   let matched: string | undefined;
-  if (takers) for (const f of frames) if (takers.has(f)) { matched = f; break; }
+  for (const f of frames) if (takers.has(f)) { matched = f; break; }
   if (matched === undefined && regs.length && frames[0] && sameSubsystem(s, seg, frames[0])) matched = frames[0];
   if (!matched) return null;
   const ifSet = ifFlag(seg.exception);
@@ -138,13 +138,7 @@ function takersOf(byLock: Map<string, Spinner[]>, lock: string): Set<string> {
 
 export function irqReentrantFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
-  const spinners = allSpinners(model.tasks);
-  const byLock = new Map<string, Spinner[]>();
-  for (const x of spinners) {
-    const l = byLock.get(x.lock);
-    if (l) l.push(x);
-    else byLock.set(x.lock, [x]);
-  }
+  const byLock = spinnersByLock(model.tasks);
   const waiters = ipiWaiters(model); // once per model: it walks every task (was once per hit)
   for (const h of findHits(model, MAX_FINDINGS).slice(0, MAX_FINDINGS)) {
     const owner = h.irq.task;
