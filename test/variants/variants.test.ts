@@ -30,8 +30,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 const TODO: Record<string, string> = {
   'flush-work-ordered-wq-target-inactive-behind-self-6.1':
     "the sysrq-t workqueue dump ('workqueue fxcam_ordered: flags=0xa000a', 'active=1/1', 'in-flight: 4312:fxcam_stream_stop_work', 'inactive: fxcam_frame_done_work') is not read: answered a lock-less hung-task-blocked (work item flush, holder unknown, no cycle), right is flush-waits-on-blocked-worker held by kworker/u17:2:4312 itself, cycle (on an ordered wq the flushed work is queued behind its flusher)",
-  'lockdep-inconsistent-softirq-timer-stats-lock-6.6':
-    "'inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage' taken by swapper/3/0 in softirq (pktx timer): the lockdep-report finding names swapper/3:0 as heldBy of &priv->stats_lock (chain swapper/3:0 -> stats_lock @ swapper/3:0), right is no holder: swapper/3 is the interrupting acquirer, its held-locks list has only the timer pseudo-lock, and the process-context user (pktx_get_stats64 under an rtnetlink dump) is not a task in the paste",
 };
 
 function asList(v: string | string[]): string[] {

@@ -72,6 +72,13 @@ export function lockdepLine(r: Report, st: DetailState, raw: string, no: number)
   }
   if (!isLockdep) return false;
   const ld = lockdepOf(r);
+  // "inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage." (kernel/locking/lockdep.c print_usage_bug):
+  // the state the lock class was seen in before, then the one this task's acquisition adds
+  const us = /^inconsistent \{([A-Z_-]{1,24})\} -> \{([A-Z_-]{1,24})\} usage/.exec(t);
+  if (us) {
+    r.details.usage = { before: us[1]!, now: us[2]!, line: no };
+    return true;
+  }
   const aq = ACQUIRE_RE.exec(t);
   if (aq) {
     ld.acquirer = { comm: aq[1]!, pid: Number(aq[2]) };

@@ -26,11 +26,24 @@ test('recursive locking on two instances of one class is a nesting question, not
 
 test('inconsistent lock state: softirq user vs softirq-enabled user of the same spinlock', () => {
   const f = runPlugin(lockdepReport, consoleFixture('lockdep-inconsistent-softirq.txt')).findings[0]!;
-  assert.equal(f.cycle, true);
+  // {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W}: swapper/3 is the softirq side; the task that holds the lock with
+  // softirqs on is not in the paste, so no holder and no closed chain
+  assert.equal(f.cycle, false);
+  assert.equal(f.suspectLock?.holder, null);
+  assert.deepEqual(f.blockingChain.map((l) => l.heldBy), [null]);
   assert.equal(f.suspectLock?.name, '&stats->lock');
   assert.equal(f.keyFrames[0], 'demo_rx_complete');
   assert.ok(f.headline.includes('<Interrupt>'), 'the scenario lockdep printed is part of the headline');
   assert.ok(f.checklist.some((c) => c.includes('spin_lock_bh')));
+});
+
+test('inconsistent lock state the other way ({IN-SOFTIRQ-W} -> {SOFTIRQ-ON-W}): the reporting task takes the lock with softirqs on, so it is the holder a softirq on its CPU would deadlock against', () => {
+  const text = consoleFixture('lockdep-inconsistent-softirq.txt')
+    .replace('{SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W}', '{IN-SOFTIRQ-W} -> {SOFTIRQ-ON-W}')
+    .replace('swapper/3/0 [HC0[0]:SC1[1]:HE1:SE0] takes:', 'demo-stat/812 [HC0[0]:SC0[0]:HE1:SE1] takes:');
+  const f = runPlugin(lockdepReport, text).findings[0]!;
+  assert.equal(f.cycle, true);
+  assert.equal(f.suspectLock?.holder, 'demo-stat:812');
 });
 
 test('circular dependencies are left to the lockdep-cycle analyzer', () => {

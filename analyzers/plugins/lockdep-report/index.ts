@@ -78,10 +78,19 @@ function finding(model: TraceModel, r: Report): Finding | null {
         chain.push({ task, waitsOn: `${prim} ${acq?.name ?? '?'}`, primitive: prim, lock: acq?.address ?? acq?.name ?? null,
           heldBy: null, evidence: 'lockdep: an interrupt-safe lock depends on an interrupt-unsafe one', lines: lockLines(acq, held) });
       } else {
-        cycle = true;
-        headline = `${name ?? 'a lock'} is taken in interrupt context and also with that interrupt enabled${acq?.at ? ` (in ${acq.at})` : ''}: an interrupt on the holder's CPU deadlocks on it`;
+        // "{A} -> {B}": B is this task's acquisition. B = IN-* (hardirq/softirq takes it): the task is
+        // the interrupting side, and whoever holds the lock with that interrupt enabled (the {A} site)
+        // is not this task: no holder is known. B = *-ON-* (this task takes it with the interrupt
+        // enabled): it is the task an interrupt on its CPU would deadlock against.
+        const usage = r.details.usage as { before: string; now: string } | undefined;
+        const interrupting = usage ? usage.now.startsWith('IN-') : false;
+        const holderKnown = usage !== undefined && !interrupting;
+        cycle = holderKnown;
+        headline = `${name ?? 'a lock'} is taken in interrupt context and also with that interrupt enabled${acq?.at ? ` (in ${acq.at})` : ''}: an interrupt on the holder's CPU deadlocks on it`
+          + (interrupting ? ` (${task} is the interrupt side; the task holding it with the interrupt enabled is not in the paste)` : '');
         chain.push({ task, waitsOn: `${prim} ${name ?? '?'} (from interrupt context on the same CPU)`, primitive: prim,
-          lock: acq?.address ?? name, heldBy: task, evidence: 'lockdep: inconsistent {IN-*} / {*-ON-*} usage of one lock class',
+          lock: acq?.address ?? name, heldBy: holderKnown ? task : null,
+          evidence: usage ? `lockdep: inconsistent {${usage.before}} -> {${usage.now}} usage of one lock class` : 'lockdep: inconsistent {IN-*} / {*-ON-*} usage of one lock class',
           lines: lockLines(acq) });
       }
       checklist = [
@@ -111,7 +120,9 @@ function finding(model: TraceModel, r: Report): Finding | null {
     cycle,
     suspectLock: name || acq?.address
       ? { primitive: prim, address: acq?.address ?? null, name,
-          holder: r.kind === 'lockdep_recursive' ? (cycle || !(acq?.address && held?.address) ? task : null) : held ? task : null,
+          holder: r.kind === 'lockdep_recursive' ? (cycle || !(acq?.address && held?.address) ? task : null)
+            : r.kind === 'lockdep_irq_inconsistent' ? (chain.some((l) => l.heldBy !== null) ? task : null)
+            : held ? task : null,
           evidence: `lockdep report "${r.header.replace(/^.*?(WARNING|BUG|INFO):\s*/, '').slice(0, 80)}"`, lines: lockLines(acq, held) }
       : null,
     keyFrames,
