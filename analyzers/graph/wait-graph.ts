@@ -287,6 +287,20 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     const w = waitFrom(t, facts[i]!);
     if (!w || has(t.key, null)) continue;
     if (w.primitive === 'flush_workqueue' || w.primitive === 'flush_work') {
+      // A worker flushing work on its own ordered workqueue (max_active 1) while items wait behind the
+      // one it runs: they cannot start before it returns, so it waits for itself. The busy-workqueue
+      // dump (sysrq-t / watchdog) shows the workqueue, its in-flight worker pid and what is queued.
+      const own = orderedQueueOf(model, t);
+      if (own) {
+        const behind = [...own.inactive, ...own.pending];
+        add({
+          from: t.key, to: t.key, toLabel: null, primitive: w.primitive, lock: null,
+          waitsOn: `${w.primitive === 'flush_work' ? 'work item flush' : 'workqueue flush'} (${flushApi(t, w.at)})`,
+          evidence: `${taskLabel(t)} runs ${own.inFlight.find((x) => x.pid === t.pid)?.fn ?? 'a work item'} on the ordered workqueue ${own.name} (max_active ${own.maxActive}) and waits in ${w.at}; ${behind.slice(0, 3).join(', ')} ${behind.length > 1 ? 'are' : 'is'} queued behind it and cannot start until it returns`,
+          lines: uniq([...t.lines.slice(0, 2), own.line]), source: 'inferred',
+        });
+        continue;
+      }
       const wk = picker(t);
       add({
         from: t.key, to: wk?.key ?? null, toLabel: null, primitive: w.primitive, lock: null,
@@ -544,6 +558,23 @@ function taskOnStack(model: TraceModel, addr: string): Task | null {
   for (const t of model.tasks) {
     const r = t.spRange;
     if (r && !hexBefore(addr, r.low) && !hexBefore(r.high, addr)) return t;
+  }
+  return null;
+}
+
+interface WqDump { name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[]; inactive?: string[]; maxActive?: number | null; line: number }
+
+/** The ordered workqueue (max_active 1) this task runs a work item of, when work is queued behind it. */
+function orderedQueueOf(model: TraceModel, t: Task): (WqDump & { inactive: string[] }) | null {
+  if (t.pid === null) return null;
+  for (const r of model.reports) {
+    const wqs = r.details.workqueues as WqDump[] | undefined;
+    if (!wqs) continue;
+    for (const q of wqs) {
+      if (q.maxActive !== 1 || !q.inFlight.some((x) => x.pid === t.pid)) continue;
+      const inactive = q.inactive ?? [];
+      if (inactive.length + q.pending.length > 0) return { ...q, inactive };
+    }
   }
   return null;
 }

@@ -28,8 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'flush-work-ordered-wq-target-inactive-behind-self-6.1':
-    "the sysrq-t workqueue dump ('workqueue fxcam_ordered: flags=0xa000a', 'active=1/1', 'in-flight: 4312:fxcam_stream_stop_work', 'inactive: fxcam_frame_done_work') is not read: answered a lock-less hung-task-blocked (work item flush, holder unknown, no cycle), right is flush-waits-on-blocked-worker held by kworker/u17:2:4312 itself, cycle (on an ordered wq the flushed work is queued behind its flusher)",
 };
 
 function asList(v: string | string[]): string[] {

@@ -191,7 +191,12 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     const rcuReport = report.kind === 'rcu_stall' ? report
       : text.includes('kthread starved') ? lastRcuReport(st.model) ?? report : null;
     if (rcuReport && rcuLine(rcuReport, raw, no)) return;
-    if (report.kind === 'workqueue_lockup' || ds.wq) {
+    // sysrq-t and the hung-task/workqueue watchdogs print the busy workqueues under any report
+    if (text.startsWith('Showing busy workqueues and worker pools')) {
+      ds.wqDump = true;
+      return;
+    }
+    if (report.kind === 'workqueue_lockup' || ds.wq || ds.wqDump) {
       if (workqueueLine(report, ds, raw, no)) return;
     }
     if (report.kind === 'sleeping_in_atomic' || report.kind === 'scheduling_while_atomic') {

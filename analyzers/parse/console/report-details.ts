@@ -10,7 +10,9 @@ export interface DetailState {
   lockMode: 'none' | 'acquire' | 'holding' | 'chain' | 'scenario' | 'heldBy' | 'frames';
   scenarioCol: number;
   scenarioSteps: Array<{ text: string; lead: number }>;
-  wq: { name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[]; line: number } | null;
+  wq: WorkqueueDump | null;
+  /** Inside a "Showing busy workqueues and worker pools:" section. */
+  wqDump?: boolean;
   wantPreemptFrame: boolean;
 }
 
@@ -219,19 +221,39 @@ export function rcuLine(r: Report, raw: string, no: number): boolean {
 }
 
 /** Workqueue watchdog dump (kernel/workqueue.c show_all_workqueues / show_pwq). */
+/**
+ * One workqueue of show_workqueue_state (kernel/workqueue.c, "Showing busy workqueues and worker
+ * pools:" from the workqueue watchdog or sysrq-t): work in flight with its worker's pid, work pending,
+ * and work "inactive" ("delayed" before v5.15): queued but held back because the pool workqueue
+ * already runs max_active items. maxActive is the N of the last "active=M/N" seen: 1 for an ordered
+ * workqueue, which runs one item at a time.
+ */
+export interface WorkqueueDump {
+  name: string;
+  inFlight: Array<{ pid: number; fn: string }>;
+  pending: string[];
+  inactive: string[];
+  maxActive: number | null;
+  line: number;
+}
+
 export function workqueueLine(r: Report, st: DetailState, raw: string, no: number): boolean {
   const t = raw.trim();
   const d = r.details as {
-    workqueues?: Array<{ name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[]; line: number }>;
+    workqueues?: WorkqueueDump[];
     pools?: Array<{ id: number; cpus: string; hungSeconds: number | null; idle: number[]; line: number }>;
   };
   const wq = /^workqueue ([\w/:.\-]{1,64}): flags=/.exec(t);
   if (wq && (d.workqueues?.length ?? 0) < 512) {
-    st.wq = { name: wq[1]!, inFlight: [], pending: [], line: no };
+    st.wq = { name: wq[1]!, inFlight: [], pending: [], inactive: [], maxActive: null, line: no };
     (d.workqueues ??= []).push(st.wq);
     return true;
   }
-  if (/^pwq \d{1,6}: cpus=/.test(t)) return true;
+  if (/^pwq \d{1,6}: cpus=/.test(t)) {
+    const act = / active=\d{1,6}\/(\d{1,6})/.exec(t);
+    if (st.wq && act) st.wq.maxActive = Number(act[1]);
+    return true;
+  }
   if (st.wq && t.startsWith('in-flight:')) {
     const re = /(\d{1,10}):([\w.]{1,128})/g;
     let m: RegExpExecArray | null;
@@ -241,8 +263,11 @@ export function workqueueLine(r: Report, st: DetailState, raw: string, no: numbe
   }
   if (st.wq && (t.startsWith('pending:') || t.startsWith('inactive:') || t.startsWith('delayed:'))) {
     for (const fn of t.slice(t.indexOf(':') + 1).split(',').slice(0, 256)) {
-      const name = fn.trim().replace(/ BAR\(\d+\)$/, '');
-      if (name && t.startsWith('pending:')) st.wq.pending.push(name);
+      // "fxcam_frame_done_work [fxcam]", "BAR(4312)" (a flush barrier), "2*vmstat_update"
+      const name = fn.trim().replace(/ BAR\(\d+\)$/, '').replace(/ \[\S{1,64}\]$/, '').replace(/^\d{1,6}\*/, '');
+      if (!name) continue;
+      if (t.startsWith('pending:')) st.wq.pending.push(name);
+      else st.wq.inactive.push(name);
     }
     return true;
   }

@@ -51,3 +51,19 @@ test('near miss: the worker is RUNNING, so no blocked-worker finding (only the g
   assert.match(g.headline, /holder unknown/);
   assert.equal(flushWaitsOnBlockedWorker.run(parse(fx('nearmiss-worker-running.txt')), { family: 'stuck_tasks' }).length, 0);
 });
+
+test('a worker cancel_work_sync-ing work queued behind it on its own ordered workqueue waits for itself (5.10 "delayed:" wording)', () => {
+  const text = fx('ordered-wq-cancel-sync-behind-self-5.10.txt');
+  const f = findingOf(analyze(text), ID)!;
+  assert.ok(f, 'finding');
+  assert.equal(f.cycle, true);
+  assert.deepEqual(f.blockingChain.map((l) => [l.task, l.heldBy]), [['kworker/u64:7:8820', 'kworker/u64:7:8820']]);
+  assert.match(f.blockingChain[0]!.evidence ?? '', /ordered workqueue vdec_events \(max_active 1\).*vdec_buffer_done_work, vdec_eos_work are queued behind it/);
+  assert.match(f.checklist[0]!, /ordered workqueue/);
+  // the same worker on a workqueue that runs many items at once (active=1/256) is not waiting for itself
+  const wide = analyze(text.replace('active=1/1', 'active=1/256'));
+  assert.equal(findingOf(wide, ID), undefined);
+  // nothing queued behind it: the flushed work is elsewhere, nothing to claim
+  const alone = analyze(text.replace(/^.*delayed: .*$/m, ''));
+  assert.equal(findingOf(alone, ID), undefined);
+});

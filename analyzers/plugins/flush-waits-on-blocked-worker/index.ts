@@ -20,6 +20,10 @@ const CHECKLIST = [
   'In module exit, cancel or flush only your own work items (cancel_work_sync / cancel_delayed_work_sync on each item, or a private workqueue with destroy_workqueue) instead of flush_scheduled_work on the shared system workqueue, which also waits for other drivers\' work.',
 ];
 
+// a worker that flushes work of its own ordered workqueue (kernel/workqueue.c: alloc_ordered_workqueue
+// runs one item at a time, in queueing order)
+const ORDERED_ITEM = 'The flushing work item runs on an ordered workqueue (max_active 1): the items queued behind it cannot start until it returns, so it must not flush_work()/cancel_work_sync() them or flush its own workqueue. Queue the flushed work elsewhere, or finish without waiting for it (e.g. cancel_work() without _sync and a flag).';
+
 export function flushFindings(g: WaitGraph) {
   const out = [];
   for (const e of g.edges) {
@@ -49,7 +53,9 @@ export function flushFindings(g: WaitGraph) {
     out.push(finding({
       pattern: 'flush-waits-on-blocked-worker',
       confidence: wkEdge?.lock ? 0.88 : 0.8,
-      headline: `${taskLabel(flusher)} waits in ${e.waitsOn.replace(/^.*\((.*)\)$/, '$1')} for ${taskLabel(worker)}, a worker blocked in ${blameFrames(workerFrames, 1)[0] ?? workFn ?? 'a work item'}`,
+      headline: flusher === worker
+        ? `${taskLabel(flusher)} waits in ${e.waitsOn.replace(/^.*\((.*)\)$/, '$1')} for work queued behind its own ${workFn ?? 'work item'} on an ordered workqueue: it waits for itself`
+        : `${taskLabel(flusher)} waits in ${e.waitsOn.replace(/^.*\((.*)\)$/, '$1')} for ${taskLabel(worker)}, a worker blocked in ${blameFrames(workerFrames, 1)[0] ?? workFn ?? 'a work item'}`,
       blockingChain: links,
       cycle: walked.cycle,
       suspectLock: wkEdge?.lock
@@ -57,7 +63,7 @@ export function flushFindings(g: WaitGraph) {
             holder: links.find((l) => l.lock === wkEdge.lock)?.heldBy ?? null, evidence: wkEdge.evidence, lines: wkEdge.lines }
         : null,
       keyFrames: [...keyFramesOf(worker, 2), ...(workFn ? [workFn] : []), e.waitsOn.replace(/^.*\((.*)\)$/, '$1')],
-      checklist: CHECKLIST,
+      checklist: flusher === worker ? [ORDERED_ITEM, ...CHECKLIST.slice(2)] : CHECKLIST,
       nextSteps,
     }));
   }
