@@ -58,6 +58,19 @@ test('lockdep and other report titles and families', () => {
   assert.equal(classify(parse(fixture('rcu-stall-cpu-spinning.txt'))).family, 'rcu_stall');
 });
 
+test('bad unlock balance: the function on the line after "is trying to release lock (...) at:", not an "at:" of the held-locks list', () => {
+  const text = `WARNING: bad unlock balance detected!
+6.6.30-lockdep #1 Tainted: G           O
+-------------------------------------
+kworker/u8:3/412 is trying to release lock (&dev->cmd_mutex) at:
+[<ffffffffc0a1b2c3>] fxdrv_stop_work+0x83/0x120 [fxdrv]
+but there are no more locks to release!
+2 locks held by kworker/u8:3/412:
+ #0: ffff888100069938 ((wq_completion)events_unbound){+.+.}-{0:0}, at: process_one_work+0x1e5/0x5e0
+ #1: ffffc90000e4fe68 ((work_completion)(&dev->stop_work)){+.+.}-{0:0}, at: process_one_work+0x1e5/0x5e0`;
+  assert.equal(classify(parse(text)).title, 'WARNING: bad unlock balance in fxdrv_stop_work');
+});
+
 test('the first detector report decides; NMI backtraces and later panics do not', () => {
   const text = [fixture('soft-lockup-spinlock-irq.txt'), 'Kernel panic - not syncing: softlockup: hung tasks', fixture('hung-task-mutex-owner.txt')].join('\n');
   assert.equal(classify(parse(text)).family, 'soft_lockup');

@@ -147,6 +147,11 @@ export function lockdepAt(text: readonly string[], after: string, pcRequired = f
   let k = 1;
   for (; k < text.length && !text[k]!.includes(after); k++);
   if (after === '') k = 0;
+  // "... is trying to release lock (&dev->cmd_mutex) at:" with the PC and function on the next line
+  if (pcRequired && after !== '' && k < text.length && text[k]!.trimEnd().endsWith(' at:')) {
+    const m = /^ ?\[<?(?:0x)?[0-9a-f]{1,16}>?\] {1,8}([A-Za-z0-9_]{1,256})[.+]/.exec(text[k + 1] ?? '');
+    if (m) return m[1]!;
+  }
   for (let j = k + 1; j < text.length; j++) {
     const ln = text[j]!;
     let at = ln.indexOf('at:');
