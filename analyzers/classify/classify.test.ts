@@ -39,6 +39,8 @@ test('stall titles: the frame above the dispatch anchor; IPIs are one bucket', (
   assert.equal(stallFrame(['bfq_finish_requeue_request', 'blk_complete_reqs', '__do_softirq', 'irq_exit_rcu']), 'blk_complete_reqs');
   assert.equal(stallFrame(['smp_call_function_many_cond', 'on_each_cpu_cond_mask', 'text_poke_bp_batch']), 'smp_call_function');
   assert.equal(stallFrame(['foo', 'bar']), '', 'no anchor: syzkaller calls it corrupted');
+  // v6.9+ x86-64: the syscall is the frame above x64_sys_call, not x64_sys_call itself
+  assert.equal(stallFrame(['fxcache_flush_all', 'fxcache_exit', '__do_sys_delete_module.isra.0', '__x64_sys_delete_module', 'x64_sys_call', 'do_syscall_64']), '__x64_sys_delete_module');
   assert.deepEqual(classify(parse(fixture('soft-lockup-spinlock-irq.txt'))), { family: 'soft_lockup', title: 'BUG: soft lockup in blk_complete_reqs' });
   assert.deepEqual(classify(parse(seed('001_92ad9bb8df84726d.txt'))), { family: 'soft_lockup', title: 'BUG: soft lockup in smp_call_function' });
 });

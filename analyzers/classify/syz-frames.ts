@@ -63,8 +63,10 @@ export function skipMatcher(extra: readonly string[] = []): (fn: string) => bool
 
 // Where a looping CPU's stack enters the code that matters: the frame just above one of these
 // dispatch points names the stall (syscall entry, workqueue, softirq, timers, file and socket ops...).
+// x64_sys_call: x86-64 dispatches syscalls through it since v6.9 (do_syscall_64 → x64_sys_call →
+// __x64_sys_*), so it is the syscall entry there; without it every such stall was "in x64_sys_call".
 const STALL_ANCHORS = new RegExp([
-  'process_one_work', 'do_syscall_', 'do_fast_syscall_', 'sysenter_dispatch', 'tracesys_phase2',
+  'process_one_work', 'do_syscall_', 'x64_sys_call', 'do_fast_syscall_', 'sysenter_dispatch', 'tracesys_phase2',
   'el0_svc_handler', 'invoke_syscall', 'ret_fast_syscall', 'netif_receive_skb', 'do_softirq',
   'call_timer_fn', '_run_timers', 'run_timer_softirq', 'hrtimer_run', 'run_ksoftirqd', 'smpboot_thread_fn',
   '^kthread$', 'start_secondary', 'cpu_startup_entry', 'ret_from_fork', 'vfs_write', 'vfs_read',
