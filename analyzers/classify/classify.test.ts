@@ -60,6 +60,22 @@ test('lockdep and other report titles and families', () => {
   assert.equal(classify(parse(fixture('rcu-stall-cpu-spinning.txt'))).family, 'rcu_stall');
 });
 
+test('a detector line grepped out of `log` (no stack in the console text) with the task\'s crash bt: the bt names the title, not "corrupted"', () => {
+  const text = `crash> log | grep "soft lockup"
+[ 9311.204117] watchdog: BUG: soft lockup - CPU#2 stuck for 22s! [fio:51230]
+crash> bt -c 2
+PID: 51230    TASK: ffff9b2f0e6b4000  CPU: 2    COMMAND: "fio"
+ #0 [ffffb1e88a6bfad8] asm_sysvec_apic_timer_interrupt at ffffffff8b400e0a
+    [exception RIP: native_queued_spin_lock_slowpath+350]
+    RIP: ffffffff8a94b22e  RSP: ffffb1e88a6bfb88  RFLAGS: 00000202
+ #1 [ffffb1e88a6bfba8] _raw_spin_lock at ffffffff8b3b9a45
+ #2 [ffffb1e88a6bfbb0] fxblk_queue_rq at ffffffffc07a2c61 [fxblk]
+ #3 [ffffb1e88a6bfc10] blk_mq_dispatch_rq_list at ffffffff8ad0e1d4`;
+  assert.deepEqual(classify(parse(text)), { family: 'soft_lockup', title: 'BUG: soft lockup in fxblk_queue_rq' });
+  // the console line alone: syzkaller's answer stands
+  assert.equal(classify(parse(text.split('crash> bt')[0]!)).title, 'BUG: soft lockup in corrupted');
+});
+
 test('bad unlock balance: the function on the line after "is trying to release lock (...) at:", not an "at:" of the held-locks list', () => {
   const text = `WARNING: bad unlock balance detected!
 6.6.30-lockdep #1 Tainted: G           O

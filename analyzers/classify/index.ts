@@ -50,6 +50,15 @@ function reportTitle(model: TraceModel, r: Report): string {
     const t = modelTitle(r.kind, reportTask(model, r), r.cpu);
     if (t) return t;
   }
+  // syzkaller says "corrupted" when the report's own text has no usable stack (a header grepped out
+  // of `log`); when the paste has the task's stack from crash or /proc, that stack names it
+  if (typeof syz === 'string' && syz.endsWith(' in corrupted')) {
+    const task = reportTask(model, r);
+    if (task && task.sources.some((src) => src === 'crash-bt' || src === 'proc-stack')) {
+      const t = modelTitle(r.kind, task, r.cpu);
+      if (t) return t;
+    }
+  }
   return typeof syz === 'string' && syz ? syz : r.header.slice(0, 200);
 }
 
