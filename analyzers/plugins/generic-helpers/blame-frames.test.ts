@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blameFrames, isMechanics } from './index.ts';
+import { blameFrames, classifyWait, isMechanics } from './index.ts';
 
 test('perf NMI watchdog and panic frames above the interrupted driver: the driver is blamed', () => {
   const frames = ['machine_kexec', '__crash_kexec', 'panic', 'nmi_panic.cold', 'watchdog_hardlockup_check', 'watchdog_overflow_callback',
@@ -31,4 +31,15 @@ test('the interrupted code and IRQ handlers stay blamable', () => {
   for (const fn of ['mydrv_irq_handler', '__handle_irq_event_percpu', 'smb2x_find_mid', 'netx_xmit_frame', 'nmi_intr_mydrv']) {
     assert.equal(isMechanics(fn), false, fn);
   }
+});
+
+test('busy-wait delay helpers are not what to blame: the driver loop that calls them is', () => {
+  assert.deepEqual(blameFrames(['delay_tsc', '__const_udelay', 'nfx_wait_tx_idle', 'nfx_reconfigure_rings'], 1), ['nfx_wait_tx_idle']);
+  assert.deepEqual(blameFrames(['__delay', 'udelay', 'mdelay', 'xsas_wait_fw_ready'], 1), ['xsas_wait_fw_ready']);
+});
+
+test('percpu rw-semaphores: the reader and writer slow paths are waits, classified by their caller side', () => {
+  assert.equal(classifyWait(['__schedule', 'schedule', 'percpu_rwsem_wait', '__percpu_down_read', 'cgroup_can_fork', 'copy_process'])?.primitive, 'rwsem_read');
+  assert.equal(classifyWait(['__schedule', 'schedule', 'percpu_down_write', 'cgroup_procs_write_start', 'cgroup_procs_write'])?.primitive, 'rwsem_write');
+  assert.deepEqual(classifyWait(['__schedule', 'schedule', 'percpu_rwsem_wait', 'percpu_down_write', 'freeze_super'])?.blame.slice(0, 1), ['freeze_super']);
 });
