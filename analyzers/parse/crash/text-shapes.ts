@@ -77,11 +77,12 @@ export function readRegisters(text: string, into: Registers): void {
 /**
  * isRegisterLine + readRegisters on a raw line [first, last] (trimmed) whose runs of spaces stand for
  * one space (the fast lane, bt-fast.ts, reads the pasted text without normalising it): false, with
- * nothing read, when the normalised line would not be a register line. Values are slices of `text`.
+ * nothing read, when the normalised line would not be a register line. The pairs are pushed on `out`
+ * (name, value, name, value...) in the order readRegisters stores them; values are slices of `text`.
  * Same pairing as readRegisters: a word ending in ":" is a name, the word after it its value; a pair
  * that is not NAME (2-10 of [A-Z0-9_], a letter first) + 1-16 hex digits is skipped, value included.
  */
-export function readRegistersRaw(text: string, first: number, last: number, into: Registers): boolean {
+export function readRegistersRaw(text: string, first: number, last: number, out: string[]): boolean {
   // isRegisterLine: /^[A-Z][A-Z0-9_]{0,9}: [0-9a-fA-F]{1,16}(?: |$)/ on the normalised line
   let k = first;
   const c0 = text.charCodeAt(k);
@@ -122,7 +123,7 @@ export function readRegistersRaw(text: string, first: number, last: number, into
     const name = registerName(text, w0, w1 - 1);
     if (name === null) continue;
     const value = text.slice(x0, x1);
-    into[name] = upper ? value.toLowerCase() : value;
+    out.push(name, upper ? value.toLowerCase() : value);
   }
   return true;
 }
