@@ -141,3 +141,25 @@ test('a mutex wait_list address on a task\'s own stack (its "#N [sp]" range) nam
   const one = buildWaitGraph(model({ tasks: [a, b, owner], structs: [mutex('ffffc90000a13c98', 'ffffc90000d00c90')] }));
   assert.deepEqual(one.edges.filter((e) => e.lock === 'ffff88800a1b2c00').map((e) => e.from), ['pid:41']);
 });
+
+test('held-lock lists: a task waits for its last listed lock only where its stack sleeps in that lock call; other tasks listing it hold it', () => {
+  const lock = (address: string, name: string, at: string, atOffset: number, task: string, line: number) => ({ name, address, usage: '{+.+.}', at, atOffset, task, line });
+  const waiter = task(3301, 'nvmectl', null, ['__schedule', 'schedule', '__mutex_lock', 'nvmx_admin_cmd', 'nvmx_ioctl']);
+  waiter.stack[0]!.frames[3]!.offset = 0x31;
+  const second = task(3302, 'smartd', null, ['__schedule', 'schedule', '__mutex_lock', 'nvmx_admin_cmd', 'nvmx_ioctl']);
+  second.stack[0]!.frames[3]!.offset = 0x31;
+  const holder = task(188, 'kworker/3:2', null, ['__schedule', 'schedule_timeout', 'wait_for_completion', 'nvmx_fw_wait', 'nvmx_reset_work', 'process_one_work']);
+  const heldLocks = [
+    { comm: 'nvmectl', pid: 3301, line: 50, locks: [lock('ffff8e7c60a1b048', '&ctrl->admin_lock', 'nvmx_admin_cmd', 0x31, 'nvmectl/3301', 51)] },
+    { comm: 'smartd', pid: 3302, line: 52, locks: [lock('ffff8e7c60a1b048', '&ctrl->admin_lock', 'nvmx_admin_cmd', 0x31, 'smartd/3302', 53)] },
+    { comm: 'kworker/3:2', pid: 188, line: 54, locks: [lock('ffff8e7c60a1b048', '&ctrl->admin_lock', 'nvmx_reset_work', 0x52, 'kworker/3:2/188', 55)] },
+  ];
+  const g = buildWaitGraph(model({ tasks: [waiter, second, holder], heldLocks }));
+  // both waiters list the lock at the call their stack sleeps in: they wait; the worker is past it and holds it
+  assert.deepEqual(g.edges.filter((e) => e.lock === 'ffff8e7c60a1b048').map((e) => [e.from, e.to, e.source]), [['pid:3301', 'pid:188', 'lockdep'], ['pid:3302', 'pid:188', 'lockdep']]);
+  // the lock call elsewhere (another offset in the same function): not known to be the lock it waits for
+  const other = { ...waiter, key: 'pid:3301', stack: [{ ...waiter.stack[0]!, frames: waiter.stack[0]!.frames.map((f) => (f.fn === 'nvmx_admin_cmd' ? { ...f, offset: 0x88 } : f)) }] };
+  assert.deepEqual(buildWaitGraph(model({ tasks: [other, holder], heldLocks: [heldLocks[0]!, heldLocks[2]!] })).edges.filter((e) => e.source === 'lockdep'), []);
+  // no other task lists it: nothing to name
+  assert.deepEqual(buildWaitGraph(model({ tasks: [waiter], heldLocks: [heldLocks[0]!] })).edges.filter((e) => e.source === 'lockdep'), []);
+});

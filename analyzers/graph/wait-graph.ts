@@ -2,7 +2,8 @@
 // an edge says "FROM waits on lock L (primitive P), held by TO" with the evidence and its lines.
 // Edges come from every source the paste offers; plugins and analyze() walk them into chains.
 
-import type { ExceptionFrame, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
+import type { ExceptionFrame, HeldLocks, LockdepLock, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
+import { baseName } from '../classify/frames.ts';
 import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, type SpinInfo, type WaitInfo, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
 import { hexBefore } from '../parse/crash/bt-recognizer.ts';
@@ -268,6 +269,14 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
 
   // 5. spinning CPUs: lock address from RDI of the exception frame inside the slow path
   const facts = factsOfTasks(model.tasks);
+
+  // 4b. held-lock lists (sysrq-d, or printed with a hung-task report): lockdep enters a lock in a
+  // task's list when the task starts to take it, before it sleeps (kernel/locking/lockdep.c
+  // __lock_acquire runs before the mutex/rwsem slow path), so a list names waiters and holders
+  // alike. A task waits for the last lock of its list when its stack sleeps in a lock primitive
+  // called from exactly where lockdep says that lock was taken (same function and offset); every
+  // other task listing the same lock (same address) without waiting for it holds it.
+  if (model.heldLocks?.length || model.reports.some((r) => r.lockdep?.heldBy.length)) heldLockEdges(model, facts, add, has);
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
     const spin = spinInfoFrom(t, facts[i]!);
@@ -577,4 +586,58 @@ function orderedQueueOf(model: TraceModel, t: Task): (WqDump & { inactive: strin
     }
   }
   return null;
+}
+
+const SLEEPING_LOCKS: ReadonlySet<WaitPrimitive> = new Set<WaitPrimitive>(['mutex', 'rt_mutex', 'rwsem_read', 'rwsem_write', 'semaphore']);
+
+/** The held-lock lists of the paste by pid (a report's lists, then standalone ones: the later wins). */
+function heldListsByPid(model: TraceModel): Map<number, HeldLocks> {
+  const out = new Map<number, HeldLocks>();
+  for (const r of model.reports) for (const h of r.lockdep?.heldBy ?? []) out.set(h.pid, h);
+  for (const h of model.heldLocks ?? []) out.set(h.pid, h);
+  return out;
+}
+
+/** The lock of `list` this task sleeps waiting for: its last entry, taken where the task's lock call is. */
+function lockWaitedFor(t: Task, w: WaitInfo | null, list: HeldLocks | undefined): LockdepLock | null {
+  if (!w || !SLEEPING_LOCKS.has(w.primitive) || !list || list.locks.length === 0) return null;
+  const last = list.locks[list.locks.length - 1]!;
+  const caller = w.blame[0];
+  if (!last.at || !caller || baseName(last.at) !== caller) return null;
+  if (last.atOffset === undefined || last.atOffset === null) return last;
+  // the caller's frame: its offset is the return address of the lock call, as lockdep's _RET_IP_
+  for (const s of t.stack) for (const f of s.frames) if (baseName(f.fn) === caller && !f.unreliable) return f.offset === null || f.offset === last.atOffset ? last : null;
+  return last;
+}
+
+function heldLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+  const lists = heldListsByPid(model);
+  const byPid = new Map<number, { t: Task; wanted: LockdepLock | null }>();
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
+    if (t.pid === null || !lists.has(t.pid)) continue;
+    byPid.set(t.pid, { t, wanted: lockWaitedFor(t, waitFrom(t, facts[i]!), lists.get(t.pid)) });
+  }
+  for (const { t, wanted } of byPid.values()) {
+    if (!wanted?.address || has(t.key, null)) continue;
+    const holders: Array<{ list: HeldLocks; lock: LockdepLock }> = [];
+    for (const list of lists.values()) {
+      if (list.pid === t.pid) continue;
+      const lock = list.locks.find((l) => l.address === wanted.address);
+      if (!lock) continue;
+      const other = byPid.get(list.pid);
+      if (other?.wanted?.address === wanted.address) continue; // another waiter for the same lock
+      holders.push({ list, lock });
+    }
+    const w = waitFrom(t, facts[model.tasks.indexOf(t)]!);
+    for (const { list, lock } of holders.slice(0, 8)) {
+      const owner = byPid.get(list.pid)?.t ?? model.tasks.find((x) => x.pid === list.pid) ?? null;
+      add({
+        from: t.key, to: owner?.key ?? null, toLabel: owner ? null : `${list.comm}:${list.pid}`,
+        primitive: w?.primitive ?? 'lock', lock: wanted.address, waitsOn: `${wanted.name} ${wanted.address}`,
+        evidence: `lockdep held locks: ${taskLabel(t)} lists ${wanted.name} ${wanted.address} taken at ${wanted.at}, where its stack sleeps in ${w?.at ?? 'the lock'}; ${list.comm}/${list.pid} lists it taken at ${lock.at ?? '?'} and is not waiting for it${holders.length > 1 ? ` (${holders.length} tasks list it: readers)` : ''}`,
+        lines: uniq([wanted.line, lock.line, ...t.lines.slice(0, 1)]), source: 'lockdep',
+      });
+    }
+  }
 }

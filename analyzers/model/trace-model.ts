@@ -95,7 +95,17 @@ export interface LockdepLock {
   address: string | null; // "ffff888012345678" from "ffff888012345678 (&mm->mmap_lock)"
   usage: string | null; // "{++++}"
   at: string | null; // function the lock was taken at
+  /** offset in `at` ("at: xcam_open+0x2e/0x140"): the return address of the lock call */
+  atOffset?: number | null;
   task: string | null; // "comm/pid" when listed under a holder
+  line: number;
+}
+
+/** A lockdep "N locks held by comm/PID:" list (a report's, or sysrq-d's "Showing all locks held"). */
+export interface HeldLocks {
+  comm: string;
+  pid: number;
+  locks: LockdepLock[];
   line: number;
 }
 
@@ -199,6 +209,8 @@ export interface TraceModel {
   bindings: AddressBinding[];
   invalidAddresses: InvalidAddress[];
   psRows: PsRow[];
+  /** Lockdep held-lock lists printed outside any report (sysrq-d, debug_show_all_locks). */
+  heldLocks?: HeldLocks[];
   sys: SysInfo | null;
   /** Kernel release when seen anywhere ("4.18.0-240.el8.x86_64"). */
   release: string | null;

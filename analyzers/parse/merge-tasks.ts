@@ -107,6 +107,21 @@ export function mergeTasks(model: TraceModel): void {
   }
   model.tasks = merged;
   for (const report of model.reports) report.taskKeys = [...new Set(report.taskKeys.map((k) => renamed.get(k) ?? k))];
+  commsFromHeldLocks(model);
+}
+
+/**
+ * A task seen only by pid (a `cat /proc/N/stack`) takes its comm from a lockdep held-lock list that
+ * names it ("5 locks held by mv/40198:").
+ */
+function commsFromHeldLocks(model: TraceModel): void {
+  const lists = model.heldLocks ?? [];
+  const inReports = model.reports.some((r) => (r.lockdep?.heldBy.length ?? 0) > 0);
+  if (lists.length === 0 && !inReports) return;
+  const comm = new Map<number, string>();
+  for (const r of model.reports) for (const h of r.lockdep?.heldBy ?? []) comm.set(h.pid, h.comm);
+  for (const h of lists) comm.set(h.pid, h.comm);
+  for (const t of model.tasks) if (t.comm === null && t.pid !== null && t.pid > 0 && comm.has(t.pid)) t.comm = comm.get(t.pid)!;
 }
 
 function pick<T>(group: Task[], order: TaskSource[], get: (t: Task) => T | null): T | null {

@@ -28,10 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'sysrq-w-d-lockdep-waiters-listed-xcam-6.6': 'lockdep "Showing all locks held in the system" list (sysrq-d) is not parsed (formats has no lockdep): engine gives three bare hung-task-blocked findings with no lock/holder; right: &xdev->lock ffff8e7c53b1a198 / cfg_rwsem held by xcam-daemon:1502 (the lister whose stack is not at the acquire site; waiters also appear in the lists)',
-  'sysrq-w-d-holder-sleeps-interruptible-not-in-w-6.15': 'held-locks list not used: the holder mcud:1204 (S state, only in the sysrq-d list and its /proc stack) is not named; engine gives no lock/holder; right: &mcu->cmd_lock ffff9f4dc61a3e70 held by mcud:1204, sensors/udevd are waiters',
-  'hung-lockdep-held-locks-nfs-rename-i-rwsem-6.6': 'hung-task debug_show_all_locks list not used: engine names no lock/holder for find/touch; right: dir i_rwsem ffff9a3d52c8a9f0 held by mv:40198 (lock_rename, then nfs_rename RPC wait per its /proc stack), same address listed with a different subclass (/1)',
-  'hung-lockdep-s-umount-reader-sync-wb-wait-sd-card-5.15': 'arm64 5.15 hung-task + debug_show_all_locks list not used: engine names no lock/holder; right: umount:2144 -> s_umount ffff00000b2a40e0 held for read by sync:2139 (iterate_supers, now in wb_wait_for_completion) -> writeback kworker on a dead SD card, no cycle',
   'crash-arm64-softlockup-panic-mutex-owner-polls-hw-6.1': 'arm64 crash softlockup panic: first finding (soft-lockup) carries no mutex chain and the title is "soft lockup in arch_timer_handler_phys"; right: xhpi-mon:2870 -> mutex ffff0008412c7c20 owned by xhpi-flash:3121 (struct mutex owner) spinning at PC xhpi_wait_idle+56 (title should blame xhpi_wait_idle, the exception-frame PC)',
 };
 

@@ -11,6 +11,7 @@ import { BlockState } from './block-state.ts';
 import { atomicLine, lockdepLine, newDetailState, rcuLine, spinDumpLine, workqueueLine } from './report-details.ts';
 import { syzTitle } from '../../classify/syz-title.ts';
 import { isForeignLine } from './foreign-line.ts';
+import { startsHeldLocks } from './held-locks-recognizer.ts';
 
 /** A normalised line may carry the printk caller context ("T123" / "C1", CONFIG_PRINTK_CALLER) or "console". */
 export type ConsoleLine = Line & { ctx?: string };
@@ -95,6 +96,8 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
     const raw = line.text;
     if (j > i && matchDetector(raw)) break;
     if (isForeignLine(raw)) break;
+    // sysrq-d's held-lock lists after sysrq-w stacks (no report to keep them): their own recognizer
+    if (!report && j > i && startsHeldLocks(raw)) break;
     if (ctx && line.ctx !== ctx && !(cpuTraceback && line.ctx && line.ctx[0] === 'C')) continue;
     if (report) report.endLine = line.no;
     handleLine(st, ds, report, raw, line.no, () => { cpuTraceback = true; });

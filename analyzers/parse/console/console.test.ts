@@ -299,3 +299,32 @@ test('powerpc hard lockup: the watchdog header, NIP/LR naming the interrupted co
   const noLr = parse(fixture('ppc64-self-detected-hard-lockup-blk-mq-5.14.txt').replace(/^.*\] LR \[.*$/m, ''));
   assert.equal(noLr.tasks.find((x) => x.pid === 2212)?.stack.find((s) => s.exception)?.frames[0]?.unreliable, true);
 });
+
+test('sysrq-d after sysrq-w: "Showing all locks held in the system" lists become model.heldLocks with where each lock was taken', () => {
+  const m = parse(`sysrq: Show Blocked State
+task:nvmectl         state:D stack:0     pid:3301  ppid:3290   flags:0x00000002
+Call Trace:
+ <TASK>
+ __schedule+0x3f5/0x1590
+ schedule+0x5e/0xd0
+ schedule_preempt_disabled+0x15/0x30
+ __mutex_lock+0x5a4/0xbc0
+ nvmx_admin_cmd+0x31/0x120 [nvmx]
+ </TASK>
+sysrq: Show Locks Held
+
+Showing all locks held in the system:
+1 lock held by nvmectl/3301:
+ #0: ffff8e7c60a1b048 (&ctrl->admin_lock){+.+.}-{3:3}, at: nvmx_admin_cmd+0x31/0x120 [nvmx]
+2 locks held by kworker/3:2/188:
+ #0: ffff8e7c41f3a948 ((wq_completion)nvmx_wq){+.+.}-{0:0}, at: process_one_work+0x1c1/0x580
+ #1: ffff8e7c60a1b048 (&ctrl->admin_lock){+.+.}-{3:3}, at: nvmx_reset_work+0x52/0x300 [nvmx]
+
+=============================================`);
+  assert.deepEqual(m.heldLocks?.map((h) => [h.comm, h.pid, h.locks.map((l) => [l.address, l.name, l.at, l.atOffset, l.task])]), [
+    ['nvmectl', 3301, [['ffff8e7c60a1b048', '&ctrl->admin_lock', 'nvmx_admin_cmd', 0x31, 'nvmectl/3301']]],
+    ['kworker/3:2', 188, [['ffff8e7c41f3a948', '(wq_completion)nvmx_wq', 'process_one_work', 0x1c1, 'kworker/3:2/188'], ['ffff8e7c60a1b048', '&ctrl->admin_lock', 'nvmx_reset_work', 0x52, 'kworker/3:2/188']]],
+  ]);
+  assert.ok(m.formats.includes('lockdep'));
+  assert.equal(m.tasks.find((t) => t.pid === 3301)?.stack[0]?.frames.length, 5, 'the sysrq-w block still has its stack');
+});

@@ -2,6 +2,7 @@
 
 import type { Recognizer } from '../recognizer.ts';
 import { consoleRecognizer } from './console-block.ts';
+import { heldLocksRecognizer } from './held-locks-recognizer.ts';
 
 export type { ConsoleLine } from './console-block.ts';
-export const consoleRecognizers: Recognizer[] = [consoleRecognizer];
+export const consoleRecognizers: Recognizer[] = [heldLocksRecognizer, consoleRecognizer];

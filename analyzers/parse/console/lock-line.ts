@@ -43,8 +43,12 @@ export function parseLockLine(text: string, line: number): LockdepLock | null {
     rest = rest.slice(u[0].length);
   }
   let at: string | null = null;
+  let atOffset: number | null = null;
   const k = rest.indexOf(', at: ');
-  if (k >= 0) at = parseFrameLine(rest.slice(k + 6))?.fn ?? null;
-  else if (!usage && !rest.startsWith(':') && rest.trim() !== '') return null;
-  return { name, address, usage, at, task: null, line };
+  if (k >= 0) {
+    const f = parseFrameLine(rest.slice(k + 6));
+    at = f?.fn ?? null;
+    atOffset = f?.offset ?? null;
+  } else if (!usage && !rest.startsWith(':') && rest.trim() !== '') return null;
+  return atOffset !== null ? { name, address, usage, at, atOffset, task: null, line } : { name, address, usage, at, task: null, line };
 }
