@@ -9,11 +9,41 @@ import type { WaitGraph } from './wait-graph.ts';
 
 const isAddr = (s: string): boolean => /^[0-9a-f]{6,16}$/.test(s);
 
+// A CPU stuck in a lockup runs; it waits for nothing the graph knows. What the graph adds is who waits
+// for it: tasks blocked on a lock this task holds (a struct mutex owner, a lockdep list, a blocker
+// line). They come first in the chain (first waiter first), and the lock is the suspect when the
+// lockup finding had none: the lockup is why they hang.
+const LOCKUPS: ReadonlySet<string> = new Set(['soft-lockup', 'hard-lockup']);
+
+function withVictims(f: Finding, g: WaitGraph, key: string): Finding {
+  const incoming = g.edges.filter((e) => e.to === key && e.from !== key && e.lock).slice(0, 3);
+  if (incoming.length === 0) return f;
+  const holder = taskLabel(g.tasks.get(key));
+  const victims = incoming.map((e) => ({
+    task: taskLabel(g.tasks.get(e.from)), waitsOn: e.waitsOn, primitive: e.primitive, lock: e.lock, heldBy: holder, evidence: e.evidence, lines: e.lines,
+  }));
+  const e0 = incoming[0]!;
+  return {
+    ...f,
+    headline: `${f.headline}; ${victims.map((v) => v.task).join(', ')} wait${victims.length === 1 ? 's' : ''} on ${e0.lock} it holds`,
+    blockingChain: [...victims, ...f.blockingChain],
+    suspectLock: f.suspectLock?.address || f.suspectLock?.holder ? f.suspectLock : {
+      primitive: e0.primitive,
+      address: isAddr(e0.lock!) ? e0.lock : null,
+      name: isAddr(e0.lock!) ? null : e0.lock,
+      holder,
+      evidence: e0.evidence,
+      lines: e0.lines,
+    },
+  };
+}
+
 export function enrichFromGraph(f: Finding, g: WaitGraph): Finding {
   const first = f.blockingChain[0];
   if (!first) return f;
   const key = [...g.tasks.values()].find((t) => taskLabel(t) === first.task)?.key;
   if (!key) return f;
+  if (LOCKUPS.has(f.pattern)) return withVictims(f, g, key);
   const walked = walkChain(g, key);
   const informative = walked.edges.filter((e) => e.lock || e.to || e.toLabel);
   const current = f.blockingChain.filter((l) => l.lock || l.heldBy).length;

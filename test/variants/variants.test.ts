@@ -28,7 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'crash-arm64-softlockup-panic-mutex-owner-polls-hw-6.1': 'arm64 crash softlockup panic: first finding (soft-lockup) carries no mutex chain and the title is "soft lockup in arch_timer_handler_phys"; right: xhpi-mon:2870 -> mutex ffff0008412c7c20 owned by xhpi-flash:3121 (struct mutex owner) spinning at PC xhpi_wait_idle+56 (title should blame xhpi_wait_idle, the exception-frame PC)',
 };
 
 function asList(v: string | string[]): string[] {
