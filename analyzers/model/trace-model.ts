@@ -211,6 +211,8 @@ export interface TraceModel {
   psRows: PsRow[];
   /** Lockdep held-lock lists printed outside any report (sysrq-d, debug_show_all_locks). */
   heldLocks?: HeldLocks[];
+  /** CONFIG_CSD_LOCK_WAIT_DEBUG: "csd: Detected non-responsive CSD lock (#1) on CPU#3, waiting N ns for CPU#06". */
+  csdWaits?: Array<{ cpu: number; target: number; line: number }>;
   sys: SysInfo | null;
   /** Kernel release when seen anywhere ("4.18.0-240.el8.x86_64"). */
   release: string | null;

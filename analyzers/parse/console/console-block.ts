@@ -12,6 +12,7 @@ import { atomicLine, lockdepLine, newDetailState, rcuLine, spinDumpLine, workque
 import { syzTitle } from '../../classify/syz-title.ts';
 import { isForeignLine } from './foreign-line.ts';
 import { startsHeldLocks } from './held-locks-recognizer.ts';
+import { readCsdLine } from './csd-line.ts';
 
 /** A normalised line may carry the printk caller context ("T123" / "C1", CONFIG_PRINTK_CALLER) or "console". */
 export type ConsoleLine = Line & { ctx?: string };
@@ -137,6 +138,7 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     return;
   }
   if (text.startsWith('Sending NMI from CPU')) onNmiSend();
+  if (readCsdLine(st.model, text, no)) return;
   // powerpc's show_regs prints the interrupted instruction twice: "NIP:  c000000000e3d2a0 LR: ..." in
   // the register block (read as the exception, address only), then "NIP [c000000000e3d2a0]
   // _raw_spin_lock_irq+0x60/0x100" with the symbol, which names that exception's function

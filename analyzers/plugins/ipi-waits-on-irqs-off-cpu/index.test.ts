@@ -39,3 +39,27 @@ test('near miss: IPI sender with no CPU shown running with IRQs off → no IPI f
   assert.equal(findingOf(a, ID), undefined);
   assert.match(a.findings[0]!.headline, /holder unknown/);
 });
+
+test('two CPUs run with interrupts off; the CSD-lock debug line names the one the waiter waits for', () => {
+  const bt = (pid: number, cpu: number, comm: string, rip: string, rflags: string, frames: string[]) => [
+    `PID: ${pid}   TASK: ffff9d2e8a${String(pid).padStart(6, '0')}  CPU: ${cpu}   COMMAND: "${comm}"`,
+    ` #0 [fffffe000012${cpu}e50] crash_nmi_callback at ffffffff9a65a9b3`,
+    ` #1 [fffffe000012${cpu}e58] nmi_handle at ffffffff9a623873`,
+    ` #2 [fffffe000012${cpu}ef0] end_repeat_nmi at ffffffff9a6016d4`,
+    `    [exception RIP: ${rip}]`,
+    `    RIP: ffffffffc0a2f8c6  RSP: ffffb0b4c8a5fcf0  RFLAGS: ${rflags}`,
+    '--- <NMI exception stack> ---',
+    ...frames.map((f, i) => ` #${i + 3} [ffffb0b4c8a5fd${String(i).padStart(2, '0')}] ${f} at ffffffffc0a2f${String(900 + i)}`),
+    '',
+  ].join('\n');
+  const base = [
+    'crash> bt -a',
+    bt(5120, 2, 'kvm-vcpu', 'kvmx_spin_poll+44', '00000046', ['kvmx_spin_poll', 'kvmx_run', 'kvm_vcpu_ioctl']),
+    bt(6610, 5, 'fwupd', 'fxhba_mbox_poll+118', '00000086', ['fxhba_mbox_poll', 'fxhba_fw_flash', 'fxhba_ioctl']),
+    bt(7001, 1, 'munmap-test', 'smp_call_function_many_cond+380', '00000202', ['smp_call_function_many_cond', 'on_each_cpu_cond_mask', 'flush_tlb_mm_range', 'zap_page_range']),
+  ].join('\n');
+  const csd = 'crash> log | grep csd\n[ 8113.402291] smp: csd: Detected non-responsive CSD lock (#1) on CPU#1, waiting 5000000343 ns for CPU#05 flush_tlb_func+0x0/0x1c0(0xffffa5a1c81f3d08).\n';
+  const root = (text: string) => findingOf(analyze(text), 'ipi-waits-on-irqs-off-cpu')?.blockingChain.at(-1)?.task;
+  assert.equal(root(base), 'kvm-vcpu:5120', 'without the CSD line: the first CPU with interrupts off');
+  assert.equal(root(base + '\n' + csd), 'fwupd:6610', 'the CSD line names CPU 5');
+});

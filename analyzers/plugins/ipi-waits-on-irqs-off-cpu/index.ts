@@ -22,6 +22,19 @@ const CHECKLIST = [
   'Keep interrupts-off sections short and never wait for another CPU (IPI, smp_call_function) with interrupts disabled or while holding a lock that an IPI target may need.',
 ];
 
+/** The task on the CPU a CSD-lock debug line names, preferring a line from one of the waiting CPUs. */
+function csdTarget(model: TraceModel, waiters: readonly { task: Task }[]): Task | undefined {
+  const csd = model.csdWaits;
+  if (!csd?.length) return undefined;
+  const waitingCpus = new Set(waiters.map((w) => w.task.cpu));
+  const ordered = [...csd.filter((c) => waitingCpus.has(c.cpu)), ...csd.filter((c) => !waitingCpus.has(c.cpu))];
+  for (const c of ordered) {
+    const t = model.tasks.find((x) => x.cpu === c.target && x.stack.length > 0);
+    if (t) return t;
+  }
+  return undefined;
+}
+
 export function ipiFindings(model: TraceModel): Finding[] {
   const waiters = ipiWaiters(model);
   if (waiters.length === 0) return [];
@@ -30,7 +43,9 @@ export function ipiFindings(model: TraceModel): Finding[] {
   const reentrant = findHits(model, 1);
   // the CPU that deadlocked on itself is the root when there is one; else the first irqs-off CPU
   // that is not waiting itself. Only the root's irqs-off answer is used: other CPUs are not asked
-  const rootTask: Task | undefined = reentrant[0]?.irq.task ?? firstIrqsOffCpu(model, waiting)?.task;
+  // CONFIG_CSD_LOCK_WAIT_DEBUG names the CPU a waiter waits for: that CPU is the target, whatever
+  // the other stacks look like (several CPUs may run with interrupts off)
+  const rootTask: Task | undefined = reentrant[0]?.irq.task ?? csdTarget(model, waiters) ?? firstIrqsOffCpu(model, waiting)?.task;
   if (!rootTask) return [];
   const off = waiting.has(rootTask) ? null : irqsOffCpuOf(rootTask);
   const spin = spinnersOf(rootTask).find((s) => s.exception.registers.RFLAGS) ?? spinnersOf(rootTask)[0];
