@@ -237,8 +237,12 @@ function plainText(start: number, end: number, scan: CleanCheck): string | null 
   return end - start > MAX_LINE_CHARS ? null : scan.plain(start, end);
 }
 
+// lower-case hex digits by char code (a table load instead of two range tests per character)
+const HEX = new Uint8Array(128);
+for (const ch of '0123456789abcdef') HEX[ch.charCodeAt(0)] = 1;
+
 function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+  return c < 128 && HEX[c] === 1;
 }
 
 /**
@@ -248,7 +252,11 @@ function isHex(c: number): boolean {
 function readFrame(text: string, first: number, last: number, line: number, scan: CleanCheck): Frame | null {
   let p = first + 1;
   const d0 = p;
-  while (p <= last && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
+  while (p <= last) {
+    const c = text.charCodeAt(p);
+    if (c < 48 || c > 57) break;
+    p++;
+  }
   if (p === d0 || p - d0 > 5 || text.charCodeAt(p) !== 32) return null;
   while (text.charCodeAt(p) === 32) p++;
   if (text.charCodeAt(p) !== 91) return null;
