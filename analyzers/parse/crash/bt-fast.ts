@@ -38,6 +38,7 @@ export interface FastBlock {
 
 const MAX_LINE_CHARS = 4096; // normalize.ts MAX_LINE_CHARS: longer lines are cut there, so not ours
 const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
+const MONTH_INITIALS = new Set([...'JFMASOND'].map((ch) => ch.charCodeAt(0)));
 
 /**
  * The block whose header line is [start, lineEnd) (line number `no`), or null when the lane cannot
@@ -132,7 +133,8 @@ export function readFastBlock(text: string, start: number, no: number, scan: Cle
       regs = null;
       lowStart = highStart = -1; // the task's own stack is the part after the last marker
     } else if (c >= 65 && c <= 90) {
-      if (MONTHS.has(text.slice(first, first + 3))) return null; // a syslog date: normalisation strips it
+      // a syslog date ("Nov 17 05:56:07 host kernel:"): normalisation strips it
+      if (MONTH_INITIALS.has(c) && MONTHS.has(text.slice(first, first + 3))) return null;
       if (c === 80) {
         if (text.startsWith('PID:', first)) {
           const next = plainText(pos, e, scan);
