@@ -28,6 +28,10 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
+  'cpu-hotplug-cpuhp-flush-work-vs-cpus-read-lock-lockdep-6.1':
+    'finds cpuhp/3 -> flush -> kworker/3:1 but ends there: does not use the lockdep list to resolve cpus_read_lock\'s cpu_hotplug_lock (ffffffffa7a6d3f0) as held for write by bash:4410 (at _cpu_down; the worker\'s entry is its own wait site) nor link bash\'s cpuhp_kick_ap_work completion to cpuhp/3, so no lock, no holder and cycle=false instead of the 4-link cycle',
+  'kernfs-drain-sriov-numvfs-vs-vf-attr-device-lock-blocker-6.15':
+    'takes the blocker line (tuned:5233 -> mutex owned by bash:5120) but reads bash in kernfs_drain as "D state, holder unknown": kernfs_drain waits for active references (kn->active) held by a task inside kernfs_fop_write_iter on the removed device\'s attribute (tuned, in sriov_vf_msix_count_store), so the ABBA cycle is missed (cycle=false)',
 };
 
 function asList(v: string | string[]): string[] {
