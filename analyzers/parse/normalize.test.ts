@@ -61,6 +61,8 @@ test('removes timestamp, caller and syslog prefixes', () => {
     texts('[  760.247152] watchdog: BUG\n[T1234] INFO: task\n[  760.2][C3] RIP: 0010:f+0x1/0x2\n<4>[ 1.5] Call Trace:\nNov 17 05:56:07 cpe kernel: Kernel panic\n[Tue Nov 17 05:56:07 2019] BUG: x'),
     ['watchdog: BUG', 'INFO: task', 'RIP: 0010:f+0x1/0x2', 'Call Trace:', 'Kernel panic', 'BUG: x'],
   );
+  // journalctl -k -o short-precise: microseconds after the seconds
+  assert.deepEqual(texts('Mar 02 14:02:05.774410 host kernel:  __flush_work+0x13b/0x1e0'), ['__flush_work+0x13b/0x1e0']);
 });
 
 test('handles CRLF, CR-only, tabs, NBSP and trailing "//" comments', () => {

@@ -49,7 +49,7 @@ const TIMESTAMP_PREFIXES: RegExp[] = [
   /^\[\s{0,12}\d{1,10}\.\d{1,9}\]/, // [  760.247152]
   /^\[\s{0,8}[TC]\d{1,10}\]/, // [T1234] [C3]
   /^<\d>/, // printk level
-  /^[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d \S{1,64} kernel: ?/, // Nov 17 05:56:07 host kernel:
+  /^[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})? \S{1,64} kernel: ?/, // Nov 17 05:56:07 host kernel: (journalctl -o short-precise: 05:56:07.774410)
   /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? \S{1,64} kernel: ?/, // ISO syslog
   /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d \d{4}\]/, // dmesg -T
 ];

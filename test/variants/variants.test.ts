@@ -32,8 +32,6 @@ const TODO: Record<string, string> = {
     'finds cpuhp/3 -> flush -> kworker/3:1 but ends there: does not use the lockdep list to resolve cpus_read_lock\'s cpu_hotplug_lock (ffffffffa7a6d3f0) as held for write by bash:4410 (at _cpu_down; the worker\'s entry is its own wait site) nor link bash\'s cpuhp_kick_ap_work completion to cpuhp/3, so no lock, no holder and cycle=false instead of the 4-link cycle',
   'crash-rt-spinlock-rtlock-owner-word-irq-thread-6.12-rt':
     'sees canbridged in rt_spin_lock/rtlock_slowlock_locked ("rt_mutex, holder unknown") but does not read the printed struct rt_mutex_base ffff8e4a0b2c1e08 (owner 0xffff8e4a09c3a001 = task ffff8e4a09c3a000 with RT_MUTEX_HAS_WAITERS, = irq/142-can0:911 per ps; waiter rb node on canbridged\'s stack), so no lock and no holder',
-  'paste-journalctl-short-precise-flush-fsnotify-srcu-6.6':
-    'journalctl -o short-precise prefix ("Mar 02 14:02:05.774410 host kernel: ") loses every frame (tasks have 0 frames, title "INFO: task hung in corrupted", both tasks "D state, holder unknown"); with the microseconds stripped (-o short) the same text gives flush-waits-on-blocked-worker systemd-logind -> kworker/u32:2 as expected',
   'kernfs-drain-sriov-numvfs-vs-vf-attr-device-lock-blocker-6.15':
     'takes the blocker line (tuned:5233 -> mutex owned by bash:5120) but reads bash in kernfs_drain as "D state, holder unknown": kernfs_drain waits for active references (kn->active) held by a task inside kernfs_fop_write_iter on the removed device\'s attribute (tuned, in sriov_vf_msix_count_store), so the ABBA cycle is missed (cycle=false)',
 };
