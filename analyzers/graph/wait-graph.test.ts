@@ -163,3 +163,12 @@ test('held-lock lists: a task waits for its last listed lock only where its stac
   // no other task lists it: nothing to name
   assert.deepEqual(buildWaitGraph(model({ tasks: [waiter], heldLocks: [heldLocks[0]!] })).edges.filter((e) => e.source === 'lockdep'), []);
 });
+
+test('CPU hotplug: the task kicking a CPU\'s hotplug thread waits for cpuhp/N; without exactly one such thread, no edge', () => {
+  const down = task(4410, 'bash', null, ['__schedule', 'schedule', 'schedule_timeout', 'wait_for_completion', 'cpuhp_kick_ap_work', '_cpu_down', 'cpu_device_down']);
+  const thread = task(27, 'cpuhp/3', null, ['__schedule', 'schedule', 'wait_for_completion', '__flush_work', 'sched_cpu_deactivate', 'cpuhp_invoke_callback', 'cpuhp_thread_fun', 'smpboot_thread_fn']);
+  const e = buildWaitGraph(model({ tasks: [down, thread] })).edges.find((x) => x.from === 'pid:4410')!;
+  assert.deepEqual([e.to, e.primitive, e.source], ['pid:27', 'completion', 'inferred']);
+  const other = task(31, 'cpuhp/4', null, ['__schedule', 'schedule', 'smpboot_thread_fn', 'cpuhp_thread_fun']);
+  assert.equal(buildWaitGraph(model({ tasks: [down, thread, other] })).edges.find((x) => x.from === 'pid:4410')?.to ?? null, null, 'two hotplug threads: which one is not known');
+});

@@ -333,6 +333,17 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
           : 'waits in rtnl_lock; no task in the paste shows RTNL held',
         lines: uniq([...t.lines.slice(0, 2), ...(holder ? holder.lines.slice(0, 1) : [])]), source: holder ? 'inferred' : 'frames',
       });
+    } else if (w.primitive === 'completion' && w.blame.some((f) => CPUHP_KICK_RE.test(f)) && cpuhpThread(model, t)) {
+      // CPU hotplug: the task taking a CPU down or up (cpu_hotplug_lock held for write) kicks the
+      // CPU's hotplug thread and waits for it to run the state callbacks (kernel/cpu.c
+      // cpuhp_kick_ap_work -> wait_for_ap_thread): it waits for cpuhp/N
+      const th = cpuhpThread(model, t)!;
+      add({
+        from: t.key, to: th.key, toLabel: null, primitive: 'completion', lock: null,
+        waitsOn: `CPU hotplug thread ${th.comm} (cpuhp_kick_ap_work)`,
+        evidence: `${taskLabel(t)} waits in ${w.blame.find((f) => CPUHP_KICK_RE.test(f))} for the hotplug thread to run the CPU's state callbacks; ${taskLabel(th)} is that thread, blocked in ${taskFrames(th).find((f) => !/^(?:__schedule|schedule\w*)$/.test(f)) ?? 'its callback'}`,
+        lines: uniq([...t.lines.slice(0, 1), ...th.lines.slice(0, 1)]), source: 'inferred',
+      });
     } else if (t.state === 'D' || t.state === null) {
       add(new FramesEdge(t, w));
     }
@@ -640,4 +651,17 @@ function heldLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>
       });
     }
   }
+}
+
+const CPUHP_KICK_RE = /^(?:cpuhp_kick_ap_work|cpuhp_kick_ap|__cpuhp_kick_ap|cpuhp_invoke_ap_callback)$/;
+
+/** The one blocked CPU hotplug thread (cpuhp/N inside cpuhp_thread_fun) other than `t`, if exactly one. */
+function cpuhpThread(model: TraceModel, t: Task): Task | null {
+  let found: Task | null = null;
+  for (const x of model.tasks) {
+    if (x === t || !x.comm?.startsWith('cpuhp/') || !taskFrames(x).includes('cpuhp_thread_fun')) continue;
+    if (found) return null;
+    found = x;
+  }
+  return found;
 }

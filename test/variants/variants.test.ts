@@ -28,8 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'cpu-hotplug-cpuhp-flush-work-vs-cpus-read-lock-lockdep-6.1':
-    'finds cpuhp/3 -> flush -> kworker/3:1 but ends there: does not use the lockdep list to resolve cpus_read_lock\'s cpu_hotplug_lock (ffffffffa7a6d3f0) as held for write by bash:4410 (at _cpu_down; the worker\'s entry is its own wait site) nor link bash\'s cpuhp_kick_ap_work completion to cpuhp/3, so no lock, no holder and cycle=false instead of the 4-link cycle',
   'crash-rt-spinlock-rtlock-owner-word-irq-thread-6.12-rt':
     'sees canbridged in rt_spin_lock/rtlock_slowlock_locked ("rt_mutex, holder unknown") but does not read the printed struct rt_mutex_base ffff8e4a0b2c1e08 (owner 0xffff8e4a09c3a001 = task ffff8e4a09c3a000 with RT_MUTEX_HAS_WAITERS, = irq/142-can0:911 per ps; waiter rb node on canbridged\'s stack), so no lock and no holder',
   'kernfs-drain-sriov-numvfs-vs-vf-attr-device-lock-blocker-6.15':
