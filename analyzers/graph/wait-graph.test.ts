@@ -172,3 +172,11 @@ test('CPU hotplug: the task kicking a CPU\'s hotplug thread waits for cpuhp/N; w
   const other = task(31, 'cpuhp/4', null, ['__schedule', 'schedule', 'smpboot_thread_fn', 'cpuhp_thread_fun']);
   assert.equal(buildWaitGraph(model({ tasks: [down, thread, other] })).edges.find((x) => x.from === 'pid:4410')?.to ?? null, null, 'two hotplug threads: which one is not known');
 });
+
+test('PREEMPT_RT: an rt_mutex_base dump names its owner (RT_MUTEX_HAS_WAITERS bit masked) and the waiter whose stack holds the rbtree node', () => {
+  const waiter = { ...task(2204, 'canbridged', 'ffff8e4a1c6d2a00', ['__schedule', 'schedule_rtlock', 'rtlock_slowlock_locked', 'rt_spin_lock', 'canfd_ctl_start_xmit']), spRange: { low: 'ffffa9c2c3e1fb58', high: 'ffffa9c2c3e1ff50' } };
+  const owner = task(911, 'irq/142-can0', 'ffff8e4a09c3a000', ['canfd_ctl_poll', 'irq_thread_fn', 'irq_thread'], 'R');
+  const m = model({ tasks: [waiter, owner], structs: [{ type: 'rt_mutex_base', address: 'ffff8e4a0b2c1e08', fields: { owner: 'ffff8e4a09c3a001', 'waiters.rb_root.rb_node': 'ffffa9c2c3e1fc08', 'waiters.rb_leftmost': 'ffffa9c2c3e1fc08' }, line: 32, endLine: 60 }] });
+  const e = buildWaitGraph(m).edges.find((x) => x.lock === 'ffff8e4a0b2c1e08')!;
+  assert.deepEqual([e.from, e.to, e.primitive, e.source], ['pid:2204', 'pid:911', 'rt_mutex', 'struct']);
+});

@@ -176,11 +176,17 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // __mutex_lock, kernel/locking/mutex.c): a wait_list address inside a task's stack range (crash's
   // "#N [sp]" values) names that waiter without a mutex_waiter dump. An empty list points into the
   // mutex itself, on no task's stack.
+  // rt_mutex (and PREEMPT_RT's sleeping spinlock_t, an rt_mutex_base) keeps its waiters in an rbtree
+  // of rt_mutex_waiter, also locals of the waiters (kernel/locking/rtmutex.c): the root and the
+  // leftmost node name waiters the same way; its owner word carries RT_MUTEX_HAS_WAITERS in bit 0.
   for (const s of model.structs) {
-    if (!/^(?:struct )?(?:mutex|ww_mutex)$/.test(s.type) || !s.address) continue;
+    if (!/^(?:struct )?(?:mutex|ww_mutex|rt_mutex|rt_mutex_base)$/.test(s.type) || !s.address) continue;
     const ownerAddr = ownerTask(s.fields.owner ?? s.fields['owner.counter'] ?? s.fields['base.owner'] ?? s.fields['base.owner.counter']);
     const owner = ownerAddr ? taskAt(model, ownerAddr) : null;
-    const ends = [normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']), normHex(s.fields['wait_list.prev'] ?? s.fields['base.wait_list.prev'])];
+    const rt = /rt_mutex/.test(s.type);
+    const ends = rt
+      ? [normHex(s.fields['waiters.rb_leftmost'] ?? s.fields['base.waiters.rb_leftmost']), normHex(s.fields['waiters.rb_root.rb_node'] ?? s.fields['base.waiters.rb_root.rb_node'])]
+      : [normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']), normHex(s.fields['wait_list.prev'] ?? s.fields['base.wait_list.prev'])];
     for (const [i, addr] of ends.entries()) {
       if (!addr || (i === 1 && addr === ends[0])) continue;
       // (the owner's own stack too: a task waiting on a mutex it holds, mutex-self-deadlock's shape)
@@ -188,8 +194,8 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       if (!waiter) continue;
       add({
         from: waiter.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
-        primitive: 'mutex', lock: s.address, waitsOn: `mutex ${s.address}`,
-        evidence: `struct mutex ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; wait_list.${i === 0 ? 'next' : 'prev'} ${addr} is on ${taskLabel(waiter)}'s stack (${waiter.spRange!.low}-${waiter.spRange!.high})`,
+        primitive: rt ? 'rt_mutex' : 'mutex', lock: s.address, waitsOn: `${rt ? 'rt_mutex' : 'mutex'} ${s.address}`,
+        evidence: `struct ${s.type.replace(/^struct /, '')} ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; ${rt ? (i === 0 ? 'waiters.rb_leftmost' : 'waiters.rb_root.rb_node') : `wait_list.${i === 0 ? 'next' : 'prev'}`} ${addr} is on ${taskLabel(waiter)}'s stack (${waiter.spRange!.low}-${waiter.spRange!.high})`,
         lines: uniq([s.line, ...waiter.lines.slice(0, 1), ...(ownerAddr ? addressLines(model, ownerAddr) : [])]), source: 'struct',
       });
     }

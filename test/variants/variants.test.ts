@@ -28,8 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'crash-rt-spinlock-rtlock-owner-word-irq-thread-6.12-rt':
-    'sees canbridged in rt_spin_lock/rtlock_slowlock_locked ("rt_mutex, holder unknown") but does not read the printed struct rt_mutex_base ffff8e4a0b2c1e08 (owner 0xffff8e4a09c3a001 = task ffff8e4a09c3a000 with RT_MUTEX_HAS_WAITERS, = irq/142-can0:911 per ps; waiter rb node on canbridged\'s stack), so no lock and no holder',
   'kernfs-drain-sriov-numvfs-vs-vf-attr-device-lock-blocker-6.15':
     'takes the blocker line (tuned:5233 -> mutex owned by bash:5120) but reads bash in kernfs_drain as "D state, holder unknown": kernfs_drain waits for active references (kn->active) held by a task inside kernfs_fop_write_iter on the removed device\'s attribute (tuned, in sriov_vf_msix_count_store), so the ABBA cycle is missed (cycle=false)',
 };
