@@ -180,3 +180,13 @@ test('PREEMPT_RT: an rt_mutex_base dump names its owner (RT_MUTEX_HAS_WAITERS bi
   const e = buildWaitGraph(m).edges.find((x) => x.lock === 'ffff8e4a0b2c1e08')!;
   assert.deepEqual([e.from, e.to, e.primitive, e.source], ['pid:2204', 'pid:911', 'rt_mutex', 'struct']);
 });
+
+test('kernfs_drain waits for the one task inside a kernfs operation; none or several: no edge', () => {
+  const remover = task(5120, 'bash', null, ['__schedule', 'schedule', 'kernfs_drain', '__kernfs_remove', 'kernfs_remove', 'device_del', 'pci_iov_remove_virtfn', 'sriov_numvfs_store', 'kernfs_fop_write_iter']);
+  const writer = task(5233, 'tuned', null, ['__schedule', 'schedule', '__mutex_lock', 'device_lock', 'sriov_vf_msix_count_store', 'kernfs_fop_write_iter', 'vfs_write']);
+  const e = buildWaitGraph(model({ tasks: [remover, writer] })).edges.find((x) => x.from === 'pid:5120')!;
+  assert.deepEqual([e.to, e.primitive, e.source], ['pid:5233', 'kernfs_active', 'inferred']);
+  const reader = task(5301, 'cat', null, ['__schedule', 'schedule', 'msleep', 'foo_attr_show', 'sysfs_kf_seq_show', 'kernfs_seq_show', 'seq_read_iter']);
+  assert.equal(buildWaitGraph(model({ tasks: [remover, writer, reader] })).edges.some((x) => x.primitive === 'kernfs_active'), false, 'two tasks inside kernfs operations: which one is not known');
+  assert.equal(buildWaitGraph(model({ tasks: [remover] })).edges.some((x) => x.primitive === 'kernfs_active'), false);
+});

@@ -291,6 +291,12 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     add(new SpinEdge(t.key, spin, spin.address));
   }
 
+  // 5b. kernfs/sysfs removal: kernfs_drain waits until no task is inside an operation on the nodes
+  // being removed (fs/kernfs/dir.c: each kernfs_fop_* call holds an active reference, kn->active).
+  // A task inside such an operation holds one; with exactly one such task in the paste, it is the
+  // one drained for (a sysfs store that itself waits on a lock the remover holds closes an ABBA).
+  kernfsDrainEdges(model, add, has);
+
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
   const workers = model.tasks.filter(isBlockedWorker);
   const picker = workerPicker(workers);
@@ -670,4 +676,27 @@ function cpuhpThread(model: TraceModel, t: Task): Task | null {
     found = x;
   }
   return found;
+}
+
+const KERNFS_OP_RE = /^(?:kernfs_fop_write_iter|kernfs_fop_write|kernfs_fop_read_iter|kernfs_fop_read|kernfs_seq_start|kernfs_seq_show|kernfs_fop_mmap|sysfs_kf_write|sysfs_kf_read|sysfs_kf_bin_write|sysfs_kf_bin_read)$/;
+
+function kernfsDrainEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+  let drainers: Task[] | null = null;
+  for (const t of model.tasks) {
+    if (taskFrames(t).slice(0, 6).includes('kernfs_drain')) (drainers ??= []).push(t);
+  }
+  if (drainers === null) return;
+  for (const t of drainers) {
+    if (has(t.key, null)) continue;
+    // the remover's own kernfs operation (a sysfs write that removes devices) is not another holder
+    const inside = model.tasks.filter((x) => x !== t && !drainers!.includes(x) && taskFrames(x).some((f) => KERNFS_OP_RE.test(f)));
+    if (inside.length !== 1) continue;
+    const h = inside[0]!;
+    add({
+      from: t.key, to: h.key, toLabel: null, primitive: 'kernfs_active', lock: null,
+      waitsOn: 'active references of the kernfs nodes it removes (kernfs_drain)',
+      evidence: `${taskLabel(t)} waits in kernfs_drain for every task inside an operation on the removed sysfs/kernfs files to leave; ${taskLabel(h)} is inside ${taskFrames(h).find((f) => KERNFS_OP_RE.test(f))} (the only such task in the paste), holding an active reference`,
+      lines: uniq([...t.lines.slice(0, 1), ...h.lines.slice(0, 1)]), source: 'inferred',
+    });
+  }
 }

@@ -28,8 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'kernfs-drain-sriov-numvfs-vs-vf-attr-device-lock-blocker-6.15':
-    'takes the blocker line (tuned:5233 -> mutex owned by bash:5120) but reads bash in kernfs_drain as "D state, holder unknown": kernfs_drain waits for active references (kn->active) held by a task inside kernfs_fop_write_iter on the removed device\'s attribute (tuned, in sriov_vf_msix_count_store), so the ABBA cycle is missed (cycle=false)',
 };
 
 function asList(v: string | string[]): string[] {
