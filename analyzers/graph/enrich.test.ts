@@ -49,3 +49,35 @@ test('soft lockup of a task that owns a mutex: the waiter comes first in the cha
   assert.equal(g.blockingChain.length, 1);
   assert.equal(g.suspectLock?.holder ?? null, null);
 });
+
+test('a soft lockup spinning on a mutex owner (mutex_spin_on_owner, RDI = the dumped mutex) still gets the owner from the graph', () => {
+  const text = `[ 5521.004211] watchdog: BUG: soft lockup - CPU#2 stuck for 23s! [nvmx-admin:6120]
+[ 5521.004240] CPU: 2 PID: 6120 Comm: nvmx-admin Not tainted 5.14.0-284.el9.x86_64 #1
+[ 5521.004251] RIP: 0010:mutex_spin_on_owner+0x3c/0x90
+[ 5521.004260] RSP: 0018:ffffb3a1c9a3bcd0 EFLAGS: 00000246
+[ 5521.004263] RAX: 0000000000000000 RBX: ffff9d2e84c0a3a8 RCX: 0000000000000000
+[ 5521.004266] RDX: 0000000000000001 RSI: ffff9d2e8a1c4000 RDI: ffff9d2e84c0a3a8
+[ 5521.004270] Call Trace:
+[ 5521.004273]  __mutex_lock.constprop.0+0x3d1/0x8a0
+[ 5521.004278]  nvmx_admin_cmd+0x31/0x120 [nvmx]
+[ 5521.004282]  nvmx_ioctl+0x88/0x1a0 [nvmx]
+crash> bt 7720
+PID: 7720     TASK: ffff9d2e8a1c4000  CPU: 5    COMMAND: "nvmx-reset"
+ #0 [ffffb3a1c8e0bd48] __schedule at ffffffff9a6e3d0c
+ #1 [ffffb3a1c8e0bdc0] schedule_timeout at ffffffff9a6ea2a8
+ #2 [ffffb3a1c8e0be00] nvmx_fw_wait at ffffffffc0b22a10 [nvmx]
+ #3 [ffffb3a1c8e0be60] nvmx_reset_work at ffffffffc0b23180 [nvmx]
+crash> struct mutex ffff9d2e84c0a3a8 -x
+struct mutex {
+  owner = {
+    counter = 0xffff9d2e8a1c4000
+  },
+  wait_list = {
+    next = 0xffff9d2e84c0a3b8,
+    prev = 0xffff9d2e84c0a3b8
+  }
+}`;
+  const f = analyze(text).findings.find((x) => x.pattern === 'soft-lockup')!;
+  assert.deepEqual(f.blockingChain.map((l) => [l.task, l.lock, l.heldBy]), [['nvmx-admin:6120', 'ffff9d2e84c0a3a8', 'nvmx-reset:7720']]);
+  assert.equal(f.suspectLock?.holder, 'nvmx-reset:7720');
+});

@@ -43,7 +43,13 @@ export function enrichFromGraph(f: Finding, g: WaitGraph): Finding {
   if (!first) return f;
   const key = [...g.tasks.values()].find((t) => taskLabel(t) === first.task)?.key;
   if (!key) return f;
-  if (LOCKUPS.has(f.pattern)) return withVictims(f, g, key);
+  // a lockup finding first gets what the graph knows of the stuck task itself (a spin edge to a
+  // known holder), then its victims
+  const base = walkedEnrichment(f, g, key);
+  return LOCKUPS.has(f.pattern) ? withVictims(base, g, key) : base;
+}
+
+function walkedEnrichment(f: Finding, g: WaitGraph, key: string): Finding {
   const walked = walkChain(g, key);
   const informative = walked.edges.filter((e) => e.lock || e.to || e.toLabel);
   const current = f.blockingChain.filter((l) => l.lock || l.heldBy).length;
