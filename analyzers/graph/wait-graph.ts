@@ -301,6 +301,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   const workers = model.tasks.filter(isBlockedWorker);
   const picker = workerPicker(workers);
   let rtnlHolders: Task[] | null = null;
+  let th: Task | null = null; // the hotplug thread a cpuhp kick waits for
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
     // the wait first (from the facts; a task without a stack has none), the task itself and the edge
@@ -345,11 +346,10 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
           : 'waits in rtnl_lock; no task in the paste shows RTNL held',
         lines: uniq([...t.lines.slice(0, 2), ...(holder ? holder.lines.slice(0, 1) : [])]), source: holder ? 'inferred' : 'frames',
       });
-    } else if (w.primitive === 'completion' && w.blame.some((f) => CPUHP_KICK_RE.test(f)) && cpuhpThread(model, t)) {
+    } else if (w.primitive === 'completion' && w.blame.some((f) => CPUHP_KICK_RE.test(f)) && (th = cpuhpThread(model, t)) !== null) {
       // CPU hotplug: the task taking a CPU down or up (cpu_hotplug_lock held for write) kicks the
       // CPU's hotplug thread and waits for it to run the state callbacks (kernel/cpu.c
       // cpuhp_kick_ap_work -> wait_for_ap_thread): it waits for cpuhp/N
-      const th = cpuhpThread(model, t)!;
       add({
         from: t.key, to: th.key, toLabel: null, primitive: 'completion', lock: null,
         waitsOn: `CPU hotplug thread ${th.comm} (cpuhp_kick_ap_work)`,
@@ -635,13 +635,14 @@ function lockWaitedFor(t: Task, w: WaitInfo | null, list: HeldLocks | undefined)
 
 function heldLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
   const lists = heldListsByPid(model);
-  const byPid = new Map<number, { t: Task; wanted: LockdepLock | null }>();
+  const byPid = new Map<number, { t: Task; w: WaitInfo | null; wanted: LockdepLock | null }>();
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
     if (t.pid === null || !lists.has(t.pid)) continue;
-    byPid.set(t.pid, { t, wanted: lockWaitedFor(t, waitFrom(t, facts[i]!), lists.get(t.pid)) });
+    const w = waitFrom(t, facts[i]!);
+    byPid.set(t.pid, { t, w, wanted: lockWaitedFor(t, w, lists.get(t.pid)) });
   }
-  for (const { t, wanted } of byPid.values()) {
+  for (const { t, w, wanted } of byPid.values()) {
     if (!wanted?.address || has(t.key, null)) continue;
     const holders: Array<{ list: HeldLocks; lock: LockdepLock }> = [];
     for (const list of lists.values()) {
@@ -652,7 +653,6 @@ function heldLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>
       if (other?.wanted?.address === wanted.address) continue; // another waiter for the same lock
       holders.push({ list, lock });
     }
-    const w = waitFrom(t, facts[model.tasks.indexOf(t)]!);
     for (const { list, lock } of holders.slice(0, 8)) {
       const owner = byPid.get(list.pid)?.t ?? model.tasks.find((x) => x.pid === list.pid) ?? null;
       add({
@@ -681,15 +681,15 @@ function cpuhpThread(model: TraceModel, t: Task): Task | null {
 const KERNFS_OP_RE = /^(?:kernfs_fop_write_iter|kernfs_fop_write|kernfs_fop_read_iter|kernfs_fop_read|kernfs_seq_start|kernfs_seq_show|kernfs_fop_mmap|sysfs_kf_write|sysfs_kf_read|sysfs_kf_bin_write|sysfs_kf_bin_read)$/;
 
 function kernfsDrainEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
-  let drainers: Task[] | null = null;
+  let drainers: Set<Task> | null = null;
   for (const t of model.tasks) {
-    if (taskFrames(t).slice(0, 6).includes('kernfs_drain')) (drainers ??= []).push(t);
+    if (taskFrames(t).slice(0, 6).includes('kernfs_drain')) (drainers ??= new Set()).add(t);
   }
   if (drainers === null) return;
+  // the removers' own kernfs operations (a sysfs write that removes devices) hold no one up
+  const inside = model.tasks.filter((x) => !drainers!.has(x) && taskFrames(x).some((f) => KERNFS_OP_RE.test(f)));
   for (const t of drainers) {
     if (has(t.key, null)) continue;
-    // the remover's own kernfs operation (a sysfs write that removes devices) is not another holder
-    const inside = model.tasks.filter((x) => x !== t && !drainers!.includes(x) && taskFrames(x).some((f) => KERNFS_OP_RE.test(f)));
     if (inside.length !== 1) continue;
     const h = inside[0]!;
     add({
