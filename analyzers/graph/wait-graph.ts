@@ -6,7 +6,7 @@ import type { ExceptionFrame, HeldLocks, LockdepLock, StructDump, Task, TraceMod
 import { baseName } from '../classify/frames.ts';
 import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, type SpinInfo, type WaitInfo, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
-import { hexBefore } from '../parse/crash/bt-recognizer.ts';
+import { hexBefore } from '../parse/crash/text-shapes.ts';
 
 export type EdgeSource = 'struct' | 'waiter-list' | 'register' | 'frames' | 'blocker' | 'lockdep' | 'inferred';
 

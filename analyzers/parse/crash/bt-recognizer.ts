@@ -6,7 +6,7 @@ import type { ExceptionFrame, Frame, Registers, Task } from '../../model/trace-m
 import { addFormat, type Line, type Recognizer } from '../recognizer.ts';
 import { buildSegments, type BtItem } from './bt-segments.ts';
 import { crashSession, stateFromCommand } from './session.ts';
-import { frame, isRegisterLine, readRegisters } from './text-shapes.ts';
+import { frame, hexBefore, isRegisterLine, readRegisters } from './text-shapes.ts';
 
 export const BT_HEADER = /^PID: (\d{1,10}) TASK: ([0-9a-f]{1,16})(?: \(\d+ of \d+\))? CPU: (\d{1,5}|-) ?COMMAND: "([^"]{0,64})"/;
 const FRAME = /^#(\d{1,5}) \[([0-9a-f]{1,16})\] (\S{1,256}) at ([0-9a-f]{1,16})(?: \[([^\]\s]{1,64})\])?/;
@@ -199,11 +199,6 @@ export function intern(s: string): string {
   const own = JSON.parse(JSON.stringify(s)) as string;
   NAMES.set(own, own);
   return own;
-}
-
-/** a < b for lower-case hex numbers without leading zeros trimmed (crash prints them at full width). */
-export function hexBefore(a: string, b: string): boolean {
-  return a.length !== b.length ? a.length < b.length : a < b;
 }
 
 function skipBlank(lines: readonly Line[], j: number): number {

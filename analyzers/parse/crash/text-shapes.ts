@@ -18,6 +18,11 @@ export function hex(value: string | undefined | null): string | null {
   return m ? m[1].toLowerCase() : null;
 }
 
+/** a < b for lower-case hex numbers printed at the same width (crash prints them at full width); shorter is smaller. */
+export function hexBefore(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length < b.length : a < b;
+}
+
 export function frame(fn: string, address: string | null, module: string | null, line: number, context: Context = 'process'): Frame {
   return { fn, offset: null, size: null, address, module, unreliable: false, context, line };
 }
