@@ -7,9 +7,11 @@
 //   npm run bench                 all inputs
 //   npm run bench -- --quick      skip the 50k-task and 64 MiB inputs
 //   npm run bench -- --parse      measure parse() alone (the parser's share of the time)
+//   npm run bench -- --write DIR  only write the generated foreach bt inputs to DIR (for profiling)
 //
-// The default run adds two rows for the 10k-task input: parse() alone, and a lower bound (building
-// only the model's Frame objects, see frameObjectsOnly) that shows what the model's shape costs.
+// The default run adds three rows for the 10k-task input: parse() alone, and two lower bounds: building
+// only the model's Frame objects (frameObjectsOnly), which shows what the model's shape costs, and that
+// plus one charCodeAt per character (framesAndEveryChar), the least a checking parser must add.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -22,7 +24,7 @@ const SEEDS_PLAIN = join(ROOT, 'test/fixtures/seeds-plain');
 const CORPUS = '/work/shared/corpus/syzkaller-linux-report';
 
 type Engine = (text: string) => unknown;
-type Mode = 'analyze' | 'parse' | 'frames';
+type Mode = 'analyze' | 'parse' | 'frames' | 'chars';
 
 /**
  * A lower bound, not an engine: one pass over the lines that builds only what the trace model cannot
@@ -60,8 +62,21 @@ function frameObjectsOnly(text: string): unknown {
   return tasks;
 }
 
+/**
+ * A second lower bound: frameObjectsOnly plus looking at every character once (charCodeAt, the least a
+ * parser that checks what it accepts must do; frameObjectsOnly finds its fields with indexOf and
+ * never looks at the rest of a line). Still no validation, registers, contexts, tasks or analysis.
+ */
+function framesAndEveryChar(text: string): unknown {
+  let sum = 0;
+  for (let k = 0; k < text.length; k++) sum = (sum + text.charCodeAt(k)) | 0;
+  const tasks = frameObjectsOnly(text) as object[][];
+  return sum === -1 ? null : tasks;
+}
+
 async function loadEngine(mode: Mode): Promise<{ name: string; run: Engine }> {
   if (mode === 'frames') return { name: 'frame objects only (a lower bound)', run: frameObjectsOnly };
+  if (mode === 'chars') return { name: 'frame objects and every character once (a lower bound)', run: framesAndEveryChar };
   const parseOnly = mode === 'parse';
   const analyzePath = join(ROOT, 'analyzers/analyze.ts');
   if (!parseOnly && existsSync(analyzePath)) {
@@ -194,6 +209,15 @@ function row(label: string, m: Measure & { engine: string }): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], Number(args[2] ?? 3), (args[3] ?? 'analyze') as Mode);
+  const writeAt = args.indexOf('--write');
+  if (writeAt >= 0) {
+    const out = args[writeAt + 1];
+    if (!out) throw new Error('--write needs a directory');
+    const shapes = taskShapes();
+    for (const n of [1000, 10000, 50000]) writeFileSync(join(out, `fe-${n}.txt`), foreachBt(n, shapes));
+    console.log(`wrote fe-1000.txt, fe-10000.txt, fe-50000.txt to ${out}`);
+    return;
+  }
   const quick = args.includes('--quick');
   const parseOnly = args.includes('--parse');
   const dir = mkdtempSync(join(tmpdir(), 'lockdown-bench-'));
@@ -210,6 +234,7 @@ async function main(): Promise<void> {
       if (n === 10000 && !parseOnly) {
         inputs.push({ label: `  parse() alone, ${n} tasks`, path: p, repeat: 3, mode: 'parse' });
         inputs.push({ label: `  frame objects only (lower bound)`, path: p, repeat: 3, mode: 'frames' });
+        inputs.push({ label: `  + every character once (bound)`, path: p, repeat: 3, mode: 'chars' });
       }
     }
     if (!quick) {
