@@ -90,7 +90,7 @@ export async function buildService(o: ServiceOptions): Promise<Service> {
   // The local page and report links (bot/web), when that module is present.
   const web = o.web !== false ? await import('../web/mount-web.ts').catch(() => null) : null;
   const tokens = await import('../web/report-token.ts').catch(() => null);
-  const reportSecret = tokens ? tokens.resolveReportSecret(config.server.reportSecret) : (config.server.reportSecret ?? '');
+  const reportSecret = tokens ? await tokens.resolveReportSecret(config.server.reportSecret, store, clock().toISOString()) : (config.server.reportSecret ?? '');
   const reportUrl = web ? web.reportLinker(config.server.publicUrl, reportSecret) : undefined;
 
   const core = createBotCore({

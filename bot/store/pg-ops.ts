@@ -245,4 +245,12 @@ export class PgOps implements StoreOps {
     const row = await this.one('SELECT MAX(slot) AS slot FROM digest_slots WHERE channel_key = $1', [channelKey]);
     return row && row.slot !== null ? String(row.slot) : null;
   }
+
+  async settingOrInit(key: string, value: string, at: string): Promise<string> {
+    // a concurrent insert of the same key waits for the first to commit, then does nothing: both
+    // replicas then read the winner's value
+    await this.q.query('INSERT INTO settings (key, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING', [key, value, iso(at)]);
+    const row = await this.one('SELECT value FROM settings WHERE key = $1', [key]);
+    return String(row?.value ?? value);
+  }
 }

@@ -232,4 +232,10 @@ export class SqliteOps implements SyncOps {
     const row = this.st('SELECT MAX(slot) AS slot FROM digest_slots WHERE channel_key = ?').get(channelKey) as Row | undefined;
     return row && row.slot !== null ? String(row.slot) : null;
   }
+
+  settingOrInit(key: string, value: string, at: string): string {
+    this.st('INSERT INTO settings (key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING').run(key, value, iso(at));
+    const row = this.st('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined;
+    return String(row?.value ?? value);
+  }
 }

@@ -135,6 +135,11 @@ export interface StoreOps {
   recordDigestSlot(channelKey: string, slot: string, at: string): Promise<void>;
   /** The latest slot recorded for the channel, or null. */
   lastDigestSlot(channelKey: string): Promise<string | null>;
+
+  // ---- settings (values every replica of this store must share) ----
+  /** The value stored under `key`; stores `value` first when there is none. Two replicas racing get
+   *  the same answer: the first insert wins, the other reads it. */
+  settingOrInit(key: string, value: string, at: string): Promise<string>;
 }
 
 export interface Store extends StoreOps {

@@ -29,9 +29,20 @@ export function reportPath(occurrenceId: number | string, secret: string): strin
   return `/report/${encodeURIComponent(String(occurrenceId))}?token=${signReportToken(occurrenceId, secret)}`;
 }
 
-/** The configured secret, or a random one for this process (links then stop working at restart,
- *  which beats an unsigned or guessable link). serve resolves it once and hands it to both the
+/** The configured secret or, when none is configured, the one kept in the store's settings (made at
+ *  random by the first start): links then keep working across restarts and verify on every replica
+ *  of one store. A per-process random key broke every link posted before a restart, and a link
+ *  posted by one replica failed on the other. serve resolves it once and hands it to both the
  *  renderer (chat links) and the web handler (the check). */
-export function resolveReportSecret(configured: string | null, random: () => string = () => randomBytes(32).toString('base64url')): string {
-  return configured && configured.length > 0 ? configured : random();
+export async function resolveReportSecret(
+  configured: string | null,
+  store: { settingOrInit(key: string, value: string, at: string): Promise<string> },
+  now: string,
+  random: () => string = () => randomBytes(32).toString('base64url'),
+): Promise<string> {
+  if (configured && configured.length > 0) return configured;
+  return store.settingOrInit(REPORT_SECRET_SETTING, random(), now);
 }
+
+/** The settings key of the generated report-link secret. */
+export const REPORT_SECRET_SETTING = 'report-link-secret';

@@ -62,3 +62,38 @@ test('killed between commit and reply, restarted on the same PostgreSQL: the rep
     await pgs.drop();
   }
 });
+
+test('with no report secret configured, a report link posted before a restart still opens after it, on every replica', async () => {
+  const { buildService } = await import('../../bot/http/build-service.ts');
+  const { silentLogger } = await import('../../bot/log.ts');
+  const { testConfig, loadAnalyzer } = await import('./harness.ts');
+  const { reportPath } = await import('../../bot/web/report-token.ts');
+  const config = testConfig();
+  assert.equal(config.server.reportSecret, null, 'this test is about the unset secret');
+  const { analyze } = await loadAnalyzer();
+  const clock = new FakeClock();
+  const { store, path } = sqliteStore();
+  const first = await buildService({ config, logger: silentLogger(), clock: clock.now, store, analyze, holder: 'before' });
+  const port = new RecordingPort();
+  first.core.registerPort(port);
+  await first.core.handleMessage(message(hung));
+  const occurrence = (await store.listOccurrences('LD-1'))[0]!;
+  const link = reportPath(occurrence.id, first.reportSecret);
+  await first.close();
+
+  // the restarted process and a second replica on the same file both accept the old link
+  const [again, replica] = await Promise.all(
+    ['after', 'replica'].map((holder) => buildService({ config, logger: silentLogger(), clock: clock.now, store: sqliteStore(path).store, analyze, holder })),
+  );
+  try {
+    for (const svc of [again!, replica!]) {
+      assert.equal(svc.reportSecret, first.reportSecret);
+      const where = await svc.http.listen({ port: 0, host: '127.0.0.1' });
+      const res = await fetch(where.url.replace(/\/$/, '') + link);
+      assert.equal(res.status, 200, `the link from before the restart opens on ${svc === again ? 'the restarted process' : 'the replica'}`);
+      assert.match(await res.text(), /flush_workqueue/);
+    }
+  } finally {
+    await Promise.all([again!.close(), replica!.close()]);
+  }
+});

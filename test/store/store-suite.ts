@@ -288,6 +288,20 @@ export function storeSuite(harness: StoreHarness): void {
       });
     });
 
+    describe('settings', () => {
+      it('two replicas racing to initialise one key agree on the first value, and it survives a restart', async () => {
+        const other = db.open();
+        const got = await Promise.all(['v-0', 'v-1', 'v-2', 'v-3'].map((v, i) => (i % 2 ? other : store).settingOrInit('report-link-secret', v, at())));
+        assert.equal(new Set(got).size, 1, `replicas disagree: ${got.join(', ')}`);
+        assert.ok(['v-0', 'v-1', 'v-2', 'v-3'].includes(got[0]!));
+        await store.close();
+        store = db.open();
+        await store.migrate();
+        assert.equal(await store.settingOrInit('report-link-secret', 'v-after-restart', at(DAY)), got[0]);
+        assert.equal(await store.settingOrInit('another-key', 'x', at()), 'x', 'keys are independent');
+      });
+    });
+
     afterEach(async () => {
       await store.close().catch(() => undefined);
     });
