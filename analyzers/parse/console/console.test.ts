@@ -328,3 +328,22 @@ Showing all locks held in the system:
   assert.ok(m.formats.includes('lockdep'));
   assert.equal(m.tasks.find((t) => t.pid === 3301)?.stack[0]?.frames.length, 5, 'the sysrq-w block still has its stack');
 });
+
+test('arm die() and do_DataAbort headers and the v5.9 "divide_error:" trap are oops reports; the bare words in other output are not', () => {
+  // arch/arm64/kernel/traps.c die(): "Internal error: %s: %x [#%d]"; arch/arm/mm/fault.c do_DataAbort:
+  // "Unhandled fault: %s (0x%03x) at 0x%08lx"; arch/x86/kernel/traps.c do_error_trap() in v5.9
+  for (const line of [
+    'Internal error: synchronous external abort: 96000010 [#1] PREEMPT SMP',
+    'Internal error: : 1b [#1] PREEMPT SMP ARM',
+    'Internal error: Oops: 96000005 [#1] PREEMPT SMP',
+    'Unhandled fault: page domain fault (0x01b) at 0x00000e30',
+    'divide_error: 0000 [#1] PREEMPT SMP KASAN',
+  ]) assert.equal(matchDetector(line)?.kind, 'oops', line);
+  for (const line of [
+    'Internal error: the compiler crashed, please report it',
+    'ERROR 2026-11-24 Internal error: NullPointerException',
+    'Unhandled fault: see the log above',
+  ]) assert.equal(matchDetector(line), null, line);
+  const m = parse(['[  211.59][    T1] Internal error: synchronous external abort: 96000010 [#1] PREEMPT SMP', '[  211.61][    T1] Call trace:', '[  211.62][    T1]  __raw_readb+0x0/0x10', '[  211.63][    T1]  ns558_init+0x64/0x2d4'].join('\n'));
+  assert.equal(classify(m).family, 'oops');
+});

@@ -90,7 +90,12 @@ const LOCKDEP_BANNERS: Array<[string, DetectorKind]> = [
   ['Nested lock was not taken', 'lockdep_other'],
 ];
 
-const PREFILTER_RE = /BUG|INFO:|WARNING:|LOCKUP|panic|NMI backtrace|protection fault|Oops|UBSAN:|divide error:|stack segment:|Unable to handle kernel|PANIC: double fault|blocked for more than/;
+const ARM_DIE: Array<[string, RegExp]> = [
+  ['Unhandled fault: ', /^Unhandled fault: [ -~]{1,80} \(0x[0-9a-f]{1,4}\) at 0x[0-9a-f]{1,16}/],
+  ['Internal error: ', /^Internal error: [ -~]{0,80}: [0-9a-f]{1,8} \[#\d{1,5}\]/],
+];
+
+const PREFILTER_RE = /BUG|INFO:|WARNING:|LOCKUP|panic|NMI backtrace|protection fault|Oops|UBSAN:|divide error:|divide_error:|stack segment:|Unable to handle kernel|PANIC: double fault|blocked for more than|Internal error: |Unhandled fault: /;
 
 /** Recognise a detector header anywhere in a (normalised) line; null if the line is not one. */
 export function matchDetector(raw: string): DetectorHit | null {
@@ -220,11 +225,21 @@ export function matchDetector(raw: string): DetectorHit | null {
     const m = /^NMI backtrace for cpu (\d{1,5})/.exec(text.slice(k));
     if (m) return hit('nmi_backtrace', { cpu: Number(m[1]) });
   }
+  // --- 32/64-bit arm die(): "Internal error: %s: %x [#%d]" (the message may be empty, "Internal
+  // error: : 1b [#1]", or an abort class, "synchronous external abort"), and 32-bit arm's
+  // do_DataAbort "Unhandled fault: %s (0x%03x) at 0x%08lx" printed just before it. Matched with the
+  // whole shape: the words alone occur in any program's output.
+  for (const [mk, shape] of ARM_DIE) {
+    const at = markerAt(text, mk);
+    if (at >= 0 && shape.test(text.slice(at, at + 200))) return hit('oops', { cpu: null, pid: null, message: text.slice(at, at + 200) });
+  }
   // --- oopses and every other "BUG:/WARNING:/INFO:" report
   const oopsMarkers = [
     'BUG:', 'WARNING:', 'INFO:', 'general protection fault', 'kernel BUG at', 'Kernel BUG',
     'Internal error: Oops', 'UBSAN:', 'divide error:', 'stack segment:', 'Unable to handle kernel',
     'PANIC: double fault', 'BUG kmalloc-',
+    // x86 do_error_trap() names the trap by its handler's name in some releases ("divide_error: 0000 [#1]", v5.9)
+    'divide_error:',
   ];
   for (const mk of oopsMarkers) {
     const at = markerAt(text, mk);
