@@ -17,6 +17,10 @@ export function familyOfReport(r: Report): Family {
     case 'spinlock_recursion':
     case 'spinlock_lockup':
       return 'spinlock_recursion_or_lockup';
+    // a device that cannot be freed: the task unregistering it sleeps until its references drop, with
+    // no detector of its own (it is not in D state for long: msleep(250) in a loop)
+    case 'netdev_unregister':
+      return 'stuck_tasks';
     case 'scheduling_while_atomic':
     case 'sleeping_in_atomic':
       return 'atomic_sleep';

@@ -51,6 +51,9 @@ export function syzTitle(lines: readonly TextLine[], start: number, kind: Detect
     }
     case 'workqueue_lockup':
       return { title: 'BUG: workqueue lockup', frame: null };
+    case 'netdev_unregister':
+      // syzkaller names the device DEV: the same leak on another machine has another device name
+      return { title: 'unregister_netdevice: waiting for DEV to become free', frame: null };
     case 'sleeping_in_atomic':
       return done('BUG: sleeping function called from invalid context in ', pick(text, [CALL_TRACE, 'stack'], [], first));
     case 'scheduling_while_atomic':

@@ -87,7 +87,8 @@ export type DetectorKind =
   | 'sleeping_in_atomic' // BUG: sleeping function called from invalid context
   | 'panic' // Kernel panic - not syncing: ...
   | 'oops' // BUG: unable to handle ..., general protection fault, KASAN, kernel BUG at, WARNING ...
-  | 'nmi_backtrace'; // NMI backtrace for cpu N
+  | 'nmi_backtrace' // NMI backtrace for cpu N
+  | 'netdev_unregister'; // unregister_netdevice: waiting for DEV to become free. Usage count = N
 
 /** A lock as lockdep prints it: "(&mm->mmap_lock){++++}-{3:3}, at: ffffffff... fn+0x/0x". */
 export interface LockdepLock {
@@ -99,6 +100,17 @@ export interface LockdepLock {
   atOffset?: number | null;
   task: string | null; // "comm/pid" when listed under a holder
   line: number;
+}
+
+/**
+ * Report.details of a 'netdev_unregister' report: the device, the reference count printed, and the
+ * reference tracker's stacks printed after it (CONFIG_NET_DEV_REFCNT_TRACKER, v5.17+): where each
+ * reference still held was taken.
+ */
+export interface NetdevWait {
+  device: string;
+  usage: number | null;
+  trackers: Array<{ dir: string; address: string | null; count: number; total: number; frames: string[]; line: number }>;
 }
 
 /** A lockdep "N locks held by comm/PID:" list (a report's, or sysrq-d's "Showing all locks held"). */

@@ -12,6 +12,7 @@ import { rwsemWriterQueueCycle } from './rwsem-writer-queue-cycle/index.ts';
 import { ticketSpinlockCorruption } from './ticket-spinlock-corruption/index.ts';
 import { ipiWaitsOnIrqsOffCpu } from './ipi-waits-on-irqs-off-cpu/index.ts';
 import { lockdepCycle } from './lockdep-cycle/index.ts';
+import { netdevUnregisterWait } from './netdev-unregister-wait/index.ts';
 
 export const mechanismPlugins: readonly Plugin[] = [
   flushWaitsOnBlockedWorker,
@@ -22,6 +23,7 @@ export const mechanismPlugins: readonly Plugin[] = [
   ticketSpinlockCorruption,
   ipiWaitsOnIrqsOffCpu,
   lockdepCycle,
+  netdevUnregisterWait,
 ];
 
 export interface Registry {

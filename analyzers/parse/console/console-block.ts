@@ -8,7 +8,7 @@ import type { ExceptionFrame, Report, TraceModel } from '../../model/trace-model
 import { matchBlocker, matchDetector, type DetectorHit } from './detector-header.ts';
 import { isRegisterLine, parseFrameLine, parseRegisters, parseRipLine, splitMarkers } from './frame-line.ts';
 import { BlockState } from './block-state.ts';
-import { atomicLine, lockdepLine, newDetailState, rcuLine, spinDumpLine, workqueueLine } from './report-details.ts';
+import { atomicLine, lockdepLine, netdevHeader, newDetailState, rcuLine, refTrackerLine, spinDumpLine, workqueueLine } from './report-details.ts';
 import { syzTitle } from '../../classify/syz-title.ts';
 import { isForeignLine } from './foreign-line.ts';
 import { startsHeldLocks } from './held-locks-recognizer.ts';
@@ -22,6 +22,9 @@ const CPU_RE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: (.{1,80
 const OLD_PID_RE = /^Pid: (\d{1,10}), comm: (.{1,16}?) (?:Not tainted|Tainted:)/;
 const TASK_RE = /^task:(.{1,64}?) +state:([A-Za-z]) .*?\bpid: ?(\d{1,10})/;
 const OLD_TASK_RE = /^(\S.{0,15}?) +([DRSTZXI]) ?\d{0,8} +(\d{1,10}) +(\d{1,10}) 0x[0-9a-f]{8}$/;
+// before v4.11 (RHEL 7's 3.10 among them) sched_show_task printed the saved PC, or "running task",
+// between the state and the free-stack count: "kworker/u64:2   D ffff88103fc94300     0 30012      2 0x00000080"
+const PC_TASK_RE = /^(\S.{0,15}?) +([DRSTZXI]) +(?:[0-9a-f]{8}|[0-9a-f]{16}|running(?: task)?) +\d{1,8} +(\d{1,10}) +(\d{1,10}) 0x[0-9a-f]{8}$/;
 const TRACE_END = [
   'Showing all locks held', 'Showing busy workqueues', 'Sending NMI from CPU', 'Kernel Offset',
   'Modules linked in', 'irq event stamp', '---[ end', 'Mem-Info', 'Dumping ftrace', 'Hardware name',
@@ -78,6 +81,7 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
     if (report.kind.startsWith('lockdep')) addFormat(model, 'lockdep');
     // old one-line stall headers carry the CPUs and jiffies: "... stall on CPU { 2}  (t=60001 jiffies ...)"
     if (report.kind === 'rcu_stall') rcuLine(report, first.text, first.no);
+    if (report.kind === 'netdev_unregister') netdevHeader(report);
   }
   addFormat(model, 'console');
   const st = new BlockState(model, report);
@@ -90,12 +94,24 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
   // printk caller context of the header: with CONFIG_PRINTK_CALLER other CPUs' lines interleave
   const firstCtx = first.ctx ?? /\]\[ {0,8}([TC]\d{1,10})\]/.exec(first.text.slice(0, 200))?.[1];
   const ctx = firstCtx && /^[TC]/.test(firstCtx) ? firstCtx : null;
+  // the unregister_netdevice line has no stack and names no task: its printk caller id ("[T8123]") is
+  // the task that unregisters the device and waits for its references
+  if (report?.kind === 'netdev_unregister' && ctx?.startsWith('T')) report.pid = Number(ctx.slice(1));
   let cpuTraceback = false;
   let j = report ? i + 1 : i;
   for (; j < lines.length; j++) {
     const line = lines[j]!;
     const raw = line.text;
-    if (j > i && matchDetector(raw)) break;
+    if (j > i) {
+      const h = matchDetector(raw);
+      if (h && h.kind === 'netdev_unregister' && report !== null && report.kind !== 'netdev_unregister') {
+        // the unregister line is printed every 10 s from another task and lands inside other reports
+        // (a hung task's Call Trace, syzkaller corpus 74): a report of its own that does not end this one
+        j = inlineNetdevReport(lines, j, h, model);
+        continue;
+      }
+      if (h) break;
+    }
     if (isForeignLine(raw)) break;
     // sysrq-d's held-lock lists after sysrq-w stacks (no report to keep them): their own recognizer
     if (!report && j > i && startsHeldLocks(raw)) break;
@@ -104,6 +120,23 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
     handleLine(st, ds, report, raw, line.no, () => { cpuTraceback = true; });
   }
   return Math.max(j, i + 1);
+}
+
+/** The one-line unregister_netdevice report at lines[j] and its ref_tracker lines; the last line used. */
+function inlineNetdevReport(lines: readonly ConsoleLine[], j: number, hit: DetectorHit, model: TraceModel): number {
+  const line = lines[j]!;
+  const r = newReport(hit, line);
+  r.details.syzTitle = 'unregister_netdevice: waiting for DEV to become free';
+  netdevHeader(r);
+  if (line.ctx?.startsWith('T')) r.pid = Number(line.ctx.slice(1));
+  model.reports.push(r);
+  const ds = newDetailState();
+  let k = j + 1;
+  while (k < lines.length && refTrackerLine(r, ds, lines[k]!.text.trim(), lines[k]!.no)) {
+    r.endLine = lines[k]!.no;
+    k++;
+  }
+  return k - 1;
 }
 
 function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, report: Report | null,
@@ -120,7 +153,7 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     st.useTask(Number(op[1]), op[2]!, st.task?.pid === null ? st.task.cpu : st.defaultCpu, no);
     return;
   }
-  const tk = TASK_RE.exec(text) ?? OLD_TASK_RE.exec(text);
+  const tk = TASK_RE.exec(text) ?? OLD_TASK_RE.exec(text) ?? PC_TASK_RE.exec(text);
   if (tk) {
     const pid = Number(tk[3]);
     const cur = st.task;
@@ -208,6 +241,7 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       if (atomicLine(report, ds, raw, no)) return;
     }
     if ((report.kind === 'spinlock_lockup' || report.kind === 'spinlock_recursion') && spinDumpLine(report, text, no)) return;
+    if (report.kind === 'netdev_unregister' && refTrackerLine(report, ds, text, no)) return;
   }
   if (st.inTrace) {
     if (TRACE_END.some((s) => text.startsWith(s))) {

@@ -347,3 +347,23 @@ test('arm die() and do_DataAbort headers and the v5.9 "divide_error:" trap are o
   const m = parse(['[  211.59][    T1] Internal error: synchronous external abort: 96000010 [#1] PREEMPT SMP', '[  211.61][    T1] Call trace:', '[  211.62][    T1]  __raw_readb+0x0/0x10', '[  211.63][    T1]  ns558_init+0x64/0x2d4'].join('\n'));
   assert.equal(classify(m).family, 'oops');
 });
+
+test('an unregister_netdevice line printed inside a hung task\'s Call Trace is its own report and does not cut the trace; its ref_tracker stack stays with it', () => {
+  const m = parse([
+    '[  361.24] INFO: task syz-executor0:6102 blocked for more than 120 seconds.',
+    '[  361.29] Call Trace:',
+    '[  361.29]  [<ffffffff829f5a8c>] schedule+0x9c/0x1b0',
+    '[  361.30] unregister_netdevice: waiting for lo to become free. Usage count = 6',
+    '[  361.30] ref_tracker: netdev@ffff88801c2e05f8 has 2/6 users at',
+    '[  361.30]      ip6_route_dev_notify+0x12/0x40',
+    '[  361.31]  [<ffffffff829f6315>] schedule_preempt_disabled+0x15/0x20',
+    '[  361.31]  [<ffffffff829fb0c0>] mutex_lock_nested+0x3b0/0x1130',
+    '[  361.37]  [<ffffffff8223552c>] copy_net_ns+0xcc/0x220',
+  ].join('\n'));
+  assert.deepEqual(m.reports.map((r) => r.kind), ['hung_task', 'netdev_unregister']);
+  assert.deepEqual(names(task(m, 'pid:6102')), ['schedule', 'schedule_preempt_disabled', 'mutex_lock_nested', 'copy_net_ns']);
+  assert.deepEqual(m.reports[1]!.details.netdev, {
+    device: 'lo', usage: 6,
+    trackers: [{ dir: 'netdev', address: 'ffff88801c2e05f8', count: 2, total: 6, frames: ['ip6_route_dev_notify'], line: 5 }],
+  });
+});

@@ -95,7 +95,7 @@ const ARM_DIE: Array<[string, RegExp]> = [
   ['Internal error: ', /^Internal error: [ -~]{0,80}: [0-9a-f]{1,8} \[#\d{1,5}\]/],
 ];
 
-const PREFILTER_RE = /BUG|INFO:|WARNING:|LOCKUP|panic|NMI backtrace|protection fault|Oops|UBSAN:|divide error:|divide_error:|stack segment:|Unable to handle kernel|PANIC: double fault|blocked for more than|Internal error: |Unhandled fault: /;
+const PREFILTER_RE = /BUG|INFO:|WARNING:|LOCKUP|panic|NMI backtrace|protection fault|Oops|UBSAN:|divide error:|divide_error:|stack segment:|Unable to handle kernel|PANIC: double fault|blocked for more than|Internal error: |Unhandled fault: |unregister_netdevice: waiting/;
 
 /** Recognise a detector header anywhere in a (normalised) line; null if the line is not one. */
 export function matchDetector(raw: string): DetectorHit | null {
@@ -224,6 +224,13 @@ export function matchDetector(raw: string): DetectorHit | null {
   if (k >= 0) {
     const m = /^NMI backtrace for cpu (\d{1,5})/.exec(text.slice(k));
     if (m) return hit('nmi_backtrace', { cpu: Number(m[1]) });
+  }
+  // --- net/core/dev.c netdev_wait_allrefs(_any): every 10 s while an unregistered device still has
+  // references, "unregister_netdevice: waiting for %s to become free. Usage count = %d" (no stack)
+  k = text.indexOf('unregister_netdevice: waiting for ');
+  if (k >= 0) {
+    const m = /^unregister_netdevice: waiting for (\S{1,32}) to become free\. Usage count = (-?\d{1,10})/.exec(text.slice(k));
+    if (m) return hit('netdev_unregister', { message: m[1]!, seconds: null });
   }
   // --- 32/64-bit arm die(): "Internal error: %s: %x [#%d]" (the message may be empty, "Internal
   // error: : 1b [#1]", or an abort class, "synchronous external abort"), and 32-bit arm's

@@ -2,7 +2,7 @@
 // CPU/task lines, workqueue pool dumps, the atomic-sleep context lines. Each function looks at one
 // line and updates the report; returns true when it used the line.
 
-import type { LockdepInfo, Report } from '../../model/trace-model.ts';
+import type { LockdepInfo, NetdevWait, Report } from '../../model/trace-model.ts';
 import { parseLockLine } from './lock-line.ts';
 import { parseFrameLine } from './frame-line.ts';
 
@@ -14,6 +14,8 @@ export interface DetailState {
   /** Inside a "Showing busy workqueues and worker pools:" section. */
   wqDump?: boolean;
   wantPreemptFrame: boolean;
+  /** After a "ref_tracker: netdev@... has N/M users at" line: its stack follows. */
+  refTracker?: boolean;
 }
 
 export function newDetailState(): DetailState {
@@ -346,5 +348,52 @@ export function spinDumpLine(r: Report, text: string, no: number): boolean {
     ownerCpu: Number(m[5]) >= 0 ? Number(m[5]) : null,
     line: no,
   };
+  return true;
+}
+
+const NETDEV_WAIT_RE = /unregister_netdevice: waiting for (\S{1,32}) to become free\. Usage count = (-?\d{1,10})/;
+// lib/ref_tracker.c: "%s@%pK has %d/%d users at\n%s\n" (the stack, 4-space indented, follows); since
+// v6.4 with the "ref_tracker: " prefix. dir->name is "netdev" for a net_device's tracker.
+const REF_TRACKER_RE = /^(?:ref_tracker: )?(\w{1,32})@(?:0x)?([0-9a-f]{1,16}|\(?ptrval\)?) has (\d{1,10})\/(\d{1,10}) users at$/;
+const MAX_TRACKERS = 16;
+const MAX_TRACKER_FRAMES = 32;
+
+/** The header of a 'netdev_unregister' report: its device and usage count into details.netdev. */
+export function netdevHeader(r: Report): void {
+  const m = NETDEV_WAIT_RE.exec(r.header);
+  const wait: NetdevWait = { device: m?.[1] ?? r.message ?? '?', usage: m ? Number(m[2]) : null, trackers: [] };
+  r.details.netdev = wait;
+}
+
+/**
+ * The reference tracker's report under an unregister_netdevice line: per distinct stack, how many of
+ * the references still held were taken there, then that stack (one frame per line, innermost first).
+ */
+export function refTrackerLine(r: Report, ds: DetailState, text: string, no: number): boolean {
+  const wait = r.details.netdev as NetdevWait | undefined;
+  if (!wait) return false;
+  const t = REF_TRACKER_RE.exec(text);
+  if (t) {
+    ds.refTracker = wait.trackers.length < MAX_TRACKERS;
+    if (ds.refTracker) {
+      const addr = /^[0-9a-f]+$/.test(t[2]!) ? t[2]! : null;
+      wait.trackers.push({ dir: t[1]!, address: addr, count: Number(t[3]), total: Number(t[4]), frames: [], line: no });
+    }
+    return true;
+  }
+  if (!ds.refTracker) return false;
+  if (/^(?:ref_tracker: )?\w{1,32}@\S{1,20} skipped reports about/.test(text)) {
+    ds.refTracker = false;
+    return true;
+  }
+  // the tracker prints "%pS" lines only: an "[<address>]" or "? " frame is another task's Call Trace
+  // going on after the interleaved unregister line
+  const f = text.startsWith('[<') || text.startsWith('? ') ? null : parseFrameLine(text);
+  const cur = wait.trackers[wait.trackers.length - 1]!;
+  if (!f || !f.fn || cur.frames.length >= MAX_TRACKER_FRAMES) {
+    ds.refTracker = false;
+    return false;
+  }
+  cur.frames.push(f.fn);
   return true;
 }
