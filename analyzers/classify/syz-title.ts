@@ -6,9 +6,9 @@
 
 import type { DetectorKind } from '../model/trace-model.ts';
 import { hangFrame, stallFrame } from './syz-frames.ts';
-import { CALL_TRACE, RIP_RE, first, headerFrom, lockdepAt, pick, reportText, type SyzTitle, type TextLine } from './syz-walk.ts';
+import { CALL_TRACE, RIP_RE, first, pick, reportText, type SyzTitle, type TextLine } from './syz-walk.ts';
 import { lockdepTitle } from './syz-lockdep-title.ts';
-import { oopsTitle } from './syz-oops-title.ts';
+import { lockdepOtherTitle, oopsTitle, panicTitle } from './syz-oops-title.ts';
 
 export type { SyzTitle } from './syz-walk.ts';
 export { demangle } from './syz-walk.ts';
@@ -35,14 +35,8 @@ export function syzTitle(lines: readonly TextLine[], start: number, kind: Detect
     case 'lockdep_recursive':
     case 'lockdep_irq_inconsistent':
       return lockdepTitle(text, head);
-    case 'lockdep_other': {
-      const marker = head.includes('WARNING:') ? 'WARNING:' : 'BUG:';
-      const what = head.includes('held lock freed') ? 'held lock freed' : head.includes('bad unlock balance') ? 'bad unlock balance'
-        : head.includes('still has locks held') ? 'still has locks held' : null;
-      if (!what) return { title: headerFrom(head, marker), frame: null };
-      const fn = what === 'bad unlock balance' ? lockdepAt(text, 'is trying to release lock', true) : lockdepAt(text, '', true);
-      return fn ? done(`${marker} ${what} in `, fn) : { title: headerFrom(head, marker), frame: null };
-    }
+    case 'lockdep_other':
+      return lockdepOtherTitle(text, head);
     case 'spinlock_recursion':
     case 'spinlock_lockup': {
       const m = /BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)/.exec(head);
@@ -58,13 +52,8 @@ export function syzTitle(lines: readonly TextLine[], start: number, kind: Detect
       return done('BUG: sleeping function called from invalid context in ', pick(text, [CALL_TRACE, 'stack'], [], first));
     case 'scheduling_while_atomic':
       return done('BUG: scheduling while atomic in ', pick(text, [CALL_TRACE, 'stack'], ['schedule'], first));
-    case 'panic': {
-      let msg = headerFrom(head, 'Kernel panic - not syncing').slice(26).replace(/^:\s?/, '').trim();
-      // crash's `sys` quotes the panic string (PANIC: "Kernel panic - not syncing: ..."): no closing quote in the title
-      if (head.includes('"Kernel panic - not syncing') && msg.endsWith('"')) msg = msg.slice(0, -1).trimEnd();
-      if (msg.startsWith('hung_task: blocked tasks')) return { title: 'kernel panic: hung_task: blocked tasks', frame: null };
-      return { title: `kernel panic: ${msg}`, frame: null };
-    }
+    case 'panic':
+      return panicTitle(text, head);
     case 'oops':
       return oopsTitle(text, head);
     default:

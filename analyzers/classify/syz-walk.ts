@@ -21,6 +21,12 @@ export const STACK_START_RE = /Call [Tt]race|Allocated:|Allocated by task \d|Fre
 
 export interface SyzTitle { title: string; frame: string | null }
 
+// Headers that do not start a new report inside another one (linux.go reportStartIgnores): a
+// double fault while handling a fault, arm's die() banner "Internal error:" printed right after
+// "Unable to handle kernel ..."/"Unhandled fault:", x86's "invalid opcode: 0000" after "kernel BUG at".
+const CONTINUES_REPORT = /invalid opcode: 0000|PANIC: double fault|Internal error:|unregister_netdevice: waiting for/;
+const INFO_WITH_STACK = /vmalloc: allocation failure:|FAULT_INJECTION: forcing a failure|FAULT_FLAG_ALLOW_RETRY missing/;
+
 /** The lines syzkaller would consider part of the report that starts at lines[start]. */
 export function reportText(lines: readonly TextLine[], start: number): string[] {
   const head = lines[start]!;
@@ -29,6 +35,9 @@ export function reportText(lines: readonly TextLine[], start: number): string[] 
   const callerCtx = /^[TC]/.test(ctx);
   const out: string[] = [head.text];
   let cpuTraceback = false;
+  // KMSAN reports have no "Call Trace:" and fewer lines before the panic_on_kmsan panic
+  // (linux.go reportMinLines: 16 for "BUG: KMSAN:", 22 otherwise)
+  const minLines = head.text.includes('BUG: KMSAN:') ? 16 : 22;
   for (let j = start + 1; j < lines.length && j < start + WINDOW; j++) {
     const l = lines[j]!;
     const lctx = l.ctx ?? '';
@@ -39,12 +48,15 @@ export function reportText(lines: readonly TextLine[], start: number): string[] 
     // one task's or CPU's, so (as syzkaller does) the report runs on
     if (!callerCtx) {
       const hit = matchDetector(t);
-      if (hit && hit.kind !== 'panic' && hit.kind !== 'nmi_backtrace') break;
+      if (hit && hit.kind !== 'panic' && hit.kind !== 'nmi_backtrace' && !CONTINUES_REPORT.test(t)) break;
+      // a fault-injection or allocation-failure dump with its own stack interleaves: syzkaller
+      // (linux.go infoMessagesWithStack) ends the report text there
+      if (INFO_WITH_STACK.test(t)) break;
     }
     if (t.includes('Disabling lock debugging due to kernel taint')) continue;
     if (t.endsWith('(unreliable)')) continue; // powerpc's "?" frames: not part of the report's stack
     if (t.includes('Sending NMI from CPU')) cpuTraceback = true;
-    if (out.length > 22 && (t.includes('Kernel panic - not syncing') ||
+    if (out.length > minLines && (t.includes('Kernel panic - not syncing') ||
         t.includes('WARNING: possible circular locking dependency detected'))) break;
     out.push(t.length > 2000 ? t.slice(0, 2000) : t);
   }
@@ -52,6 +64,9 @@ export function reportText(lines: readonly TextLine[], start: number): string[] 
 }
 
 export type Part = RegExp | 'stack';
+
+/** The frame a part regex captured: its first group that took part in the match (alternations). */
+const captured = (m: RegExpExecArray): string | undefined => m[1] ?? m[2] ?? m[3];
 
 /** Itanium C++ mangling of a plain function ("_Z8fakeNameiii" → "fakeName"); anything else unchanged. */
 export function demangle(fn: string): string {
@@ -92,7 +107,7 @@ export function walk(text: readonly string[], parts: readonly Part[], skip: (f: 
         if (next && next !== 'stack') {
           const m = next.exec(ln);
           if (m) {
-            add(m[1]);
+            add(captured(m));
             p++;
             j++;
             break;
@@ -114,9 +129,15 @@ export function walk(text: readonly string[], parts: readonly Part[], skip: (f: 
     }
     let found = false;
     for (; j < text.length; j++) {
+      // syzkaller checks the fault-injection lines while looking for a header part too
+      if (SHOULD_FAIL_RE.test(text[j]!)) {
+        corrupted = true;
+        j++;
+        break;
+      }
       const m = part.exec(text[j]!);
       if (m) {
-        add(m[1]);
+        add(captured(m));
         j++;
         found = true;
         break;
