@@ -199,6 +199,21 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       return;
     }
   }
+  // arm64 __show_regs (v4.16+): "pc : queued_spin_lock_slowpath+0x74/0x3a8", "lr : ...", "sp : ...",
+  // then "x29: ... x28: ... x27: ..." down to "x0 : ..."; before v4.16 "PC is at fn+0x/0x"
+  if (text.startsWith('pc : ') || text.startsWith('PC is at ')) {
+    const f = parseFrameLine(text.slice(text.startsWith('pc') ? 5 : 9));
+    if (f && f.fn) {
+      if (!st.task) st.useTask(report?.pid ?? null, report?.comm ?? null, report?.cpu ?? null, no);
+      st.setException({ fn: f.fn, offset: f.offset, address: f.address, module: f.module, registers: {}, context: st.context, line: no, lines: [no] });
+      return;
+    }
+  }
+  if (st.exc && ARM64_REGS_RE.test(text)) {
+    parseArm64Registers(text, st.exc.registers);
+    st.exc.lines.push(no);
+    return;
+  }
   const rip = parseRipLine(text);
   if (rip) {
     const exc: ExceptionFrame = {
@@ -250,6 +265,17 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     }
     frameLine(st, raw, no);
   }
+}
+
+// "x29: ffff8000a6ebb8f0 x28: ..." / "x9 : ffff800080b2d2a4" / "sp : ffff8000a6ebb8f0" / "lr : fn+0x84/0x98"
+const ARM64_REGS_RE = /^(?:x\d{1,2} ?: [0-9a-f]{16}|sp : [0-9a-f]{16}|lr : \S)/;
+const ARM64_PAIR_RE = /\b(x\d{1,2}|sp) ?: ([0-9a-f]{16})\b/g;
+
+/** arm64 register pairs into `regs` under upper-case names (X0..X30, SP), as the model keys them. */
+function parseArm64Registers(text: string, regs: Record<string, string>): void {
+  const t = text.slice(0, 400);
+  ARM64_PAIR_RE.lastIndex = 0;
+  for (let m = ARM64_PAIR_RE.exec(t); m; m = ARM64_PAIR_RE.exec(t)) regs[m[1]!.toUpperCase()] = m[2]!;
 }
 
 const lastRcu = new WeakMap<TraceModel, Report>();

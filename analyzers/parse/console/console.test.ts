@@ -367,3 +367,28 @@ test('an unregister_netdevice line printed inside a hung task\'s Call Trace is i
     trackers: [{ dir: 'netdev', address: 'ffff88801c2e05f8', count: 2, total: 6, frames: ['ip6_route_dev_notify'], line: 5 }],
   });
 });
+
+test('arm64 register dump: "pc : fn+off/size" is the interrupted code, x0..x29 and sp its registers (x0 is the first argument: a spin lock slow path\'s lock)', () => {
+  const m = parse([
+    'watchdog: BUG: soft lockup - CPU#13 stuck for 26s! [runc:1187734]',
+    'CPU: 13 UID: 0 PID: 1187734 Comm: runc Not tainted 6.12.0 #1',
+    'pstate: 80400005 (Nzcv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)',
+    'pc : queued_spin_lock_slowpath+0x74/0x3a8',
+    'lr : _raw_spin_lock+0x84/0x98',
+    'sp : ffff8000a6ebb8f0',
+    'x29: ffff8000a6ebb8f0 x28: ffff0001b3c20000 x27: 0000000000000000',
+    'x2 : 0000000000000000 x1 : 0000000000000001 x0 : ffff0000c6a2e6a8',
+    'Call trace:',
+    ' queued_spin_lock_slowpath+0x74/0x3a8',
+    ' _raw_spin_lock+0x84/0x98',
+    ' inode_sb_list_add+0x2c/0x78',
+  ].join('\n'));
+  const t = task(m, 'pid:1187734');
+  const exc = t.stack.find((s) => s.exception)?.exception;
+  assert.equal(exc?.fn, 'queued_spin_lock_slowpath');
+  assert.equal(exc?.offset, 0x74);
+  assert.equal(exc?.registers.X0, 'ffff0000c6a2e6a8');
+  assert.equal(exc?.registers.X29, 'ffff8000a6ebb8f0');
+  assert.equal(exc?.registers.SP, 'ffff8000a6ebb8f0');
+  assert.deepEqual(exc?.lines, [4, 5, 6, 7, 8]);
+});

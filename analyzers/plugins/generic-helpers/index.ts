@@ -198,7 +198,8 @@ function buildFacts(t: Task): TaskFacts {
         if (info.spin) {
           spinHit = exc.fn;
           // the registers are read here, once, for the few spinning segments
-          const raw = exc.registers.RDI;
+          // the first argument, the lock: RDI on x86_64, x0 on arm64
+          const raw = exc.registers.RDI ?? exc.registers.X0;
           if (raw !== undefined) {
             excRdi = raw;
             const lock = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
@@ -689,4 +690,24 @@ export function blameFrames(frames: readonly string[], n = 3): string[] {
     if (out.length >= n) break;
   }
   return out;
+}
+
+// Lock acquisitions by name: an rwsem taken for reading (kernel/locking/rwsem.c down_read*, the
+// mmap_lock and percpu-rwsem wrappers) and the exclusive ones (down_write*, mutexes, spinlocks).
+const READ_ACQUIRE_RE = /^(?:down_read(?:_killable|_interruptible|_nested|_non_owner|_trylock)?|__down_read\w{0,24}|rwsem_down_read\w{0,24}|mmap_read_lock\w{0,16}|percpu_down_read\w{0,16}|__percpu_down_read\w{0,16})$/;
+const EXCLUSIVE_ACQUIRE_RE = /^(?:down_write\w{0,24}|__down_write\w{0,24}|rwsem_down_write\w{0,24}|mmap_write_lock\w{0,16}|percpu_down_write|mutex_lock\w{0,24}|__mutex_lock\w{0,24}|_raw_spin_lock\w{0,16}|rt_mutex_lock\w{0,16}|down|down_interruptible|down_killable|down_timeout)$/;
+
+/**
+ * Whether the innermost lock acquisition on the task's stack (below lockdep's own frames) takes an
+ * rwsem for reading: a second read hold of an rwsem the task already holds for reading does not block
+ * by itself (only a writer queued in between makes it wait), unlike a mutex taken twice.
+ */
+export function acquiresForRead(t: Task | null | undefined): boolean {
+  if (!t) return false;
+  for (const f of taskFrames(t)) {
+    const b = baseName(f);
+    if (READ_ACQUIRE_RE.test(b)) return true;
+    if (EXCLUSIVE_ACQUIRE_RE.test(b)) return false;
+  }
+  return false;
 }

@@ -7,7 +7,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { LockdepInfo, LockdepLock, Report, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { blameFrames, reportTask, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+import { acquiresForRead, blameFrames, reportTask, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 
 function who(ld: LockdepInfo, r: Report): string {
   if (ld.acquirer) return `${ld.acquirer.comm}:${ld.acquirer.pid}`;
@@ -53,14 +53,20 @@ function finding(model: TraceModel, r: Report): Finding | null {
       // lockdep compares classes, not instances: only the same address held and wanted is a
       // self-deadlock; two instances of one class (parent/child objects) need a nesting annotation
       const same = acq?.address && held?.address ? acq.address === held.address : null;
-      cycle = same === true;
+      // a second read hold of an rwsem blocks only if the first hold is a write or a writer queues
+      // between the two (readers wait behind a waiting writer): a latent deadlock, not a wait yet
+      const reread = same !== false && acquiresForRead(t);
+      cycle = same === true && !reread;
       const at = `${acq?.at ? ` in ${acq.at}` : ''}`;
-      headline = same === false
+      headline = reread
+        ? `${task} takes ${name ?? 'an rwsem'}${at} for reading while already holding it${held?.at ? ` (taken in ${held.at})` : ''}: it blocks only if that hold is a write or a writer queues in between`
+        : same === false
         ? `${task} takes a second instance of ${name ?? 'a lock class'}${at} (${acq!.address}) while holding another (${held!.address})${held?.at ? ` taken in ${held.at}` : ''}: a self-deadlock only if they can be the same object`
         : `${task} takes ${name ?? 'a lock'}${at} while already holding it${held?.at ? ` (taken in ${held.at})` : ''}`;
       chain.push({ task, waitsOn: `${prim} ${name ?? '?'}${acq?.address ? ` ${acq.address}` : ''}`, primitive: prim, lock: acq?.address ?? name,
         heldBy: same === false ? null : task,
-        evidence: same === true ? 'lockdep: the same lock instance is held and wanted by this task'
+        evidence: reread ? 'lockdep: the lock is held and wanted again; the new acquisition is a read (down_read on the stack)'
+          : same === true ? 'lockdep: the same lock instance is held and wanted by this task'
           : same === false ? 'lockdep: another instance of the same class is held (instances differ)'
           : 'lockdep: the same lock class is already held by this task (instance addresses not printed)',
         lines: lockLines(acq, held) });

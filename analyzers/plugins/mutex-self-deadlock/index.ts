@@ -12,7 +12,7 @@ import { waitGraphOf, type WaitEdge, type WaitGraph } from '../../graph/wait-gra
 import { walkChain } from '../../graph/chain.ts';
 import { taskLabel } from '../../graph/resolve.ts';
 import { finding, keyFramesOf } from '../../graph/finding-kit.ts';
-import { taskFrames } from '../generic-helpers/index.ts';
+import { acquiresForRead, taskFrames } from '../generic-helpers/index.ts';
 
 const CHECKLIST = [
   'Find where the owner took the mutex first: walk its stack (bt -f) and the callers above the second lock call; a path that re-enters the same object (callback, retry loop, error path) is the usual cause.',
@@ -91,6 +91,8 @@ function fromReports(model: TraceModel): Finding[] {
       const sameObject = !!same.address && same.address === ld.acquiring.address;
       const who = ld.acquirer ? `${ld.acquirer.comm}:${ld.acquirer.pid}` : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : 'the reporting task';
       const t = ld.acquirer ? model.tasks.find((x) => x.pid === ld.acquirer!.pid) ?? null : null;
+      // an rwsem taken again for reading is not a self-deadlock by itself (lockdep-report says what it is)
+      if (acquiresForRead(t ?? model.tasks.find((x) => x.pid === r.pid))) continue;
       const primitive = /mutex/i.test(ld.acquiring.name) ? 'mutex' : 'lock';
       const link: ChainLink = {
         task: who, waitsOn: `${ld.acquiring.name}${ld.acquiring.at ? ` at ${ld.acquiring.at}` : ''}`, primitive, lock: ld.acquiring.address ?? ld.acquiring.name, heldBy: who,
