@@ -21,6 +21,9 @@ export interface WaitEdge {
   evidence: string;
   lines: number[];
   source: EdgeSource;
+  /** The waiter waits for `to` only because `to` is ahead of it in the lock's queue (a reader behind a
+   *  waiting writer): `to` holds nothing, so the link names no holder, but the walk goes on through it. */
+  queued?: true;
 }
 
 export interface WaitGraph {
@@ -69,6 +72,7 @@ export function waitGraphOf(model: TraceModel): WaitGraph {
 }
 
 export function holderLabel(g: WaitGraph, e: WaitEdge): string | null {
+  if (e.queued) return null;
   if (e.to) {
     const t = g.tasks.get(e.to);
     return t ? taskLabel(t) : e.to;
@@ -219,9 +223,9 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       if (!isWrite && writerAhead) {
         add({
           from: t.key, to: writerAhead.key, toLabel: null, primitive: 'rwsem_read', lock,
-          waitsOn: `rw_semaphore ${lock ?? ''} (read), queued behind a writer`.replace('  ', ' '),
-          evidence: `rwsem_waiter list of ${lock}: READ waiter queued after WRITE waiter ${taskLabel(writerAhead)} (rwsem fairness: new readers wait for the queued writer)`,
-          lines, source: 'waiter-list',
+          waitsOn: `rw_semaphore ${lock ?? ''} (read), queued behind writer ${taskLabel(writerAhead)}`.replace('  ', ' '),
+          evidence: `rwsem_waiter list of ${lock}: READ waiter queued after WRITE waiter ${taskLabel(writerAhead)} (rwsem fairness: new readers wait for the queued writer, which holds nothing yet)`,
+          lines, source: 'waiter-list', queued: true,
         });
       } else if (i === 0) {
         const holder = owner?.task ?? (lock ? rwsemReadHolder(model, queued) : null);
@@ -455,8 +459,21 @@ export function rwsemOwner(model: TraceModel, sem: StructDump | null, queued: Re
   if (!raw || !isKernelPointer(raw)) return null;
   const t = taskAt(model, ownerTask(raw));
   if (!t || (t.task && queued.includes(t.task))) return null;
-  return { task: t, reader: (parseInt(raw.slice(-1), 16) & 1) === 1, raw };
+  const reader = (parseInt(raw.slice(-1), 16) & 1) === 1;
+  // readers leave their task in the owner word when they release (only CONFIG_DEBUG_RWSEMS clears
+  // it): a reader-owned word is a hint at the last reader. A task sleeping interruptibly with no
+  // mm/fault or rwsem frame on its stack (a futex_wait from user space) is not in a read section
+  if (reader && (t.state === 'S' || t.state === 'I') && !inReadSection(t)) return null;
+  return { task: t, reader, raw };
 }
+
+function inReadSection(t: Task): boolean {
+  for (const f of taskFrames(t, { exceptions: false })) if (FAULT_RE.test(f) || RWSEM_WAIT_RE.test(f) || MM_PATH_RE.test(f)) return true;
+  return false;
+}
+
+// functions that run with an mm's mmap_lock held for read (mm/gup.c, mm/memory.c, fs/proc/base.c)
+const MM_PATH_RE = /^(?:__get_user_pages\w{0,16}|get_user_pages\w{0,16}|__access_remote_vm|access_remote_vm|__mm_populate|populate_vma_page_range|walk_page_range|madvise_\w{1,24}|do_madvise|follow_page\w{0,8}|mincore\w{0,16})$/;
 
 // mmap_sem/mmap_lock is held for read across the whole page-fault handler (arch/x86/mm/fault.c);
 // a task blocked inside it that is not itself queued on the lock holds the read side.

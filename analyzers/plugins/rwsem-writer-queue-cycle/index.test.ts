@@ -44,5 +44,8 @@ test('near miss: the read-side holder waits for page I/O (a convoy behind a slow
   const a = analyze(fx('nearmiss-convoy-behind-page-io.txt'));
   assert.equal(findingOf(a, ID), undefined);
   assert.ok(a.findings.every((f) => !f.cycle));
-  assert.equal(a.findings[0]!.blockingChain[0]!.heldBy, 'trainer:7003', 'the generic chain still shows the queue');
+  const queue = a.findings[0]!.blockingChain;
+  assert.match(queue[0]!.waitsOn, /queued behind writer trainer:7003/, 'the generic chain still shows the queue');
+  assert.equal(queue[0]!.heldBy, null, 'a queued writer holds nothing');
+  assert.equal(queue[1]?.task, 'trainer:7003');
 });
