@@ -193,3 +193,21 @@ test('kernfs_drain waits for the one task inside a kernfs operation; none or sev
   assert.equal(buildWaitGraph(model({ tasks: [remover, writer, reader] })).edges.some((x) => x.primitive === 'kernfs_active'), false, 'two tasks inside kernfs operations: which one is not known');
   assert.equal(buildWaitGraph(model({ tasks: [remover] })).edges.some((x) => x.primitive === 'kernfs_active'), false);
 });
+
+test('device lock: a USB reset work waiting in usb_lock_device_for_reset waits for the one task inside a probe (driver core holds dev->mutex there); the probe flushing that work closes the cycle', () => {
+  const probe = task(3001, 'modprobe', null, ['__schedule', 'schedule', 'schedule_timeout', 'wait_for_completion', '__flush_work', 'flush_work', 'xhid_probe', 'usb_probe_interface', 'really_probe', '__driver_probe_device', 'driver_probe_device', '__driver_attach', 'bus_for_each_dev', 'driver_attach']);
+  const worker = task(77, 'kworker/1:3', null, ['__schedule', 'schedule', 'schedule_preempt_disabled', '__mutex_lock.constprop.0', 'mutex_lock', 'usb_lock_device_for_reset', 'xhid_reset_work', 'process_one_work', 'worker_thread', 'kthread']);
+  const g = buildWaitGraph(model({ tasks: [probe, worker] }));
+  const e = g.edges.find((x) => x.from === 'pid:77' && x.lock === 'device_lock');
+  assert.ok(e, 'the reset work waits on the device lock');
+  assert.equal(e.to, 'pid:3001');
+  assert.equal(e.source, 'inferred');
+  assert.match(e.evidence, /inside __driver_probe_device, which runs with the device lock held/);
+  const c = walkChain(g, 'pid:3001');
+  assert.equal(c.cycle, true);
+  assert.deepEqual(c.links.map((l) => l.heldBy), ['kworker/1:3:77', 'modprobe:3001']);
+  // two tasks inside device-lock sections: which one holds this device's lock is not known
+  const other = task(3002, 'udevadm', null, ['__schedule', 'schedule', 'msleep', 'yyy_shutdown', 'device_shutdown', 'kernel_restart']);
+  const g2 = buildWaitGraph(model({ tasks: [probe, worker, other] }));
+  assert.equal(g2.edges.find((x) => x.from === 'pid:77' && x.lock === 'device_lock'), undefined);
+});

@@ -300,6 +300,10 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // A task inside such an operation holds one; with exactly one such task in the paste, it is the
   // one drained for (a sysfs store that itself waits on a lock the remover holds closes an ABBA).
   kernfsDrainEdges(model, add, has);
+  // 5c. the driver core's device lock (dev->mutex, include/linux/device.h device_lock): unbind holds
+  // it across the driver's remove, probe and shutdown across theirs; pci_reset_function and friends
+  // take it. No address is printed, so a waiter is tied to the one task in such a section only.
+  deviceLockEdges(model, add, has);
 
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
   const workers = model.tasks.filter(isBlockedWorker);
@@ -713,6 +717,41 @@ function kernfsDrainEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (f
       from: t.key, to: h.key, toLabel: null, primitive: 'kernfs_active', lock: null,
       waitsOn: 'active references of the kernfs nodes it removes (kernfs_drain)',
       evidence: `${taskLabel(t)} waits in kernfs_drain for every task inside an operation on the removed sysfs/kernfs files to leave; ${taskLabel(h)} is inside ${taskFrames(h).find((f) => KERNFS_OP_RE.test(f))} (the only such task in the paste), holding an active reference`,
+      lines: uniq([...t.lines.slice(0, 1), ...h.lines.slice(0, 1)]), source: 'inferred',
+    });
+  }
+}
+
+// Callers of device_lock() (an inline mutex_lock(&dev->mutex)) as they show on a waiter's stack,
+// and the driver-core functions that hold it while calling into the driver (drivers/base/dd.c,
+// core.c; drivers/pci/pci.c pci_dev_lock/pci_reset_function).
+const DEVICE_LOCK_TAKER_RE = /^(?:pci_reset_function|pci_dev_lock|pci_try_reset_function|__pci_reset_function_locked|pci_reset_bus|device_lock|__device_attach|__driver_attach|device_release_driver_internal|device_shutdown|usb_lock_device_for_reset)$/;
+const DEVICE_LOCK_HOLDER_RE = /^(?:device_release_driver_internal|__device_attach|__driver_attach|device_shutdown|__device_release_driver|driver_probe_device|__driver_probe_device)$/;
+
+function deviceLockEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+  let waiters: Array<{ t: Task; via: string }> | null = null;
+  for (const t of model.tasks) {
+    const fr = taskFrames(t).map(baseName);
+    const m = fr.findIndex((f) => MUTEX_SLOW_RE.test(f));
+    if (m < 0) continue;
+    // the first caller above the mutex frames
+    let k = m;
+    while (k < fr.length && (MUTEX_SLOW_RE.test(fr[k]!) || fr[k] === 'mutex_lock_nested')) k++;
+    const via = fr[k];
+    if (via && DEVICE_LOCK_TAKER_RE.test(via)) (waiters ??= []).push({ t, via });
+  }
+  if (waiters === null) return;
+  for (const { t, via } of waiters) {
+    if (has(t.key, null)) continue;
+    // holders: inside a device-lock section and not themselves waiting to take a device lock there
+    const holders = model.tasks.filter((x) => x !== t && !waiters!.some((w) => w.t === x) && taskFrames(x).some((f) => DEVICE_LOCK_HOLDER_RE.test(baseName(f))));
+    if (holders.length !== 1) continue;
+    const h = holders[0]!;
+    const section = taskFrames(h).map(baseName).find((f) => DEVICE_LOCK_HOLDER_RE.test(f))!;
+    add({
+      from: t.key, to: h.key, toLabel: null, primitive: 'mutex', lock: 'device_lock',
+      waitsOn: `device_lock (dev->mutex, taken in ${via})`,
+      evidence: `${via} takes the device's lock; ${taskLabel(h)} is inside ${section}, which runs with the device lock held across the driver callback (the only such task in the paste; no address shows it is the same device)`,
       lines: uniq([...t.lines.slice(0, 1), ...h.lines.slice(0, 1)]), source: 'inferred',
     });
   }

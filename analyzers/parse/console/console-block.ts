@@ -35,7 +35,8 @@ const TRACE_END = [
 const TITLED_REPORTS = 16;
 
 function commOf(rest: string): string {
-  for (const tail of [' Not tainted', ' Tainted:', ' Tainted ']) {
+  // RHEL and Fedora kernels print " Kdump: loaded" after the comm when a crash kernel is loaded
+  for (const tail of [' Kdump: loaded', ' Not tainted', ' Tainted:', ' Tainted ']) {
     const k = rest.indexOf(tail);
     if (k > 0 && k <= 20) return rest.slice(0, k);
   }

@@ -392,3 +392,8 @@ test('arm64 register dump: "pc : fn+off/size" is the interrupted code, x0..x29 a
   assert.equal(exc?.registers.SP, 'ffff8000a6ebb8f0');
   assert.deepEqual(exc?.lines, [4, 5, 6, 7, 8]);
 });
+
+test('"CPU: N PID: N Comm: fio Kdump: loaded Tainted: ..." (RHEL, Fedora): the comm ends before " Kdump: loaded"', () => {
+  const m = parse(['NMI watchdog: Watchdog detected hard LOCKUP on cpu 14', 'CPU: 14 PID: 61822 Comm: fio Kdump: loaded Tainted: G           OE    --------  ---  5.14.0-362.el9.x86_64 #1', 'RIP: 0010:native_queued_spin_lock_slowpath+0x20/0x2a0', 'Call Trace:', ' <NMI>', ' nvmx_irq+0x44/0x90 [nvmx]'].join('\n'));
+  assert.equal(task(m, 'pid:61822').comm, 'fio');
+});

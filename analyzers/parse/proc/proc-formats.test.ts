@@ -100,3 +100,18 @@ D+    9001 cp`);
   assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.comm]), [[7714, 'S', 'mysqld'], [7716, 'D', 'mysqld'], [812, 'D', 'kworker/3:1'], [9001, 'D', 'cp']]);
   assert.deepEqual(m.tasks.map((t) => t.pid), [7716, 812, 9001]);
 });
+
+test('a loop that echoes the comm after the pid ("== 214 kworker/3:2+events", "--- 2208 (nfsd) ---") names pid and comm; a worker loses its "+workqueue" suffix', () => {
+  const m = parse(`for p in 214 2208; do echo "== $p $(cat /proc/$p/comm)"; cat /proc/$p/stack; done
+== 214 kworker/3:2+events
+[<0>] pci_reset_function+0x40/0x98
+--- 2208 (nfsd) ---
+[<0>] svc_get_next_xprt+0x113/0x210 [sunrpc]
+== two words here
+[<0>] kthread+0xdd/0x100`);
+  assert.deepEqual(m.tasks.map((t) => [t.pid, t.comm, t.stack[0]?.frames[0]?.fn]), [
+    [214, 'kworker/3:2', 'pci_reset_function'],
+    [2208, 'nfsd', 'svc_get_next_xprt'],
+    [null, null, 'kthread'],
+  ]);
+});

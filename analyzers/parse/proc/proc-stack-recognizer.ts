@@ -15,13 +15,22 @@ const GREP_H = /^\/proc\/(\d{1,10})(?:\/task\/(\d{1,10}))?\/stack:(?=\[<)/;
 // `for p in ...; do echo $p; cat /proc/$p/stack; done`: the pid alone on the line before the frames,
 // or dressed up by the loop's echo ("== 2208", "--- 2208 ---", "pid 2208:", "PID=2208")
 const ECHOED_PID = /^(?:[=#*-]{1,5} ?)?(?:pid ?[:=]? ?)?(\d{1,10})(?: ?[=#*-]{1,5})?:?$/i;
+// ... with the comm echoed too ("== 214 kworker/3:2+events", "--- 2208 (nfsd) ---"): echo "$p $(cat /proc/$p/comm)"
+const ECHOED_PID_COMM = /^(?:[=#*-]{1,5} ?)?(?:pid ?[:=]? ?)?(\d{1,10}) \(?([^\s()]{1,64}?)\)?(?: ?[=#*-]{1,5})?:?$/i;
+
+function echoedPid(t: string): { pid: number; comm: string | null } | null {
+  const m = ECHOED_PID.exec(t);
+  if (m) return { pid: Number(m[1]), comm: null };
+  const c = ECHOED_PID_COMM.exec(t);
+  return c ? { pid: Number(c[1]), comm: c[2]! } : null;
+}
 
 export const procStackRecognizer: Recognizer = {
   name: 'proc-stack',
   starts(lines, i) {
     const t = lines[i].text;
     if (FRAME.test(t) || GREP_H.test(t)) return true;
-    if (ECHOED_PID.test(t)) return FRAME.test(lines[i + 1]?.text ?? '');
+    if (echoedPid(t)) return FRAME.test(lines[i + 1]?.text ?? '');
     return CAT.test(t) && t.length < 300 && FRAME.test(lines[i + 1]?.text ?? '');
   },
   consume(lines, i, model) {
@@ -30,13 +39,16 @@ export const procStackRecognizer: Recognizer = {
     const header: number[] = [];
     const first = lines[i].text;
     const grepPid = GREP_H.exec(first);
-    const cat = FRAME.test(first) || grepPid ? null : ECHOED_PID.test(first) ? null : CAT.exec(first);
+    const echoed = FRAME.test(first) || grepPid ? null : echoedPid(first);
+    const cat = FRAME.test(first) || grepPid || echoed ? null : CAT.exec(first);
+    let comm: string | null = null;
     if (cat) {
       pid = Number(cat[2] ?? cat[1]);
       header.push(lines[i].no);
       j++;
-    } else if (ECHOED_PID.test(first)) {
-      pid = Number(ECHOED_PID.exec(first)![1]);
+    } else if (echoed) {
+      pid = echoed.pid;
+      comm = echoed.comm;
       header.push(lines[i].no);
       j++;
     } else if (grepPid) pid = Number(grepPid[2] ?? grepPid[1]);
@@ -68,7 +80,8 @@ export const procStackRecognizer: Recognizer = {
     const task: Task = {
       key: `raw:proc:${lines[i].no}`,
       pid,
-      comm: null,
+      // a worker's /proc comm carries its workqueue ("kworker/3:2+events"); ps and crash print the bare name
+      comm: comm !== null ? comm.replace(/^(kworker\/[^+\s]{1,16})\+.*$/, '$1') : null,
       task: null,
       cpu: null,
       state: null,
