@@ -2,6 +2,7 @@
 // only as the pid echoed before a /proc stack, double-spaced pastes, lines a chat client wrapped.
 
 import type { NormalizedLine } from './normalize.ts';
+import { matchBlocker, matchDetector } from './console/detector-header.ts';
 
 /** Marks a bare-number line until joinWrapped decides (a NUL never survives the first pass). */
 export const BARE_NUMBER = '\u0000';
@@ -33,7 +34,8 @@ export function dropDoubleSpacing(lines: NormalizedLine[], hidden = 0): Normaliz
 
 // A chat client may wrap one trace line in two. Join only the shapes where the second half cannot be
 // anything else: a crash frame missing its "at ADDR", a console frame cut inside "+0x12c/0x5b0", a
-// crash task header cut before COMMAND.
+// crash task header cut before COMMAND, and a hung-task header or blocker line ("INFO: task ...")
+// that is only whole with the next line (an editor or mail client wrapping at 72-80 columns).
 
 /**
  * Whether joinWrapped has anything to do at a line with this text: a bare-number mark, or one of the
@@ -52,6 +54,7 @@ const FRAME_HALF = 1;
 const ADDR_HALF = 2;
 const OFFSET_HALF = 4;
 const HEADER_HALF = 8;
+const INFO_HALF = 16;
 
 function halfShape(t: string, c0: number): number {
   const frameHalf = c0 === 35 && (t.endsWith(' at') || t.indexOf(' at ') < 0);
@@ -61,7 +64,10 @@ function halfShape(t: string, c0: number): number {
   // match the offset-half shape: every crash frame line skips this scan.
   const offsetHalf = !frameHalf && !addrHalf && c0 !== 35 && t.indexOf('+0x', Math.max(1, t.length - 20)) > 0;
   const headerHalf = c0 === 80 && t.startsWith('PID: ') && t.indexOf('COMMAND') < 0;
-  return (frameHalf ? FRAME_HALF : 0) | (addrHalf ? ADDR_HALF : 0) | (offsetHalf ? OFFSET_HALF : 0) | (headerHalf ? HEADER_HALF : 0);
+  // a hung-task line without its "seconds." end (complete blocker lines pass here too: joinWrapped
+  // joins only when the line alone is not a header and the two together are)
+  const infoHalf = c0 === 73 && t.startsWith('INFO: task ') && t.length < 300 && !t.endsWith(' seconds.');
+  return (frameHalf ? FRAME_HALF : 0) | (addrHalf ? ADDR_HALF : 0) | (offsetHalf ? OFFSET_HALF : 0) | (headerHalf ? HEADER_HALF : 0) | (infoHalf ? INFO_HALF : 0);
 }
 
 /**
@@ -107,6 +113,9 @@ export function joinWrapped(lines: NormalizedLine[], candidates?: readonly numbe
       joined = t.endsWith('/') || u.startsWith('/') ? t + u : `${t}/${u}`;
     } else if (headerHalf && /^PID: \d{1,10} TASK: [0-9a-f]{6,16} CPU: \S{1,5}$/.test(t) && /^COMMAND: "/.test(u)) {
       joined = `${t} ${u}`;
+    } else if ((shape & INFO_HALF) !== 0 && u.length < 200 && !wholeInfoLine(t)) {
+      const both = `${t} ${u}`;
+      if (wholeInfoLine(both)) joined = both;
     }
     if (joined !== null) {
       out = copyUpTo(out, lines, copied, i);
@@ -117,6 +126,13 @@ export function joinWrapped(lines: NormalizedLine[], candidates?: readonly numbe
   if (out === null) return lines;
   for (let k = copied; k < lines.length; k++) out.push(lines[k]);
   return out;
+}
+
+/** A complete hung-task header (with its seconds) or hung-task blocker line. */
+function wholeInfoLine(t: string): boolean {
+  if (matchBlocker(t) !== null) return true;
+  const d = matchDetector(t);
+  return d !== null && d.kind === 'hung_task' && d.seconds !== null;
 }
 
 function copyUpTo(out: NormalizedLine[] | null, lines: NormalizedLine[], from: number, to: number): NormalizedLine[] {

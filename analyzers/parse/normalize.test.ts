@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_LINE_CHARS, normalize } from './normalize.ts';
+import { parse } from './parse.ts';
 
 const texts = (s: string) => normalize(s).lines.map((l) => l.text);
 
@@ -142,4 +143,20 @@ test('continuation lines of a caller-id record take its caller id, at any indent
   ]);
   // only the line right after a bare prefix may be unindented
   assert.deepEqual(normalize('[ 1.0][T9] \nfirst\nsecond').lines.map((l) => l.ctx), ['T9', undefined]);
+});
+
+test('a hung-task header or blocker line wrapped by a mail client or editor is joined; complete ones and other lines are left alone', () => {
+  const m = parse([
+    '> > [ 1843.201147] INFO: task kworker/u64:1:3312 blocked for more',
+    '> > than 120 seconds.',
+    '> > [ 1843.201190]       Not tainted 6.1.0-21-amd64 #1 Debian',
+    '[ 1843.3] INFO: task lsusb:9120 is blocked on a mutex likely owned by task',
+    'kworker/2:1:87.',
+    '[ 1843.4] INFO: task rsync:22871 blocked for more than 120 seconds.',
+    'than the last one',
+  ].join('\n'));
+  assert.deepEqual(m.reports.map((r) => [r.kind, r.pid, r.seconds]), [['hung_task', 3312, 120], ['hung_task', 22871, 120]]);
+  assert.equal(m.reports[0]!.blocker, null, "lsusb's blocker line is not kworker's");
+  const blocker = parse(['INFO: task lsusb:9120 blocked for more than 122 seconds.', 'INFO: task lsusb:9120 is blocked on a mutex likely owned by task', 'kworker/2:1:87.'].join('\n'));
+  assert.deepEqual(blocker.reports[0]!.blocker && [blocker.reports[0]!.blocker.ownerComm, blocker.reports[0]!.blocker.ownerPid], ['kworker/2:1', 87]);
 });

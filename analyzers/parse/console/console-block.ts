@@ -236,7 +236,8 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
   }
   if (report) {
     const b = matchBlocker(text);
-    if (b) {
+    // the blocker line follows its own task's header; one naming another waiter is not this report's
+    if (b && (report.pid === null || b.waiterPid === report.pid)) {
       report.blocker = { primitive: b.primitive, ownerComm: b.ownerComm, ownerPid: b.ownerPid, line: no };
       return;
     }
