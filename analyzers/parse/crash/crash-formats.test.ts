@@ -294,3 +294,25 @@ test('`sys | grep -e RELEASE -e PANIC`: what is left of the banner is still the 
   assert.equal(parse('     RELEASE: 5.14.0-284.el9.x86_64').sys, null);
   assert.equal(parse('PANIC: double fault, error_code: 0x0').sys, null);
 });
+
+test('"list -H HEAD -s rwsem_waiter.task,type" (head first, no member offset) is read like the -h form', () => {
+  const m = parse([
+    'crash> list -H ffff9d2b4a7e1c90 -s rwsem_waiter.task,type',
+    'ffffb4e2c1a3bd58',
+    '  task = 0xffff9d2b51f0c000',
+    '  type = RWSEM_WAITING_FOR_WRITE',
+    'ffffb4e2c1b7bd20',
+    '  task = 0xffff9d2b51f0e000',
+    '  type = RWSEM_WAITING_FOR_READ',
+    'crash> list -o 0 -h ffff9d2b4a7e1c90 -s mutex_waiter.task',
+  ].join('\n'));
+  assert.equal(m.waiterLists.length, 2);
+  const [l] = m.waiterLists;
+  assert.equal(l!.head, 'ffff9d2b4a7e1c90');
+  assert.equal(l!.structType, 'rwsem_waiter');
+  assert.deepEqual(l!.entries.map((e) => [e.node, e.task, e.type]), [
+    ['ffffb4e2c1a3bd58', 'ffff9d2b51f0c000', 'RWSEM_WAITING_FOR_WRITE'],
+    ['ffffb4e2c1b7bd20', 'ffff9d2b51f0e000', 'RWSEM_WAITING_FOR_READ'],
+  ]);
+  assert.equal(m.waiterLists[1]!.structType, 'mutex_waiter');
+});

@@ -9,20 +9,30 @@ import { scanFields } from './struct-fields.ts';
 import { hex, stripPrompt } from './text-shapes.ts';
 
 const LIST = /^list (?:-[A-Za-z] \S{1,128} )*(?:struct )?(\w{1,64})\.(\w{1,64})(?: .{0,256})? -[hH] (?:0x)?([0-9a-fA-F]{6,16})\b/;
+// "list -H ADDR -s rwsem_waiter.task,type": the head given first, the member offset left out (the
+// list_head is rwsem_waiter's/mutex_waiter's first member, offset 0)
+const LIST_HEAD_FIRST = /^list (?:-[A-Za-z] \S{1,128} )*-[hH] (?:0x)?([0-9a-fA-F]{6,16}) (?:-[A-Za-z] \S{1,128} )*-s (?:struct )?(\w{1,64})\./;
+
+function listCommand(cmd: string): { structType: string; head: string } | null {
+  const m = LIST.exec(cmd);
+  if (m) return { structType: LIST_S.exec(cmd)?.[1] ?? m[1]!, head: m[3]! };
+  const h = LIST_HEAD_FIRST.exec(cmd);
+  return h ? { structType: h[2]!, head: h[1]! } : null;
+}
 const LIST_S = /^list .{0,256}-s (?:struct )?(\w{1,64})[.\w,]{0,256}/;
 const NODE = /^(?:0x)?([0-9a-f]{6,16})$/;
 
 export const crashWaiterListRecognizer: Recognizer = {
   name: 'crash-list',
   starts(lines, i) {
-    return LIST.test(stripPrompt(lines[i].text));
+    return listCommand(stripPrompt(lines[i].text)) !== null;
   },
   consume(lines, i, model) {
     const cmd = stripPrompt(lines[i].text);
-    const m = LIST.exec(cmd);
+    const m = listCommand(cmd);
     if (!m) return i + 1;
     crashSession(model).lastCommand = null;
-    const list: WaiterList = { head: hex(m[3]), structType: LIST_S.exec(cmd)?.[1] ?? m[1], entries: [], line: lines[i].no };
+    const list: WaiterList = { head: hex(m.head), structType: m.structType, entries: [], line: lines[i].no };
     let j = i + 1;
     while (j < lines.length) {
       const node = NODE.exec(lines[j].text);
