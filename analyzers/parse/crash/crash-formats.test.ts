@@ -316,3 +316,29 @@ test('"list -H HEAD -s rwsem_waiter.task,type" (head first, no member offset) is
   ]);
   assert.equal(m.waiterLists[1]!.structType, 'mutex_waiter');
 });
+
+test('member-form dumps: every braced member is read, and a lock embedded in a driver struct gets its own dump from the "-o" offsets, in either order', () => {
+  const dump = [
+    'crash> struct raidx_array.name,lock ffff8c1a61d7a000',
+    '  name = "md-fast",',
+    '  lock = {',
+    '    owner = {',
+    '      counter = -127387443134463',
+    '    },',
+    '    wait_list = {',
+    '      next = 0xffffb1e2c0a3bd10,',
+    '      prev = 0xffffb1e2c0a3bd10',
+    '    }',
+    '  },',
+  ];
+  const offsets = ['crash> struct raidx_array.lock -o ffff8c1a61d7a000', 'struct raidx_array {', '  [ffff8c1a61d7a138] struct mutex lock;', '}'];
+  for (const text of [[...dump, ...offsets], [...offsets, ...dump]]) {
+    const m = parse(text.join('\n'));
+    const container = m.structs.find((s) => s.type === 'raidx_array')!;
+    assert.deepEqual(Object.keys(container.fields), ['name', 'lock.owner.counter', 'lock.wait_list.next', 'lock.wait_list.prev']);
+    const lock = m.structs.find((s) => s.type === 'mutex');
+    assert.equal(lock?.address, 'ffff8c1a61d7a138');
+    assert.deepEqual(lock?.fields, { 'owner.counter': '-127387443134463', 'wait_list.next': 'ffffb1e2c0a3bd10', 'wait_list.prev': 'ffffb1e2c0a3bd10' });
+    assert.equal(m.structs.filter((s) => s.type === 'mutex').length, 1);
+  }
+});

@@ -7,6 +7,8 @@ import type { TraceModel } from '../../model/trace-model.ts';
 export interface CrashSession {
   vars: Map<string, { type: string; address: string }>;
   lastCommand: string | null;
+  /** `struct T.member -o ADDR` answers: "ADDR|member" → the member's own address and type. */
+  members?: Map<string, { address: string; type: string }>;
 }
 
 const sessions = new WeakMap<TraceModel, CrashSession>();

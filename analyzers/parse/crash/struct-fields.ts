@@ -24,6 +24,9 @@ export function scanFields(lines: readonly Line[], i: number, depth0 = 0): Field
   const fields: Record<string, string> = {};
   const path: string[] = [];
   let depth = depth0;
+  // a member-form dump ("struct mutex.owner,wait_list ADDR") is a bare list of "name = value" entries
+  // at the top level, several of them braced: closing one brace back to the top goes on to the next
+  let bare = false;
   let j = i;
   for (; j < lines.length && j - i < MAX_DUMP_LINES; j++) {
     const t = lines[j].text;
@@ -33,6 +36,7 @@ export function scanFields(lines: readonly Line[], i: number, depth0 = 0): Field
         continue;
       }
       if (/^[A-Za-z_][\w.]{0,127} = /.test(t)) {
+        bare = true;
         scanLine(t, path, fields);
         if (path.length > 0) depth = path.length;
         continue;
@@ -43,6 +47,11 @@ export function scanFields(lines: readonly Line[], i: number, depth0 = 0): Field
     // a type definition's members ("struct list_head list;") add no field: `addDump` drops such a block
     depth = scanLine(t, path, fields, depth);
     if (depth <= 0) {
+      if (bare) {
+        depth = 0;
+        path.length = 0;
+        continue;
+      }
       j++;
       break;
     }

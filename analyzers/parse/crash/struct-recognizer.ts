@@ -18,11 +18,14 @@ export const crashStructRecognizer: Recognizer = {
   name: 'crash-struct',
   starts(lines, i) {
     const next = lines[i + 1]?.text ?? '';
+    if (offsetCommand(stripPrompt(lines[i].text)) && OPENER.test(next) && OFFSET_LINE.test(lines[i + 2]?.text ?? '')) return true;
     const cmd = COMMAND.exec(stripPrompt(lines[i].text));
     if (cmd && !NOT_TYPES.has(cmd[1])) return OPENER.test(next) || /^typedef .*\{$/.test(next) || FIELD.test(next);
     return OPENER.test(lines[i].text) && FIELD.test(next);
   },
   consume(lines, i, model) {
+    const offsets = offsetCommand(stripPrompt(lines[i].text));
+    if (offsets && OPENER.test(lines[i + 1]?.text ?? '')) return memberOffsets(lines, i, model, offsets);
     const cmd = COMMAND.exec(stripPrompt(lines[i].text));
     let type: string | null = null;
     let address: string | null = null;
@@ -36,10 +39,54 @@ export const crashStructRecognizer: Recognizer = {
       type = OPENER.exec(lines[i].text)?.[1] ?? null;
     }
     const scan = scanFields(lines, from);
-    addDump(model, lines, { type: type ?? 'unknown', address, fields: scan.fields, line: lines[i].no, endLine: lines[Math.max(from, scan.end - 1)]?.no ?? lines[i].no });
+    const dump: StructDump = { type: type ?? 'unknown', address, fields: scan.fields, line: lines[i].no, endLine: lines[Math.max(from, scan.end - 1)]?.no ?? lines[i].no };
+    addDump(model, lines, dump);
+    if (cmd?.[2] && address) for (const member of cmd[2].split(',')) nestedLock(model, dump, member);
     return Math.max(scan.end, i + 1);
   },
 };
+
+// "struct zbd_device.cfg_mutex -o ffff8f0ac7a1e000" (or the flag after the address): the container's address
+const OFFSET_COMMAND = /^(?:(?:struct|union) )?([A-Za-z_]\w{0,63})(?:\.[\w.,]{1,256})? (?:-o (?:0x)?([0-9a-fA-F]{6,16})|(?:0x)?([0-9a-fA-F]{6,16}) -o)$/;
+
+function offsetCommand(cmd: string): string | null {
+  const m = OFFSET_COMMAND.exec(cmd);
+  return m && !NOT_TYPES.has(m[1]!) ? hex(m[2] ?? m[3]!) : null;
+}
+
+// "  [ffff8f0ac7a1e2b0] struct mutex cfg_mutex;" (an embedded member; pointers, "*name", are slots, not objects)
+const OFFSET_LINE = /^\[(?:0x)?([0-9a-f]{6,16})\] (?:struct |union )?([A-Za-z_]\w{0,63}) ([A-Za-z_]\w{0,63});$/;
+
+/**
+ * `struct zbd_device.cfg_mutex -o ADDR` prints where each member lives. A lock embedded in a driver's
+ * structure is dumped through its container ("struct zbd_device.cfg_mutex,disk ADDR"), which gives
+ * its fields but not its own address; the two together make the lock's own dump.
+ */
+function memberOffsets(lines: readonly Line[], i: number, model: TraceModel, container: string): number {
+  const session = crashSession(model);
+  session.lastCommand = null;
+  let j = i + 2;
+  for (; j < lines.length && j < i + 200; j++) {
+    const m = OFFSET_LINE.exec(lines[j]!.text);
+    if (!m) break;
+    const info = { address: m[1]!, type: m[2]! };
+    (session.members ??= new Map()).set(`${container}|${m[3]}`, info);
+    for (const s of model.structs) if (s.address === container) nestedLock(model, s, m[3]!);
+  }
+  if (lines[j]?.text === '}') j++;
+  return Math.max(j, i + 1);
+}
+
+/** The dump of `member` of `container` as a struct of its own, when its address and fields are known. */
+function nestedLock(model: TraceModel, container: StructDump, member: string): void {
+  const info = container.address ? crashSession(model).members?.get(`${container.address}|${member}`) : undefined;
+  if (!info || model.structs.some((s) => s.address === info.address && s.type === info.type)) return;
+  const prefix = `${member}.`;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(container.fields)) if (k.startsWith(prefix)) fields[k.slice(prefix.length)] = v;
+  if (Object.keys(fields).length === 0) return;
+  addDump(model, [], { type: info.type, address: info.address, fields, line: container.line, endLine: container.endLine });
+}
 
 /** Adds a dump with at least one value (type definitions have none) and the pid binding a task_struct dump gives. */
 export function addDump(model: TraceModel, _lines: readonly Line[], dump: StructDump): void {
