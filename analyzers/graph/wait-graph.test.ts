@@ -64,8 +64,8 @@ test('readers queued behind a writer wait for the writer; the chain closes throu
   assert.equal(g.edges.find((e) => e.from === 'pid:11')!.to, 'pid:10');
   assert.equal(g.edges.find((e) => e.from === 'pid:10')!.to, 'pid:12');
   const c = walkChain(g, 'pid:11');
-  // the writer holds nothing: the reader's link names it in waitsOn, not as the holder, and the walk goes on through it
-  assert.deepEqual(c.links.map((l) => l.heldBy), [null, 'holder:12']);
+  // the writer holds nothing: the reader's link names it in waitsOn and the read-side holder as holder, and the walk goes on through the writer
+  assert.deepEqual(c.links.map((l) => l.heldBy), ['holder:12', 'holder:12']);
   assert.match(c.links[0]!.waitsOn, /queued behind writer writer:10/);
   assert.equal(c.links[1]!.task, 'writer:10');
 });

@@ -22,7 +22,8 @@ export interface WaitEdge {
   lines: number[];
   source: EdgeSource;
   /** The waiter waits for `to` only because `to` is ahead of it in the lock's queue (a reader behind a
-   *  waiting writer): `to` holds nothing, so the link names no holder, but the walk goes on through it. */
+   *  waiting writer): `to` holds nothing. The walk goes on through it; the link names the lock's
+   *  holder (`toLabel`, null when not known) instead. */
   queued?: true;
 }
 
@@ -72,7 +73,7 @@ export function waitGraphOf(model: TraceModel): WaitGraph {
 }
 
 export function holderLabel(g: WaitGraph, e: WaitEdge): string | null {
-  if (e.queued) return null;
+  if (e.queued) return e.toLabel;
   if (e.to) {
     const t = g.tasks.get(e.to);
     return t ? taskLabel(t) : e.to;
@@ -214,6 +215,8 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     const lock = sem?.address ?? wl.head;
     const queued = wl.entries.map((x) => x.task);
     const owner = rwsemOwner(model, sem, queued);
+    // who holds the lock now (the first waiter's edge names it; readers queued behind a writer show it too)
+    const current = owner?.task ?? (lock ? rwsemReadHolder(model, queued) : null);
     let writerAhead: Task | null = null;
     for (const [i, en] of wl.entries.entries()) {
       const t = taskAt(model, en.task);
@@ -222,13 +225,13 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       const lines = uniq([en.line, ...addressLines(model, en.task ?? '')]);
       if (!isWrite && writerAhead) {
         add({
-          from: t.key, to: writerAhead.key, toLabel: null, primitive: 'rwsem_read', lock,
+          from: t.key, to: writerAhead.key, toLabel: current ? taskLabel(current) : null, primitive: 'rwsem_read', lock,
           waitsOn: `rw_semaphore ${lock ?? ''} (read), queued behind writer ${taskLabel(writerAhead)}`.replace('  ', ' '),
           evidence: `rwsem_waiter list of ${lock}: READ waiter queued after WRITE waiter ${taskLabel(writerAhead)} (rwsem fairness: new readers wait for the queued writer, which holds nothing yet)`,
           lines, source: 'waiter-list', queued: true,
         });
       } else if (i === 0) {
-        const holder = owner?.task ?? (lock ? rwsemReadHolder(model, queued) : null);
+        const holder = current;
         add({
           from: t.key, to: holder?.key ?? null, toLabel: null, primitive: isWrite ? 'rwsem_write' : 'rwsem_read', lock,
           waitsOn: `rw_semaphore ${lock} (${isWrite ? 'write' : 'read'})`,

@@ -16,8 +16,10 @@ for (const [name, text] of [['seed 003 document', () => readSeed('003_8e2fec0ccb
     assert.equal(f.suspectLock!.name, 'mmap_sem');
     assert.equal(f.suspectLock!.holder, 'java:22134');
     assert.equal(f.blockingChain[0]!.task, 'java:22134');
+    // the readers are kept out by the queued writer (waitsOn) from a lock java 22134 holds for read (heldBy)
     assert.deepEqual(f.blockingChain.slice(1, 4).map((l) => [l.task, l.heldBy]), [
-      ['dataio_srv/1:28946', 'java:12862'], ['dataio_srv/2:28947', 'java:12862'], ['dataio_srv/3:28948', 'java:12862']]);
+      ['dataio_srv/1:28946', 'java:22134'], ['dataio_srv/2:28947', 'java:22134'], ['dataio_srv/3:28948', 'java:22134']]);
+    for (const l of f.blockingChain.slice(1, 4)) assert.match(l.waitsOn, /queued behind writer java:12862/);
     assert.deepEqual([f.blockingChain.at(-1)!.task, f.blockingChain.at(-1)!.heldBy], ['java:12862', 'java:22134']);
     assert.equal(f.caseId, 'mmap-sem-reader-writer-cycle');
     assert.ok(f.nextSteps.includes('crash> list rwsem_waiter.list -s rwsem_waiter.task,type -h ffff8b92ab737e20'));
@@ -46,6 +48,6 @@ test('near miss: the read-side holder waits for page I/O (a convoy behind a slow
   assert.ok(a.findings.every((f) => !f.cycle));
   const queue = a.findings[0]!.blockingChain;
   assert.match(queue[0]!.waitsOn, /queued behind writer trainer:7003/, 'the generic chain still shows the queue');
-  assert.equal(queue[0]!.heldBy, null, 'a queued writer holds nothing');
+  assert.equal(queue[0]!.heldBy, 'trainer:7001', 'the read-side holder, not the queued writer, which holds nothing');
   assert.equal(queue[1]?.task, 'trainer:7003');
 });

@@ -84,7 +84,8 @@ export function rwsemFindings(model: TraceModel): Finding[] {
     for (const r of readers) {
       chain.push({
         task: taskLabel(r.t!), waitsOn: `${lockText} (read), queued behind writer ${taskLabel(wt)}`, primitive: 'rwsem_read', lock,
-        heldBy: taskLabel(wt),
+        // the writer holds nothing yet: the lock is held (for read) by the holder, and the queue keeps them out
+        heldBy: holder ? taskLabel(holder) : null,
         evidence: `rwsem_waiter ${r.e.node}: ${r.e.type} after the WRITE waiter (rwsem fairness: readers wait for the queued writer)`,
         lines: uniqLines([r.e.line], r.t!.lines.slice(0, 1)),
       });
