@@ -25,3 +25,23 @@ test('three locks (4.19, hashed pointers): bd_mutex → disk_mutex → lo_ctl_mu
   assert.equal(f.suspectLock!.address, null);
   assert.match(f.headline, /&bdev->bd_mutex → disk_mutex → &lo->lo_ctl_mutex → &bdev->bd_mutex/);
 });
+
+test('with hung tasks in the paste: the cycle ranks below them when no hung task runs its code, and stays first when one does', () => {
+  const hung = (comm: string, pid: number, fns: string[]) => [
+    `[ 4200.1] INFO: task ${comm}:${pid} blocked for more than 122 seconds.`,
+    `[ 4200.1] task:${comm} state:D stack:0 pid:${pid} ppid:2 flags:0x00004000`,
+    '[ 4200.1] Call Trace:',
+    ...fns.map((f) => `[ 4200.1]  ${f}+0x10/0x100`),
+  ];
+  const splat = fx('two-locks-console-6x.txt');
+  // another driver's task, blocked on its own mutex: the lockdep warning is a possibility, not this hang
+  const other = analyze(`${splat}\n${hung('camd', 901, ['__schedule', 'schedule', '__mutex_lock', 'cam_stream_stop', 'cam_ioctl']).join('\n')}`);
+  const cyc = findingOf(other, ID)!;
+  assert.equal(cyc.confidence, 0.4);
+  assert.match(cyc.headline, /not the one the hung tasks in this paste are in/);
+  assert.notEqual(other.findings[0], cyc);
+  // a task hung inside the report's own code (mydrv_fw_load, a dependency stack of the splat): the cycle explains it
+  const same = analyze(`${splat}\n${hung('fwload', 902, ['__schedule', 'schedule', '__mutex_lock', 'mydrv_fw_load', 'mydrv_open']).join('\n')}`);
+  assert.equal(findingOf(same, ID)!.confidence, 0.85);
+  assert.equal(same.findings[0]!.pattern, ID);
+});

@@ -9,6 +9,8 @@ import type { ChainLink, Finding } from '../../contract.ts';
 import type { LockdepLock, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import { finding, uniqLines } from '../../graph/finding-kit.ts';
+import { taskFrames } from '../generic-helpers/index.ts';
+import { baseName } from '../../classify/frames.ts';
 
 const CHECKLIST = [
   'Pick one global order for these locks and make every path follow it; the chain shows where each pair was taken in the opposite order.',
@@ -74,11 +76,15 @@ export function lockdepCycleFindings(model: TraceModel): Finding[] {
       });
     }
     const names = locks.map((l) => l.name);
+    // lockdep reports the order the first time it sees it, hung or not. When the paste also shows
+    // tasks that did hang and none of them is in this report's code (its acquisition sites and
+    // dependency stacks), the warning is not what hung them: it ranks below what did
+    const unrelated = unrelatedToHangs(model, ld, r.line);
     const frames = ld.chain.flatMap((c) => c.frames.slice(0, 6).map((f) => f.fn)).filter((f) => f && !/^(?:lock_acquire|__lock_acquire|_raw_\w+|__mutex_lock\w*|mutex_lock\w*|down_\w+|__might_\w+)$/.test(f));
     out.push(finding({
       pattern: 'lockdep-cycle',
-      confidence: 0.85,
-      headline: `lock order cycle: ${names.join(' → ')} → ${names[0]} (${who} holds ${held?.name ?? lastLock.name} and takes ${ld.acquiring.name})`,
+      confidence: unrelated ? 0.4 : 0.85,
+      headline: `lock order cycle: ${names.join(' → ')} → ${names[0]} (${who} holds ${held?.name ?? lastLock.name} and takes ${ld.acquiring.name})${unrelated ? '; a possible deadlock lockdep saw, not the one the hung tasks in this paste are in' : ''}`,
       blockingChain: chain,
       cycle: true,
       suspectLock: { primitive: prim(ld.acquiring), address: addr(ld.acquiring), name: ld.acquiring.name, holder: null, evidence: `lockdep circular dependency over ${names.length} locks`, lines: [r.line] },
@@ -89,6 +95,25 @@ export function lockdepCycleFindings(model: TraceModel): Finding[] {
   }
   return out;
 }
+
+/** The paste has hung-task reports, and no hung task's stack runs any function of this lockdep report. */
+function unrelatedToHangs(model: TraceModel, ld: NonNullable<TraceModel['reports'][number]['lockdep']>, line: number): boolean {
+  const hung = model.reports.filter((x) => x.kind === 'hung_task' && x.line !== line);
+  if (hung.length === 0) return false;
+  const code = new Set<string>();
+  for (const l of [ld.acquiring, ...ld.held, ...ld.chain.map((c) => c.lock)]) if (l?.at) code.add(baseName(l.at));
+  for (const c of ld.chain) for (const f of c.frames) if (f.fn && !LOCK_MACHINERY.test(f.fn)) code.add(baseName(f.fn));
+  for (const r of hung) {
+    const t = r.pid !== null ? model.tasks.find((x) => x.pid === r.pid) : undefined;
+    if (!t) return false; // a hung task whose stack is not shown could be anywhere
+    if (ld.acquirer && t.pid === ld.acquirer.pid) return false;
+    for (const f of taskFrames(t)) if (code.has(baseName(f))) return false;
+  }
+  return true;
+}
+
+// lockdep's and the lock primitives' own frames, shared by every report
+const LOCK_MACHINERY = /^(?:lock_acquire|__lock_acquire|lock_release|_raw_\w{1,32}|__mutex_lock\w{0,24}|mutex_lock\w{0,24}|down_\w{1,24}|__might_\w{1,24}|rt_mutex\w{0,24}|dump_stack\w{0,8}|print_\w{1,32}|check_\w{1,32}|validate_chain|__schedule|schedule\w{0,16}|do_syscall_64|entry_SYSCALL\w{0,24}|ret_from_fork\w{0,8}|kthread|worker_thread|process_one_work)$/;
 
 export const lockdepCycle: Plugin = {
   id: 'lockdep-cycle',
