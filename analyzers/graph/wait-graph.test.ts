@@ -211,3 +211,22 @@ test('device lock: a USB reset work waiting in usb_lock_device_for_reset waits f
   const g2 = buildWaitGraph(model({ tasks: [probe, worker, other] }));
   assert.equal(g2.edges.find((x) => x.from === 'pid:77' && x.lock === 'device_lock'), undefined);
 });
+
+test('held-lock lists: a blocked task whose own list lacks the lock waits for the only lock in the lists taken where it sleeps (same function and offset); two such locks name nobody', () => {
+  const waiter = task(500, 'pulseaudio', null, ['__schedule', 'schedule', 'schedule_preempt_disabled', '__mutex_lock', 'mutex_lock_nested', 'snd_card_file_add', 'snd_ctl_open']);
+  waiter.stack[0]!.frames[5]!.offset = 0x2c;
+  const holder = task(600, 'alsactl', null, ['__schedule', 'schedule', 'msleep', 'xsnd_fw_wait', 'xsnd_resume']);
+  const lock = (pid: number, comm: string, address: string, at: string, atOffset: number) => ({ comm, pid, line: pid, locks: [{ name: '&card->files_lock', address, usage: '{+.+.}', at, atOffset, task: `${comm}/${pid}`, line: pid + 1 }] });
+  const g = buildWaitGraph(model({ tasks: [waiter, holder], heldLocks: [lock(600, 'alsactl', 'ffff888104a2c0a8', 'snd_card_file_add', 0x2c)] }));
+  const e = g.edges.find((x) => x.from === 'pid:500' && x.source === 'inferred');
+  assert.equal(e?.to, 'pid:600');
+  assert.equal(e?.lock, 'ffff888104a2c0a8');
+  assert.match(e!.evidence, /the only lock held in the lockdep lists that was taken there/);
+  // taken at another offset of the function: another call, not this lock
+  const g2 = buildWaitGraph(model({ tasks: [waiter, holder], heldLocks: [lock(600, 'alsactl', 'ffff888104a2c0a8', 'snd_card_file_add', 0x90)] }));
+  assert.equal(g2.edges.find((x) => x.from === 'pid:500' && x.source === 'inferred'), undefined);
+  // two cards' locks held at that site: which one it waits for is not known
+  const other = task(700, 'speaker-test', null, ['__schedule', 'schedule', 'usleep_range', 'ysnd_pcm_drain']);
+  const g3 = buildWaitGraph(model({ tasks: [waiter, holder, other], heldLocks: [lock(600, 'alsactl', 'ffff888104a2c0a8', 'snd_card_file_add', 0x2c), lock(700, 'speaker-test', 'ffff888104b3c0a8', 'snd_card_file_add', 0x2c)] }));
+  assert.equal(g3.edges.find((x) => x.from === 'pid:500' && x.source === 'inferred'), undefined);
+});

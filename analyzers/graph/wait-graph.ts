@@ -289,7 +289,10 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // alike. A task waits for the last lock of its list when its stack sleeps in a lock primitive
   // called from exactly where lockdep says that lock was taken (same function and offset); every
   // other task listing the same lock (same address) without waiting for it holds it.
-  if (model.heldLocks?.length || model.reports.some((r) => r.lockdep?.heldBy.length)) heldLockEdges(model, facts, add, has);
+  if (model.heldLocks?.length || model.reports.some((r) => r.lockdep?.heldBy.length)) {
+    heldLockEdges(model, facts, add, has);
+    heldLockSiteEdges(model, facts, add, has);
+  }
   for (let i = 0; i < model.tasks.length; i++) {
     const t = model.tasks[i]!;
     const spin = spinInfoFrom(t, facts[i]!);
@@ -686,6 +689,43 @@ function heldLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>
         lines: uniq([wanted.line, lock.line, ...t.lines.slice(0, 1)]), source: 'lockdep',
       });
     }
+  }
+}
+
+/**
+ * A blocked task whose own list does not end with the lock it sleeps on (or that has no list): when
+ * exactly one lock held by anyone in the lists was taken at the same call site (function and offset)
+ * as the one it is blocked in, that is the lock it waits for, most likely: lockdep keys the entry by
+ * where it was taken, and the lists of "Showing all locks held in the system" cover every task.
+ */
+function heldLockSiteEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+  const lists = heldListsByPid(model);
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
+    if (has(t.key, null)) continue;
+    const w = waitFrom(t, facts[i]!);
+    const caller = w?.blame[0];
+    if (!w || !caller || !SLEEPING_LOCKS.has(w.primitive)) continue;
+    let offset: number | null = null;
+    for (const s of t.stack) for (const f of s.frames) if (offset === null && baseName(f.fn) === caller && !f.unreliable) offset = f.offset;
+    const found: Array<{ list: HeldLocks; lock: LockdepLock }> = [];
+    for (const list of lists.values()) {
+      if (list.pid === t.pid) continue;
+      for (const l of list.locks) {
+        if (!l.at || baseName(l.at) !== caller) continue;
+        if (offset !== null && l.atOffset !== undefined && l.atOffset !== null && l.atOffset !== offset) continue;
+        found.push({ list, lock: l });
+      }
+    }
+    if (found.length !== 1) continue;
+    const { list, lock } = found[0]!;
+    const owner = model.tasks.find((x) => x.pid === list.pid) ?? null;
+    add({
+      from: t.key, to: owner?.key ?? null, toLabel: owner ? null : `${list.comm}:${list.pid}`,
+      primitive: w.primitive, lock: lock.address ?? lock.name, waitsOn: `${lock.name}${lock.address ? ` ${lock.address}` : ''}`,
+      evidence: `${taskLabel(t)} sleeps in ${w.at} called from ${caller}; the only lock held in the lockdep lists that was taken there is ${lock.name}${lock.address ? ` ${lock.address}` : ''}, held by ${list.comm}/${list.pid} (taken at ${lock.at})`,
+      lines: uniq([lock.line, ...t.lines.slice(0, 1)]), source: 'inferred',
+    });
   }
 }
 
