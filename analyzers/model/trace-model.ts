@@ -225,6 +225,10 @@ export interface TraceModel {
   heldLocks?: HeldLocks[];
   /** CONFIG_CSD_LOCK_WAIT_DEBUG: "csd: Detected non-responsive CSD lock (#1) on CPU#3, waiting N ns for CPU#06". */
   csdWaits?: Array<{ cpu: number; target: number; line: number }>;
+  /** /proc/modules rows in the paste: each module's base address and size (hex base without 0x). */
+  modules?: Array<{ name: string; size: number; base: string; line: number }>;
+  /** "[last unloaded: name]" of an oops's "Modules linked in:" line. */
+  lastUnloaded?: { name: string; line: number };
   sys: SysInfo | null;
   /** Kernel release when seen anywhere ("4.18.0-240.el8.x86_64"). */
   release: string | null;

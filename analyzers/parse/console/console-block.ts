@@ -172,6 +172,12 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     return;
   }
   if (text.startsWith('Sending NMI from CPU')) onNmiSend();
+  // "Modules linked in: ... [last unloaded: canx_bus]" (kernel/module/main.c print_modules)
+  const lu = text.indexOf('[last unloaded: ');
+  if (lu >= 0) {
+    const m = /^\[last unloaded: ([A-Za-z0-9_-]{1,64})/.exec(text.slice(lu));
+    if (m) st.model.lastUnloaded ??= { name: m[1]!.replace(/-/g, '_'), line: no };
+  }
   if (readCsdLine(st.model, text, no)) return;
   // powerpc's show_regs prints the interrupted instruction twice: "NIP:  c000000000e3d2a0 LR: ..." in
   // the register block (read as the exception, address only), then "NIP [c000000000e3d2a0]

@@ -16,12 +16,18 @@ import { finding, uniqLines } from '../../graph/finding-kit.ts';
 import { baseName } from '../generic-helpers/index.ts';
 
 const TIMER_RE = /^(?:run_timer_softirq|__run_timers|run_timer_base|expire_timers|call_timer_fn)$/;
+// Where an expired timer's callback is called from: the timer wheel, and hrtimers
+// (kernel/time/hrtimer.c __run_hrtimer, inlined into __hrtimer_run_queues)
+const CALLS_CALLBACK_RE = /^(?:call_timer_fn|expire_timers|__run_timers|run_timer_softirq|__run_hrtimer|__hrtimer_run_queues|hrtimer_run_queues|hrtimer_run_softirq)$/;
 // Frames that run with base->lock held: __run_timers (inlined into run_timer_softirq on 3.10) and
 // expire_timers detach the expired timer under the lock; call_timer_fn runs the callback after
 // the lock was dropped (kernel/time/timer.c), so a fault there does not hold it.
 const HOLDS_BASE_RE = /^(?:run_timer_softirq|__run_timers|run_timer_base|expire_timers)$/;
 const ARM_RE = /^(?:lock_timer_base|mod_timer|__mod_timer|add_timer|add_timer_on|del_timer|timer_reduce|mod_timer_pending)$/;
-const GPRS = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15'];
+const GPRS = [
+  'RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15',
+  ...Array.from({ length: 31 }, (_, i) => `X${i}`), // arm64
+];
 
 const CHECKLIST = [
   'Find the module that owned the timer (the faulting address is in the module area: match it against the module load addresses of this boot, e.g. `mod` in crash or the unload log).',
@@ -37,6 +43,25 @@ export function inModuleArea(hex: string): boolean {
   return v >= 0xffffffffa0000000n && v < 0xffffffffff000000n;
 }
 
+/**
+ * A module's memory: x86-64's module area, or the range a /proc/modules row in the paste gave a
+ * module (any architecture). `name` is the module when a row says which.
+ */
+function moduleAddress(model: TraceModel, hex: string): { name: string | null } | null {
+  const v = /^[0-9a-f]{8,16}$/.test(hex) ? BigInt(`0x${hex}`) : null;
+  if (v === null) return null;
+  for (const m of model.modules ?? []) {
+    const base = BigInt(`0x${m.base}`);
+    if (v >= base && v < base + BigInt(m.size)) return { name: m.name };
+  }
+  return inModuleArea(hex) ? { name: null } : null;
+}
+
+function formerOwner(model: TraceModel, hex: string): string {
+  const name = moduleAddress(model, hex)?.name;
+  return name ? `in ${name}'s memory per /proc/modules${model.lastUnloaded?.name === name ? ', last unloaded' : ''}` : 'module area';
+}
+
 function badPointer(model: TraceModel, exc: ExceptionFrame): { reg: string; value: string; invalidLine: number | null } | null {
   const invalid = new Map(model.invalidAddresses.map((a) => [a.address, a.line]));
   let moduleHit: { reg: string; value: string; invalidLine: number | null } | null = null;
@@ -44,25 +69,64 @@ function badPointer(model: TraceModel, exc: ExceptionFrame): { reg: string; valu
     const v = exc.registers[r]?.toLowerCase();
     if (!v) continue;
     if (invalid.has(v)) return { reg: r, value: v, invalidLine: invalid.get(v)! };
-    if (!moduleHit && inModuleArea(v)) moduleHit = { reg: r, value: v, invalidLine: null };
+    if (!moduleHit && moduleAddress(model, v)) moduleHit = { reg: r, value: v, invalidLine: null };
   }
   if (moduleHit) return moduleHit;
   // registers trimmed from the paste: the oops line still names the faulting address
   for (const r of model.reports) {
     if (r.kind !== 'oops') continue;
-    const m = /(?:for address|paging request at|dereference at)[:\s]+(?:0x)?([0-9a-f]{16})\b/i.exec(r.header);
-    if (m && inModuleArea(m[1]!.toLowerCase())) return { reg: 'fault address', value: m[1]!.toLowerCase(), invalidLine: null };
+    const m = /(?:for address|paging request at(?: virtual address)?|dereference at(?: virtual address)?)[:\s]+(?:0x)?([0-9a-f]{16})\b/i.exec(r.header);
+    if (m && moduleAddress(model, m[1]!.toLowerCase())) return { reg: 'fault address', value: m[1]!.toLowerCase(), invalidLine: null };
   }
   return null;
 }
 
 const MAX_FINDINGS = 4;
 
+/**
+ * The callback itself is gone: the interrupted code's address has no symbol, lies in a module's
+ * memory, and the first reliable frame under it is where expired timers' callbacks are called from
+ * (an instruction fetch from freed module text; CR2 is that address).
+ */
+function goneCallback(model: TraceModel, t: TraceModel['tasks'][number], seg: TraceModel['tasks'][number]['stack'][number]): Finding | null {
+  const exc = seg.exception;
+  if (!exc || exc.fn || !exc.address) return null;
+  const where = moduleAddress(model, exc.address.toLowerCase());
+  if (!where) return null;
+  const caller = seg.frames.find((f) => !f.unreliable && f.fn);
+  if (!caller || !CALLS_CALLBACK_RE.test(baseName(caller.fn))) return null;
+  const label = taskLabel(t);
+  const cpu = t.cpu !== null ? `CPU ${t.cpu}` : label;
+  const owner = where.name ?? model.lastUnloaded?.name ?? null;
+  const unloaded = model.lastUnloaded ? ` [last unloaded: ${model.lastUnloaded.name}]` : '';
+  return finding({
+    pattern: 'timer-after-module-unload',
+    confidence: model.lastUnloaded || where.name ? 0.8 : 0.65,
+    headline: `${cpu}: ${baseName(caller.fn)} called a timer callback at ${exc.address}, in ${where.name ? `${where.name}'s former memory` : 'the module area'} with no symbol${unloaded}: a timer of an unloaded module${owner ? ` (${owner})` : ''} fired`,
+    blockingChain: [],
+    cycle: false,
+    suspectLock: null,
+    keyFrames: [baseName(caller.fn)],
+    checklist: CHECKLIST,
+    nextSteps: [
+      `crash> sym ${exc.address}   (no symbol: the owning module was unloaded)`,
+      'crash> mod   (loaded modules; compare with the address)',
+      'crash> log | grep -i -e unload -e rmmod -e "module"',
+      `crash> dis -l ${baseName(caller.fn)}`,
+    ],
+  });
+}
+
 export function timerFindings(model: TraceModel): Finding[] {
   const out: Finding[] = [];
   for (const t of model.tasks) {
     if (out.length >= MAX_FINDINGS) break;
     t.stack.forEach((seg, i) => {
+      const gone = goneCallback(model, t, seg);
+      if (gone) {
+        out.push(gone);
+        return;
+      }
       const exc = seg.exception;
       if (!exc || !TIMER_RE.test(baseName(exc.fn))) return;
       const bad = badPointer(model, exc);
@@ -92,7 +156,7 @@ export function timerFindings(model: TraceModel): Finding[] {
       out.push(finding({
         pattern: 'timer-after-module-unload',
         confidence: spin ? (bad.invalidLine ? 0.93 : 0.85) : (bad.invalidLine ? 0.75 : 0.6),
-        headline: `${cpu}: ${at} faulted on ${bad.value} (${bad.reg}, ${bad.invalidLine ? 'invalid address' : 'module area'}): a timer of an unloaded module fired${spin ? `, and the fault path spins on the timer base lock ${spin.lock} it already holds` : ''}`,
+        headline: `${cpu}: ${at} faulted on ${bad.value} (${bad.reg}, ${bad.invalidLine ? 'invalid address' : formerOwner(model, bad.value)}): a timer of an unloaded module fired${spin ? `, and the fault path spins on the timer base lock ${spin.lock} it already holds` : ''}`,
         blockingChain: chain,
         cycle: !!spin,
         suspectLock: baseLock ? {
