@@ -221,6 +221,14 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     st.exc.lines.push(no);
     return;
   }
+  // 32-bit arm __show_regs: "r7 : ef7b1f00  r6 : ef7b5e00 ...", "sp : c3b0fee8  ip : c3b0ff00  fp : c3b0fefc"
+  if (st.exc && ARM32_REGS_RE.test(text)) {
+    ARM32_PAIR_RE.lastIndex = 0;
+    const t = text.slice(0, 400);
+    for (let m = ARM32_PAIR_RE.exec(t); m; m = ARM32_PAIR_RE.exec(t)) st.exc.registers[m[1]!.toUpperCase()] = m[2]!;
+    st.exc.lines.push(no);
+    return;
+  }
   const rip = parseRipLine(text);
   if (rip) {
     const exc: ExceptionFrame = {
@@ -266,18 +274,47 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     if ((report.kind === 'spinlock_lockup' || report.kind === 'spinlock_recursion') && spinDumpLine(report, text, no)) return;
     if (report.kind === 'netdev_unregister' && refTrackerLine(report, ds, text, no)) return;
   }
+  // 32-bit arm prints its unwinder's lines ("[<pc>] (fn) from [<lr>] (caller+0x/0x)") with no
+  // "Call trace:" line before them (arch/arm/kernel/traps.c dump_backtrace, v4.x+)
+  if (!st.inTrace && ARM_UNWIND_RE.test(text)) st.startTrace(no);
   if (st.inTrace) {
     if (TRACE_END.some((s) => text.startsWith(s))) {
       st.inTrace = false;
       return;
     }
     frameLine(st, raw, no);
+    armIrqEntry(st, text);
+  }
+}
+
+// 32-bit arm: "[<c0100b0c>] (__irq_svc) from [<c0b1d8e4>] (_raw_spin_lock+0x44/0x58)": the frames so far
+// ran in the interrupt that __irq_svc entered from kernel mode; the caller it names is the code
+// interrupted, where the "PC is at" registers belong (arch/arm/kernel/entry-armv.S)
+const ARM_IRQ_SVC_RE = /^\[<[0-9a-f]{8}>\] \(__irq_svc\) from \[<[0-9a-f]{8}>\] \(([A-Za-z_$.][\w.$]{0,255})\+0x/;
+
+function armIrqEntry(st: BlockState, text: string): void {
+  const m = ARM_IRQ_SVC_RE.exec(text);
+  const seg = st.seg;
+  if (!m || !seg || st.frozen || seg.context !== 'process') return;
+  seg.context = 'hardirq';
+  for (const f of seg.frames) f.context = 'hardirq';
+  const exc = seg.exception && seg.exception.fn === m[1] ? seg.exception : null;
+  if (exc) seg.exception = null;
+  else if (seg.exception) seg.exception.context = 'hardirq';
+  st.context = 'process';
+  const next = st.newSegment('process');
+  if (exc && next.exception === null) {
+    next.exception = exc;
+    exc.context = 'process';
   }
 }
 
 // "x29: ffff8000a6ebb8f0 x28: ..." / "x9 : ffff800080b2d2a4" / "sp : ffff8000a6ebb8f0" / "lr : fn+0x84/0x98"
 const ARM64_REGS_RE = /^(?:x\d{1,2} ?: [0-9a-f]{16}|sp : [0-9a-f]{16}|lr : \S)/;
 const ARM64_PAIR_RE = /\b(x\d{1,2}|sp) ?: ([0-9a-f]{16})\b/g;
+const ARM_UNWIND_RE = /^\[<[0-9a-f]{8,16}>\] \([A-Za-z_$.][\w.$]{0,255}(?: \[[\w.-]{1,64}\])?\) from \[</;
+const ARM32_REGS_RE = /^(?:r\d{1,2} ?: [0-9a-f]{8}\b|sp : [0-9a-f]{8} )/;
+const ARM32_PAIR_RE = /\b(r\d{1,2}|sp|ip|fp) ?: ([0-9a-f]{8})\b/g;
 
 /** arm64 register pairs into `regs` under upper-case names (X0..X30, SP), as the model keys them. */
 function parseArm64Registers(text: string, regs: Record<string, string>): void {

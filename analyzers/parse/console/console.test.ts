@@ -397,3 +397,31 @@ test('"CPU: N PID: N Comm: fio Kdump: loaded Tainted: ..." (RHEL, Fedora): the c
   const m = parse(['NMI watchdog: Watchdog detected hard LOCKUP on cpu 14', 'CPU: 14 PID: 61822 Comm: fio Kdump: loaded Tainted: G           OE    --------  ---  5.14.0-362.el9.x86_64 #1', 'RIP: 0010:native_queued_spin_lock_slowpath+0x20/0x2a0', 'Call Trace:', ' <NMI>', ' nvmx_irq+0x44/0x90 [nvmx]'].join('\n'));
   assert.equal(task(m, 'pid:61822').comm, 'fio');
 });
+
+test('32-bit arm: "PC is at", r0..r12 registers, and an unwinder dump with no "Call trace:" line; __irq_svc splits the interrupt from the interrupted code, which keeps the registers', () => {
+  const m = parse([
+    'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [spidev_test:733]',
+    'CPU: 0 PID: 733 Comm: spidev_test Tainted: G           O      5.4.70 #1',
+    'PC is at _raw_spin_lock_irqsave+0x40/0x58',
+    'LR is at spix_transfer_one+0x30/0x120 [spix]',
+    'pc : [<c07d1a40>]    lr : [<bf01a130>]    psr: 20000093',
+    'sp : c2a3fd90  ip : c2a3fda8  fp : c2a3fda4',
+    'r3 : 00000003  r2 : 00040005  r1 : 00000000  r0 : c2b10e4c',
+    '[<c010f8a4>] (unwind_backtrace) from [<c010b7c0>] (show_stack+0x10/0x14)',
+    '[<c0553cc4>] (gic_handle_irq) from [<c0101a8c>] (__irq_svc+0x6c/0x90)',
+    'Exception stack(0xc2a3fd40 to 0xc2a3fd88)',
+    'fd40: c2b10e4c 00000000 00040005 00000003',
+    '[<c0101a8c>] (__irq_svc) from [<c07d1a40>] (_raw_spin_lock_irqsave+0x40/0x58)',
+    '[<c07d1a40>] (_raw_spin_lock_irqsave) from [<bf01a130>] (spix_transfer_one+0x30/0x120 [spix])',
+    '[<bf01a130>] (spix_transfer_one [spix]) from [<c04f2b10>] (spi_transfer_one_message+0x1a4/0x4f0)',
+  ].join('\n'));
+  const t = task(m, 'pid:733');
+  assert.deepEqual(t.stack.map((s) => [s.context, s.exception?.fn ?? null, s.frames.map((f) => f.fn)]), [
+    ['hardirq', null, ['unwind_backtrace', 'gic_handle_irq', '__irq_svc']],
+    ['process', '_raw_spin_lock_irqsave', ['_raw_spin_lock_irqsave', 'spix_transfer_one']],
+  ]);
+  const exc = t.stack[1]!.exception!;
+  assert.equal(exc.registers.R0, 'c2b10e4c');
+  assert.equal(exc.registers.SP, 'c2a3fd90');
+  assert.equal(t.stack[1]!.frames[1]!.module, 'spix');
+});

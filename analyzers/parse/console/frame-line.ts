@@ -20,7 +20,8 @@ const SYM_RE = /^([A-Za-z_$.][\w.$]{0,255})\+0x([0-9a-f]{1,16})(?:\/0x([0-9a-f]{
 const INLINE_RE = /^([A-Za-z_][\w.]{0,255}) [\w./-]{1,255}\.[chS]:\d{1,7}(?::\d{1,5})? \[inline\]/;
 
 // 32-bit ARM unwinder (arch/arm/kernel/traps.c dump_backtrace_entry): "[<pc>] (fn) from [<lr>] (caller+0x../0x..)"
-const ARM_RE = /^\(([A-Za-z_$.][\w.$]{0,255})\) from \[<?(?:0x)?[0-9a-f]{1,16}>?\] \([A-Za-z_$.][\w.$]{0,255}\+0x[0-9a-f]{1,16}\/0x[0-9a-f]{1,16}\)/;
+// (a module function names its module inside the parentheses: "(rs485x_tx_work [rs485x])")
+const ARM_RE = /^\(([A-Za-z_$.][\w.$]{0,255})(?: \[([\w.-]{1,64})\])?\) from \[<?(?:0x)?[0-9a-f]{1,16}>?\] \([A-Za-z_$.][\w.$]{0,255}\+0x[0-9a-f]{1,16}\/0x[0-9a-f]{1,16}(?: \[[\w.-]{1,64}\])?\)/;
 
 /** Context markers the x86 unwinder prints between stacks (dumpstack.c: "<IRQ>", "</IRQ>", "<NMI>", "<<EOE>>", "<EOI>", "<TASK>"). */
 const MARKER_RE = /^<{1,2}(\/?)(IRQ|NMI|EOI|EOE|TASK|SOFTIRQ)>{1,2}\s{0,8}/;
@@ -88,7 +89,7 @@ export function parseFrameLine(text: string): ParsedFrame | null {
     };
   }
   const am = ARM_RE.exec(t);
-  if (am) return { fn: am[1]!, offset: null, size: null, address: address && /^0+$/.test(address) ? null : address, module: null, unreliable };
+  if (am) return { fn: am[1]!, offset: null, size: null, address: address && /^0+$/.test(address) ? null : address, module: am[2] ?? null, unreliable };
   const im = INLINE_RE.exec(t);
   if (im) return { fn: im[1]!, offset: null, size: null, address: null, module: null, unreliable };
   return null;

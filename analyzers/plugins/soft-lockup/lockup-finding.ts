@@ -9,6 +9,7 @@ import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { CrashLockup } from '../../classify/watchdog-panic.ts';
 import { blameFrames, reportTask, spinInfo, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+import { taskFrames as stackFrames } from '../../classify/frames.ts';
 
 /** What both routes give: the stuck task (interrupted code only, for the crash route) and the text. */
 interface LockupSource {
@@ -40,7 +41,10 @@ function finding(model: TraceModel, src: LockupSource, pattern: string): Finding
   const { task: t, label, cpu } = src;
   const frames = t ? taskFrames(t) : [];
   const spin = t ? spinInfo(t) : null;
-  const blame = blameFrames(frames);
+  // a spinning CPU is blamed from its spin on: the frames of the interrupt that reported it (the
+  // watchdog's own, or a 32-bit arm IRQ entry) come before and are not what it runs
+  const from = spin?.exception && t ? t.stack.findIndex((s) => s.exception === spin.exception) : -1;
+  const blame = blameFrames(from > 0 && t ? stackFrames({ ...t, stack: t.stack.slice(from) }) : frames);
   const kind = pattern === 'hard-lockup' ? 'hard' : 'soft';
   const exc = t?.stack.find((s) => s.exception)?.exception ?? null;
   const rflags = exc?.registers.RFLAGS;
