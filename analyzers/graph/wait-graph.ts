@@ -309,7 +309,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // 5c. the driver core's device lock (dev->mutex, include/linux/device.h device_lock): unbind holds
   // it across the driver's remove, probe and shutdown across theirs; pci_reset_function and friends
   // take it. No address is printed, so a waiter is tied to the one task in such a section only.
-  deviceLockEdges(model, add, has);
+  deviceLockEdges(model, facts, add, has);
 
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
   const workers = model.tasks.filter(isBlockedWorker);
@@ -747,7 +747,13 @@ const KERNFS_OP_RE = /^(?:kernfs_fop_write_iter|kernfs_fop_write|kernfs_fop_read
 function kernfsDrainEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
   let drainers: Set<Task> | null = null;
   for (const t of model.tasks) {
-    if (taskFrames(t).slice(0, 6).includes('kernfs_drain')) (drainers ??= new Set()).add(t);
+    const fr = taskFrames(t);
+    for (let k = 0; k < fr.length && k < 6; k++) {
+      if (fr[k] === 'kernfs_drain') {
+        (drainers ??= new Set()).add(t);
+        break;
+      }
+    }
   }
   if (drainers === null) return;
   // the removers' own kernfs operations (a sysfs write that removes devices) hold no one up
@@ -771,16 +777,13 @@ function kernfsDrainEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (f
 const DEVICE_LOCK_TAKER_RE = /^(?:pci_reset_function|pci_dev_lock|pci_try_reset_function|__pci_reset_function_locked|pci_reset_bus|device_lock|__device_attach|__driver_attach|device_release_driver_internal|device_shutdown|usb_lock_device_for_reset)$/;
 const DEVICE_LOCK_HOLDER_RE = /^(?:device_release_driver_internal|__device_attach|__driver_attach|device_shutdown|__device_release_driver|driver_probe_device|__driver_probe_device)$/;
 
-function deviceLockEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+function deviceLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
   let waiters: Array<{ t: Task; via: string }> | null = null;
-  for (const t of model.tasks) {
-    const fr = taskFrames(t).map(baseName);
-    const m = fr.findIndex((f) => MUTEX_SLOW_RE.test(f));
-    if (m < 0) continue;
-    // the first caller above the mutex frames
-    let k = m;
-    while (k < fr.length && (MUTEX_SLOW_RE.test(fr[k]!) || fr[k] === 'mutex_lock_nested')) k++;
-    const via = fr[k];
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
+    // the wait the facts pass already classified: a mutex, and the first caller above its frames
+    const w = waitFrom(t, facts[i]!);
+    const via = w?.primitive === 'mutex' ? w.blame[0] : undefined;
     if (via && DEVICE_LOCK_TAKER_RE.test(via)) (waiters ??= []).push({ t, via });
   }
   if (waiters === null) return;
