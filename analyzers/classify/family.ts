@@ -38,8 +38,20 @@ export function familyOfReport(r: Report): Family {
   }
 }
 
-/** The report that decides family and title: the first one that is not an NMI backtrace. */
+/**
+ * The report that decides family and title: the first detector report that is not an NMI backtrace.
+ * The unregister_netdevice line is printed every 10 s from the moment the device is unregistered, so
+ * it comes before the hung-task reports it causes; it decides only when no detector report is there.
+ */
 export function primaryReport(model: TraceModel): Report | null {
-  for (const r of model.reports) if (r.kind !== 'nmi_backtrace') return r;
-  return null;
+  let netdev: Report | null = null;
+  for (const r of model.reports) {
+    if (r.kind === 'nmi_backtrace') continue;
+    if (r.kind === 'netdev_unregister') {
+      netdev ??= r;
+      continue;
+    }
+    return r;
+  }
+  return netdev;
 }

@@ -185,6 +185,13 @@ export function rcuLine(r: Report, raw: string, no: number): boolean {
   const cpu = /^(\d{1,5})-?[^\s:]{0,12}: \(/.exec(t);
   if (cpu) {
     push('stalledCpus', Number(cpu[1]));
+    // v5.x+ marks a CPU line whose CPU was idle the whole time (print_cpu_stall_info): not a holder
+    if (t.includes('(false positive?)')) ((d as { falsePositive?: number[] }).falsePositive ??= []).push(Number(cpu[1]));
+    used = true;
+  }
+  // "rcu: Possible timer handling issue on cpu=9 timer-softirq=..." / "kthread timer wakeup didn't happen"
+  if (t.includes("timer wakeup didn't happen") || t.startsWith('Possible timer handling issue')) {
+    (d as { timerIssue?: number }).timerIssue = no;
     used = true;
   }
   // "{ 3 5 }" (CPU stalls), "{ 5-.... 7-O... P1234 }" (expedited stalls, kernel/rcu/tree_exp.h: each CPU

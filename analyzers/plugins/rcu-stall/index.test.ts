@@ -9,8 +9,10 @@ test('RCU stall: the grace period waits on CPU 1, which spins on a lock; the GP 
   assert.deepEqual(f.blockingChain.map((l) => [l.task, l.primitive, l.heldBy]), [
     ['RCU grace period', 'rcu_gp', 'conntrackd:7781'],
     ['conntrackd:7781', 'spinlock', null],
-    ['rcu_preempt kthread', 'cpu', 'CPU 2'],
+    // "->cpu=2" is where the starved kthread last ran, not who starves it: no holder
+    ['rcu_preempt kthread', 'cpu', null],
   ]);
+  assert.match(f.blockingChain[2]!.evidence ?? '', /last ran on CPU 2/);
   assert.equal(f.suspectLock?.address, 'ffff88810b3f1e80');
   assert.deepEqual(f.keyFrames.slice(0, 2), ['ctnl_dump_table', 'netlink_dump']);
   assert.ok(f.nextSteps.includes('crash> bt -c 1'));
@@ -21,4 +23,54 @@ test('a stalled CPU without a backtrace in the paste is named, with no holder ta
   const f = runPlugin(rcuStall, text).findings[0]!;
   assert.deepEqual(f.blockingChain.map((l) => l.heldBy), ['CPU 3']);
   assert.ok(f.headline.includes('60002 jiffies'));
+});
+
+test('honesty: an idle CPU or one the stall line calls "(false positive?)" holds nothing; a missed kthread timer wakeup is a timer problem', () => {
+  const text = [
+    'rcu: INFO: rcu_sched detected stalls on CPUs/tasks:',
+    'rcu: \t2-...!: (0 ticks this GP) idle=3f4/0/0x0 softirq=88/88 fqs=0  (false positive?)',
+    'rcu: \t(detected by 5, t=21003 jiffies, g=4405, q=12 ncpus=16)',
+    'rcu: rcu_sched kthread timer wakeup didn\'t happen for 20999 jiffies! g4405 f0x0 RCU_GP_WAIT_FQS(5) ->state=0x402',
+    'rcu: \tPossible timer handling issue on cpu=9 timer-softirq=5120',
+    'rcu: rcu_sched kthread starved for 21001 jiffies! g4405 f0x0 RCU_GP_WAIT_FQS(5) ->state=0x402 ->cpu=9',
+    'NMI backtrace for cpu 2 skipped: idling at intel_idle+0x65/0xb0',
+  ].join('\n');
+  const f = runPlugin(rcuStall, text).findings[0]!;
+  assert.deepEqual(f.blockingChain.map((l) => l.heldBy), [null, null]);
+  assert.match(f.blockingChain[0]!.evidence ?? '', /false positive/);
+  assert.match(f.blockingChain[1]!.evidence ?? '', /timer wakeup did not happen .*not a CPU hog/);
+});
+
+test('a task hung in synchronize_rcu waits for the grace period the stall names: it is the first link, held by the stalled task', () => {
+  const text = [
+    'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:',
+    'rcu: \t4-....: (20999 ticks this GP) idle=8a2/1/0x4000000000000000 softirq=901/901 fqs=5100',
+    'rcu: \t(detected by 0, t=21002 jiffies, g=77017, q=330 ncpus=8)',
+    'NMI backtrace for cpu 4',
+    'CPU: 4 PID: 3310 Comm: camd Tainted: G           O       6.1.0 #1',
+    'RIP: 0010:xcam_poll_fifo+0x40/0x90 [xcam]',
+    'Call Trace:',
+    ' <TASK>',
+    ' xcam_stream_on+0x88/0x120 [xcam]',
+    ' xcam_ioctl+0x1c0/0x3a0 [xcam]',
+    ' </TASK>',
+    'INFO: task kworker/u16:1:88 blocked for more than 122 seconds.',
+    'task:kworker/u16:1   state:D stack:0     pid:88    ppid:2      flags:0x00004000',
+    'Call Trace:',
+    ' <TASK>',
+    ' __schedule+0x34d/0x9e0',
+    ' schedule+0x5a/0xd0',
+    ' schedule_timeout+0x118/0x150',
+    ' __wait_for_common+0x93/0x1a0',
+    ' __wait_rcu_gp+0x13e/0x150',
+    ' synchronize_rcu+0xd6/0xf0',
+    ' xbus_remove_work+0x30/0x90',
+    ' </TASK>',
+  ].join('\n');
+  const f = runPlugin(rcuStall, text).findings[0]!;
+  assert.deepEqual(f.blockingChain.slice(0, 2).map((l) => [l.task, l.primitive, l.heldBy]), [
+    ['kworker/u16:1:88', 'rcu_gp', 'camd:3310'],
+    ['RCU grace period', 'rcu_gp', 'camd:3310'],
+  ]);
+  assert.equal(f.confidence, 0.7);
 });

@@ -9,6 +9,8 @@ import type { Plugin } from '../plugin.ts';
 import { blameFrames, spinInfo, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 
 interface RcuDetails {
+  falsePositive?: number[];
+  timerIssue?: number;
   stalledCpus?: number[];
   stalledTasks?: number[];
   detectedBy?: number;
@@ -16,6 +18,30 @@ interface RcuDetails {
   starved?: { kthread: string; jiffies: number; state: string | null; cpu: number | null; line: number };
   lines?: number[];
   syzFrame?: string;
+}
+
+// Waiting for a grace period (kernel/rcu/tree.c, tree_exp.h): these tasks wait for the stall to end
+const GP_WAIT_RE = /^(?:synchronize_rcu(?:_expedited|_bh)?|synchronize_sched(?:_expedited)?|synchronize_net|__wait_rcu_gp|wait_rcu_gp|_rcu_barrier|rcu_barrier(?:_sched|_bh)?)$/;
+// the idle loop: a CPU backtrace in it is a CPU doing nothing, not one holding the grace period
+const IDLE_RE = /^(?:do_idle|cpu_idle|cpu_startup_entry|default_idle_call|default_idle|cpuidle_enter\w{0,16}|arch_cpu_idle\w{0,8}|native_safe_halt|mwait_idle\w{0,16}|intel_idle\w{0,16}|acpi_idle_\w{1,16}|poll_idle|cpu_do_idle)$/;
+
+function isIdle(t: TraceModel['tasks'][number]): boolean {
+  if (t.pid === 0) return true;
+  const fr = taskFrames({ ...t, stack: t.stack.filter((s) => s.context === 'process') });
+  return fr.slice(0, 12).some((f) => IDLE_RE.test(f));
+}
+
+/** Blocked tasks waiting for a grace period, and the function they wait in. */
+function gpWaiters(model: TraceModel): Array<{ t: TraceModel['tasks'][number]; at: string }> {
+  const hung = new Set(model.reports.filter((x) => x.kind === 'hung_task' && x.pid !== null).map((x) => x.pid));
+  const out: Array<{ t: TraceModel['tasks'][number]; at: string }> = [];
+  for (const t of model.tasks) {
+    if (t.state !== 'D' && !(t.pid !== null && hung.has(t.pid))) continue;
+    const at = taskFrames(t).slice(0, 16).find((f) => GP_WAIT_RE.test(f));
+    if (at) out.push({ t, at });
+    if (out.length >= 8) break;
+  }
+  return out;
 }
 
 function finding(model: TraceModel, r: Report): Finding {
@@ -28,7 +54,16 @@ function finding(model: TraceModel, r: Report): Finding {
   if (d.syzFrame) keyFrames.push(d.syzFrame);
   let spinLock: string | null = null;
   for (const cpu of cpus.slice(0, 8)) {
-    const t = model.tasks.find((x) => x.cpu === cpu && x.stack.length > 0);
+    const found = model.tasks.find((x) => x.cpu === cpu && x.stack.length > 0);
+    // an idle CPU, or one the report itself calls a false positive, holds nothing
+    const idle = (found && isIdle(found)) || (d.falsePositive ?? []).includes(cpu);
+    if (idle) {
+      chain.push({ task: 'RCU grace period', waitsOn: `quiescent state from CPU ${cpu}`, primitive: 'rcu_gp', lock: null, heldBy: null,
+        evidence: (d.falsePositive ?? []).includes(cpu) ? `the stall line marks CPU ${cpu} "(false positive?)": it was idle` : `CPU ${cpu}'s backtrace is the idle loop: it holds no read-side section`,
+        lines });
+      continue;
+    }
+    const t = found;
     const spin = t ? spinInfo(t) : null;
     if (spin?.address) spinLock ??= spin.address;
     // the NMI segment is the backtrace machinery itself; the interrupted code is what stalls
@@ -56,9 +91,21 @@ function finding(model: TraceModel, r: Report): Finding {
   }
   const starved = d.starved;
   if (starved) {
+    // "->cpu=N" is where the kthread last ran, not who starves it; a missed timer wakeup means the
+    // kthread's own timer never fired (a timer or idle problem), not a CPU hog
     chain.push({ task: `${starved.kthread} kthread`, waitsOn: `CPU time (starved ${starved.jiffies} jiffies${starved.state ? `, ${starved.state}` : ''})`,
-      primitive: 'cpu', lock: null, heldBy: starved.cpu !== null ? `CPU ${starved.cpu}` : null, evidence: 'rcu kthread starved line', lines: [starved.line] });
+      primitive: 'cpu', lock: null, heldBy: null,
+      evidence: d.timerIssue ? `rcu kthread starved line; its timer wakeup did not happen${starved.cpu !== null ? ` (timer on CPU ${starved.cpu})` : ''}: a timer problem, not a CPU hog` : `rcu kthread starved line${starved.cpu !== null ? `; it last ran on CPU ${starved.cpu}` : ''}`,
+      lines: [starved.line, ...(d.timerIssue ? [d.timerIssue] : [])] });
   }
+  // the tasks waiting for this grace period come first: they wait for whoever the stall names
+  const holder = chain.find((l) => l.heldBy !== null && !/^CPU \d/.test(l.heldBy))?.heldBy ?? null;
+  const waiting = gpWaiters(model).filter((w) => taskLabel(w.t) !== holder);
+  chain.unshift(...waiting.map((w) => ({
+    task: taskLabel(w.t), waitsOn: `RCU grace period (${w.at})`, primitive: 'rcu_gp', lock: null, heldBy: holder,
+    evidence: `${taskLabel(w.t)} waits in ${w.at} for a grace period; this stall report shows that grace period stuck${holder ? ` on ${holder}` : ''}`,
+    lines: w.t.lines.slice(0, 2),
+  })));
   if (chain.length === 0) {
     chain.push({ task: 'RCU grace period', waitsOn: 'quiescent states (the stall lines naming CPUs or tasks are not in the paste)',
       primitive: 'rcu_gp', lock: null, heldBy: null, evidence: r.header.slice(0, 120), lines: [r.line] });
@@ -68,7 +115,8 @@ function finding(model: TraceModel, r: Report): Finding {
   return {
     pattern: 'rcu-stall',
     caseId: null,
-    confidence: chain.length > 0 && keyFrames.length > 0 ? 0.5 : 0.4,
+    // a stall that names the task holding the grace period explains the tasks waiting for it
+    confidence: holder && waiting.length > 0 ? 0.7 : holder ? 0.6 : chain.length > 0 && keyFrames.length > 0 ? 0.5 : 0.4,
     headline,
     blockingChain: chain,
     cycle: false,
