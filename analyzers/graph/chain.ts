@@ -64,3 +64,19 @@ export function longestChain(g: WaitGraph): WalkedChain | null {
   }
   return best;
 }
+
+/**
+ * The links of the tasks the graph shows waiting on `target` (a Task.key), one per waiter: the work
+ * queued behind a task that a mechanism analyzer explains (tasks blocked on a lock the waiter holds).
+ */
+export function waitersOf(g: WaitGraph, target: string, max = 8): ChainLink[] {
+  const out: ChainLink[] = [];
+  const seen = new Set<string>();
+  for (const e of g.edges) {
+    if (e.to !== target || e.from === target || seen.has(e.from)) continue;
+    seen.add(e.from);
+    out.push(edgeToLink(g, e));
+    if (out.length >= max) break;
+  }
+  return out;
+}

@@ -346,7 +346,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
           : `${taskLabel(t)} waits in ${w.at}; no blocked worker in the paste`,
         lines: uniq([...t.lines.slice(0, 2), ...(wk ? wk.lines.slice(0, 2) : [])]), source: wk ? 'inferred' : 'frames',
       });
-    } else if (w.primitive === 'mutex' && taskFrames(t, { exceptions: false }).slice(0, 8).some((f) => /^rtnl_lock(?:_killable)?$/.test(f))) {
+    } else if (w.primitive === 'mutex' && (RTNL_TAIL_CALLERS.test(w.blame[0] ?? '') || taskFrames(t, { exceptions: false }).slice(0, 8).some((f) => /^rtnl_lock(?:_killable)?$/.test(f)))) {
       // rtnl_mutex: rtnetlink_rcv_msg runs every doit handler (rtnl_newlink, do_setlink...) with
       // it held (net/core/rtnetlink.c), so a task inside one of those holds RTNL
       // the first task holding RTNL other than this one: the first two holders, found once
@@ -597,11 +597,25 @@ function firstRtnlHolders(model: TraceModel): Task[] {
   return out;
 }
 
+// rtnl_lock() is a tail call to mutex_lock(&rtnl_mutex): its own frame is often missing, and the
+// mutex wait sits right under a caller whose only mutex is RTNL (net/core/rtnetlink.c, link_watch.c)
+const RTNL_TAIL_CALLERS = /^(?:rtnetlink_rcv_msg|linkwatch_event|__linkwatch_run_queue|rtnl_lock|rtnl_lock_killable|__rtnl_lock)$/;
 const RTNL_HELD_RE = /^(?:rtnetlink_rcv_msg|rtnl_newlink|rtnl_setlink|rtnl_dellink|do_setlink|rtnl_newaddr|rtnl_dump_ifinfo)$/;
 
 function rtnlHeld(t: Task): boolean {
   const fr = taskFrames(t, { exceptions: false });
-  return fr.some((f) => RTNL_HELD_RE.test(f)) && !fr.slice(0, 8).some((f) => /^rtnl_lock/.test(f));
+  return fr.some((f) => RTNL_HELD_RE.test(f)) && !fr.slice(0, 8).some((f) => /^rtnl_lock/.test(f)) && !waitsForRtnlByTailCall(fr);
+}
+
+/** A mutex wait right under an RTNL-only caller (rtnl_lock's frame lost to its tail call). */
+function waitsForRtnlByTailCall(fr: readonly string[]): boolean {
+  for (let k = 0; k < fr.length && k < 8; k++) {
+    if (!MUTEX_SLOW_RE.test(baseName(fr[k]!))) continue;
+    let j = k;
+    while (j < fr.length && MUTEX_SLOW_RE.test(baseName(fr[j]!))) j++;
+    return j < fr.length && RTNL_TAIL_CALLERS.test(baseName(fr[j]!));
+  }
+  return false;
 }
 
 function addHex(hex: string, n: number): string {

@@ -24,6 +24,8 @@ import type { NetdevWait, Report, Task, TraceModel } from '../../model/trace-mod
 import type { Plugin } from '../plugin.ts';
 import { blameFrames, reportTask, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 import { baseName } from '../../classify/frames.ts';
+import { holderLabel, outEdges, waitGraphOf } from '../../graph/wait-graph.ts';
+import { waitersOf } from '../../graph/chain.ts';
 
 const WAIT_FNS = new Set(['netdev_wait_allrefs_any', 'netdev_wait_allrefs', 'netdev_run_todo']);
 // the tracker's own frames at the top of each stack: the caller below them took the reference
@@ -101,8 +103,14 @@ function finding(model: TraceModel, reports: Report[]): Finding {
   const order = { rwsem_read: 0, mutex: 1, rwsem_write: 2 } as const;
   blocked.sort((a, b) => order[a.primitive] - order[b.primitive]);
   const writer = blocked.find((b) => b.primitive === 'rwsem_write');
+  const g = waitGraphOf(model);
   const chain: ChainLink[] = [];
+  // the tasks blocked on a lock the unregistering task holds (an unbind or sriov_numvfs store that
+  // unregisters the device under the device lock), from the wait-for graph
+  if (waiter) chain.push(...waitersOf(g, waiter.key, 6).filter((l) => !blocked.some((b) => taskLabel(b.task) === l.task)));
   for (const b of blocked.slice(0, 8)) {
+    // no cleanup_net stack in the paste: another source (a lockdep held-lock list) may name the holder
+    const known = cleanup ? null : outEdges(g, b.task.key).find((e) => (e.to !== null || e.toLabel !== null) && !e.queued);
     const role = b.primitive === 'rwsem_write' ? 'for writing' : b.primitive === 'rwsem_read' ? 'for reading' : '';
     const queued = b.primitive === 'rwsem_read' && writer ? `, queued behind the waiting writer ${taskLabel(writer.task)}` : '';
     chain.push({
@@ -110,9 +118,10 @@ function finding(model: TraceModel, reports: Report[]): Finding {
       waitsOn: `${b.lock}${role ? ` ${role}` : ''} (in ${b.via}${queued})`,
       primitive: b.primitive,
       lock: b.lock,
-      heldBy: cleanup ? taskLabel(cleanup) : null,
+      heldBy: cleanup ? taskLabel(cleanup) : known ? holderLabel(g, known) : null,
       evidence: cleanup
         ? `cleanup_net (${taskLabel(cleanup)}) holds ${b.lock} while the device's references are awaited`
+        : known ? known.evidence
         : `cleanup_net holds ${b.lock} during a namespace teardown; its task is not in the paste, so no holder is named`,
       lines: b.task.lines.slice(0, 2),
     });

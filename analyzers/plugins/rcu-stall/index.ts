@@ -7,6 +7,8 @@ import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import { blameFrames, spinInfo, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+import { waitGraphOf } from '../../graph/wait-graph.ts';
+import { waitersOf } from '../../graph/chain.ts';
 
 interface RcuDetails {
   falsePositive?: number[];
@@ -101,7 +103,10 @@ function finding(model: TraceModel, r: Report): Finding {
   // the tasks waiting for this grace period come first: they wait for whoever the stall names
   const holder = chain.find((l) => l.heldBy !== null && !/^CPU \d/.test(l.heldBy))?.heldBy ?? null;
   const waiting = gpWaiters(model).filter((w) => taskLabel(w.t) !== holder);
-  chain.unshift(...waiting.map((w) => ({
+  // and the tasks blocked on what those waiters hold (an RTNL holder inside synchronize_rcu_expedited)
+  const g = waiting.length > 0 ? waitGraphOf(model) : null;
+  const behind = g ? waiting.flatMap((w) => waitersOf(g, w.t.key, 4)) : [];
+  chain.unshift(...behind, ...waiting.map((w) => ({
     task: taskLabel(w.t), waitsOn: `RCU grace period (${w.at})`, primitive: 'rcu_gp', lock: null, heldBy: holder,
     evidence: `${taskLabel(w.t)} waits in ${w.at} for a grace period; this stall report shows that grace period stuck${holder ? ` on ${holder}` : ''}`,
     lines: w.t.lines.slice(0, 2),
