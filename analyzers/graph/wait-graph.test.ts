@@ -230,3 +230,17 @@ test('held-lock lists: a blocked task whose own list lacks the lock waits for th
   const g3 = buildWaitGraph(model({ tasks: [waiter, holder, other], heldLocks: [lock(600, 'alsactl', 'ffff888104a2c0a8', 'snd_card_file_add', 0x2c), lock(700, 'speaker-test', 'ffff888104b3c0a8', 'snd_card_file_add', 0x2c)] }));
   assert.equal(g3.edges.find((x) => x.from === 'pid:500' && x.source === 'inferred'), undefined);
 });
+
+test('RTNL: a mutex wait right under rtnetlink_rcv_msg (rtnl_lock tail-called away) waits for the task inside a doit handler, and is itself no RTNL holder', () => {
+  const waiter = task(1021, 'NetworkManager', null, ['__schedule', 'schedule', 'schedule_preempt_disabled', '__mutex_lock.constprop.0', 'rtnetlink_rcv_msg', 'netlink_rcv_skb', 'netlink_unicast']);
+  const link = task(51020, 'kworker/7:0', null, ['__schedule', 'schedule', 'schedule_preempt_disabled', '__mutex_lock.constprop.0', 'linkwatch_event', 'process_one_work']);
+  const holder = task(48211, 'ip', null, ['__schedule', 'schedule', 'synchronize_rcu_expedited', 'unregister_netdevice_many_notify', 'rtnl_delete_link', 'rtnl_dellink', 'rtnetlink_rcv_msg', 'netlink_rcv_skb']);
+  const g = buildWaitGraph(model({ tasks: [waiter, link, holder] }));
+  for (const from of ['pid:1021', 'pid:51020']) {
+    const e = g.edges.find((x) => x.from === from)!;
+    assert.deepEqual([e.lock, e.to], ['rtnl_mutex', 'pid:48211'], from);
+  }
+  // with the doit handler gone, NetworkManager (a waiter) is not taken for the holder
+  const g2 = buildWaitGraph(model({ tasks: [waiter, link] }));
+  assert.equal(g2.edges.find((x) => x.from === 'pid:51020')!.to, null);
+});
