@@ -244,3 +244,14 @@ test('RTNL: a mutex wait right under rtnetlink_rcv_msg (rtnl_lock tail-called aw
   const g2 = buildWaitGraph(model({ tasks: [waiter, link] }));
   assert.equal(g2.edges.find((x) => x.from === 'pid:51020')!.to, null);
 });
+
+test('SRCU notifier chain: srcu_notifier_chain_unregister waits for the one task inside srcu_notifier_call_chain; two readers name nobody', () => {
+  const unreg = task(3410, 'rmmod', null, ['__schedule', 'schedule', 'schedule_timeout', 'wait_for_completion', '__synchronize_srcu', 'synchronize_srcu', 'srcu_notifier_chain_unregister', 'xpm_exit']);
+  const reader = task(233, 'sugov:4', null, ['__schedule', 'schedule', 'schedule_timeout', 'wait_for_completion_timeout', 'xmcu_xfer', 'xpm_notify', 'srcu_notifier_call_chain', 'cpufreq_freq_transition_begin']);
+  const g = buildWaitGraph(model({ tasks: [unreg, reader] }));
+  const e = g.edges.find((x) => x.from === 'pid:3410' && x.primitive === 'srcu');
+  assert.equal(e?.to, 'pid:233');
+  assert.equal(e?.source, 'inferred');
+  const other = task(240, 'sugov:5', null, ['__schedule', 'schedule', 'msleep', 'ypm_notify', 'srcu_notifier_call_chain']);
+  assert.equal(buildWaitGraph(model({ tasks: [unreg, reader, other] })).edges.find((x) => x.from === 'pid:3410' && x.primitive === 'srcu'), undefined);
+});

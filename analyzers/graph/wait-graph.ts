@@ -310,6 +310,9 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // it across the driver's remove, probe and shutdown across theirs; pci_reset_function and friends
   // take it. No address is printed, so a waiter is tied to the one task in such a section only.
   deviceLockEdges(model, facts, add, has);
+  // 5d. SRCU notifier chains (kernel/notifier.c): srcu_notifier_chain_unregister waits in
+  // synchronize_srcu for every task inside srcu_notifier_call_chain (an SRCU read section) to leave
+  srcuNotifierEdges(model, add, has);
 
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
   const workers = model.tasks.filter(isBlockedWorker);
@@ -813,6 +816,28 @@ function deviceLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTask
       waitsOn: `device_lock (dev->mutex, taken in ${via})`,
       evidence: `${via} takes the device's lock; ${taskLabel(h)} is inside ${section}, which runs with the device lock held across the driver callback (the only such task in the paste; no address shows it is the same device)`,
       lines: uniq([...t.lines.slice(0, 1), ...h.lines.slice(0, 1)]), source: 'inferred',
+    });
+  }
+}
+
+function srcuNotifierEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+  let unregs: Task[] | null = null;
+  for (const t of model.tasks) {
+    const fr = taskFrames(t);
+    const k = fr.findIndex((f) => /^(?:__)?synchronize_srcu(?:_expedited)?$/.test(baseName(f)));
+    if (k >= 0 && k < 12 && fr.slice(k, k + 4).some((f) => baseName(f) === 'srcu_notifier_chain_unregister')) (unregs ??= []).push(t);
+  }
+  if (unregs === null) return;
+  const readers = model.tasks.filter((x) => !unregs!.includes(x) && taskFrames(x).some((f) => baseName(f) === 'srcu_notifier_call_chain'));
+  if (readers.length !== 1) return;
+  const r = readers[0]!;
+  for (const t of unregs) {
+    if (has(t.key, null)) continue;
+    add({
+      from: t.key, to: r.key, toLabel: null, primitive: 'srcu', lock: null,
+      waitsOn: 'SRCU grace period of a notifier chain (srcu_notifier_chain_unregister)',
+      evidence: `${taskLabel(t)} waits in synchronize_srcu for the chain's readers; ${taskLabel(r)} is inside srcu_notifier_call_chain (an SRCU read section) and sleeps there (the only such task in the paste; no address shows it is the same chain)`,
+      lines: uniq([...t.lines.slice(0, 1), ...r.lines.slice(0, 1)]), source: 'inferred',
     });
   }
 }
