@@ -141,3 +141,25 @@ test('signature: the same hang elsewhere matches; a different hang does not', ()
   assert.equal(sig(ld.replace(/&fc->io_lock/g, '&type->s_umount_key#50')), sig(ld.replace(/&fc->io_lock/g, '&type->s_umount_key#7')));
   assert.match(a, /^[0-9a-f]{32}$/);
 });
+
+test('a panic the operator asked for (sysrq-c, an injected NMI) does not make the dump an oops: the blocked tasks decide', () => {
+  const crash = [
+    'crash> sys',
+    '      KERNEL: vmlinux',
+    '    RELEASE: 6.1.0-18-arm64',
+    '      PANIC: "Kernel panic - not syncing: sysrq triggered crash"',
+    'crash> foreach UN bt',
+    'PID: 1712   TASK: ffff0000c5a1e000  CPU: 2   COMMAND: "systemd-udevd"',
+    ' #0 [ffff80000d0bbb20] __switch_to at ffff8000080171c4',
+    ' #1 [ffff80000d0bbb40] __schedule at ffff800008b5e1f0',
+    ' #2 [ffff80000d0bbba0] schedule at ffff800008b5e8a0',
+    ' #3 [ffff80000d0bbbc0] schedule_preempt_disabled at ffff800008b5ec18',
+    ' #4 [ffff80000d0bbbd0] __mutex_lock at ffff800008b60c74',
+    ' #5 [ffff80000d0bbc50] loop_get_status at ffff8000010a31e4 [loop]',
+  ].join('\n');
+  assert.equal(classify(parse(crash)).family, 'stuck_tasks');
+  const nmi = ['Kernel panic - not syncing: NMI: Not continuing', 'INFO: task jbd2/sda1-8:412 blocked for more than 120 seconds.'].join('\n');
+  assert.equal(classify(parse(nmi)).family, 'hung_task');
+  // a panic the kernel decided on stays what it was
+  assert.equal(classify(parse('Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b')).family, 'oops');
+});

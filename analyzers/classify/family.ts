@@ -47,6 +47,7 @@ export function primaryReport(model: TraceModel): Report | null {
   let netdev: Report | null = null;
   for (const r of model.reports) {
     if (r.kind === 'nmi_backtrace') continue;
+    if (r.kind === 'panic' && isDeliberatePanic(r.message)) continue;
     if (r.kind === 'netdev_unregister') {
       netdev ??= r;
       continue;
@@ -54,4 +55,14 @@ export function primaryReport(model: TraceModel): Report | null {
     return r;
   }
   return netdev;
+}
+
+/**
+ * A panic the operator asked for, to get a dump of a machine that was already hung: sysrq-c
+ * (drivers/tty/sysrq.c: "sysrq triggered crash" since v5.x, "SysRq : Trigger a crash" before) or an
+ * injected NMI (arch/x86/kernel/nmi.c "NMI: Not continuing", "NMI IOCK error"). It says nothing about
+ * the hang: the tasks in the dump do.
+ */
+export function isDeliberatePanic(message: string | null | undefined): boolean {
+  return !!message && /sysrq triggered crash|SysRq ?: Trigger a crash|NMI: Not continuing|NMI IOCK error|Unknown NMI reason/i.test(message);
 }

@@ -5,7 +5,7 @@
 
 import type { Family } from '../contract.ts';
 import type { DetectorKind, Report, Task, TraceModel } from '../model/trace-model.ts';
-import { familyOfReport, primaryReport } from './family.ts';
+import { familyOfReport, isDeliberatePanic, primaryReport } from './family.ts';
 import { hangFrame } from './syz-frames.ts';
 import { taskFrames } from './frames.ts';
 import { crashLockup, panicTask } from './watchdog-panic.ts';
@@ -75,7 +75,7 @@ export function classify(model: TraceModel): { family: Family; title: string } {
       return { family: wd.kind, title };
     }
     const hit = sys.panic ? matchDetector(sys.panic) : null;
-    const usable = hit && hit.kind !== 'nmi_backtrace' ? hit : null;
+    const usable = hit && hit.kind !== 'nmi_backtrace' && !(hit.kind === 'panic' && isDeliberatePanic(hit.message)) ? hit : null;
     const t = panicTask(model, usable?.cpu ?? null);
     if (usable) {
       const pseudo = { kind: usable.kind, message: usable.message } as Report;
