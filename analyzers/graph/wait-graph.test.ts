@@ -255,3 +255,25 @@ test('SRCU notifier chain: srcu_notifier_chain_unregister waits for the one task
   const other = task(240, 'sugov:5', null, ['__schedule', 'schedule', 'msleep', 'ypm_notify', 'srcu_notifier_call_chain']);
   assert.equal(buildWaitGraph(model({ tasks: [unreg, reader, other] })).edges.find((x) => x.from === 'pid:3410' && x.primitive === 'srcu'), undefined);
 });
+
+test('jbd2: the commit (waiting inline for t_updates) waits for the one task inside a handle; new handles and fsync wait through the commit for that holder; two handle holders, or a commit waiting on I/O, name nobody', () => {
+  const commit = task(811, 'jbd2/sda2-8', null, ['__schedule', 'schedule', 'jbd2_journal_commit_transaction', 'kjournald2', 'kthread']);
+  const holder = task(5120, 'mysqld', null, ['__schedule', 'schedule', 'schedule_preempt_disabled', '__mutex_lock', 'ext4_setattr', 'notify_change', 'do_truncate']);
+  const newHandle = task(6001, 'nginx', null, ['__schedule', 'schedule', 'wait_transaction_locked', 'add_transaction_credits', 'start_this_handle', 'jbd2__journal_start', '__ext4_journal_start_sb', 'ext4_dirty_inode']);
+  const fsync = task(6002, 'postgres', null, ['__schedule', 'schedule', 'jbd2_log_wait_commit', 'ext4_sync_file', 'do_fsync']);
+  const g = buildWaitGraph(model({ tasks: [commit, holder, newHandle, fsync] }));
+  const c = g.edges.find((x) => x.from === 'pid:811' && x.primitive === 'journal');
+  assert.equal(c?.to, 'pid:5120');
+  assert.match(c!.evidence, /inside ext4_setattr, which runs with a handle open/);
+  const w = walkChain(g, 'pid:6001');
+  assert.deepEqual(w.links.map((l) => [l.task, l.heldBy]).slice(0, 2), [['nginx:6001', 'mysqld:5120'], ['jbd2/sda2-8:811', 'mysqld:5120']]);
+  assert.equal(g.edges.find((x) => x.from === 'pid:6002' && x.primitive === 'journal')?.to, 'pid:811');
+  // a second task inside a handle: which one the commit waits for is not known, and the waiters name no holder
+  const other = task(5121, 'rsync', null, ['__schedule', 'schedule', 'io_schedule', 'wait_on_page_writeback', 'ext4_write_begin', 'generic_perform_write']);
+  const g2 = buildWaitGraph(model({ tasks: [commit, holder, other, newHandle] }));
+  assert.equal(g2.edges.find((x) => x.from === 'pid:811' && x.source === 'inferred'), undefined);
+  assert.equal(walkChain(g2, 'pid:6001').links[0]!.heldBy, null);
+  // a commit sleeping on its own I/O is not waiting for handles
+  const ioCommit = task(812, 'jbd2/sdb1-8', null, ['__schedule', 'schedule', 'io_schedule', 'bit_wait_io', '__wait_on_bit', 'out_of_line_wait_on_bit', 'jbd2_journal_commit_transaction', 'kjournald2']);
+  assert.equal(buildWaitGraph(model({ tasks: [ioCommit, holder] })).edges.find((x) => x.from === 'pid:812' && x.source === 'inferred'), undefined);
+});

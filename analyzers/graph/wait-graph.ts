@@ -313,6 +313,8 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // 5d. SRCU notifier chains (kernel/notifier.c): srcu_notifier_chain_unregister waits in
   // synchronize_srcu for every task inside srcu_notifier_call_chain (an SRCU read section) to leave
   srcuNotifierEdges(model, add, has);
+  // 5e. jbd2: the commit waits for running handles, new handles and fsync wait for the commit
+  jbd2Edges(model, add, has);
 
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
   const workers = model.tasks.filter(isBlockedWorker);
@@ -840,4 +842,61 @@ function srcuNotifierEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (
       lines: uniq([...t.lines.slice(0, 1), ...r.lines.slice(0, 1)]), source: 'inferred',
     });
   }
+}
+
+// fs/jbd2/commit.c: jbd2_journal_commit_transaction locks the transaction, then sleeps (inline
+// wait_event on j_wait_updates) until every handle started in it has stopped (t_updates == 0).
+// Meanwhile start_this_handle / wait_transaction_locked wait for the locked transaction, and
+// jbd2_log_wait_commit (fsync) for the commit. A handle is open from ext4_journal_start to
+// ext4_journal_stop: the ext4 operations below run inside one (fs/ext4/inode.c, namei.c...).
+const JBD2_WAITS_RE = /^(?:start_this_handle|wait_transaction_locked|add_transaction_credits|jbd2__journal_start|jbd2_journal_start|jbd2_log_wait_commit|jbd2_complete_transaction|__jbd2_log_wait_for_space)$/;
+const IN_HANDLE_RE = /^(?:ext4_write_begin|ext4_setattr|__ext4_new_inode|ext4_rename2?|ext4_truncate|ext4_evict_inode|ext4_page_mkwrite|ext4_fallocate|ext4_punch_hole|ext4_xattr_set_handle|mpage_map_and_submit_extent|ext4_convert_unwritten_extents\w{0,12}|ext4_orphan_add|ext4_orphan_del|ext4_create|ext4_mkdir|ext4_unlink|ext4_link|ext4_symlink|ext4_tmpfile|do_get_write_access|jbd2_journal_get_write_access|jbd2_journal_get_create_access|jbd2_journal_dirty_metadata)$/;
+
+function jbd2Edges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+  let commit: Task | null = null;
+  for (const t of model.tasks) {
+    const fr = taskFrames(t, { exceptions: false }).map(baseName);
+    // the t_updates wait is inline: schedule right under the commit function
+    const k = fr.indexOf('jbd2_journal_commit_transaction');
+    if (k < 0 || k > 4 || fr.slice(0, k).some((f) => !/^(?:__schedule|schedule|preempt_schedule\w{0,12})$/.test(f))) continue;
+    if (commit) return; // two journals committing: which handles hold which is not known
+    commit = t;
+  }
+  if (commit === null) return;
+  const holders: Array<{ t: Task; op: string; at: string }> = [];
+  const waiters: Task[] = [];
+  for (const t of model.tasks) {
+    if (t === commit || (t.state !== 'D' && t.state !== null)) continue;
+    const fr = taskFrames(t, { exceptions: false }).map(baseName);
+    if (fr.slice(0, 12).some((f) => JBD2_WAITS_RE.test(f))) {
+      waiters.push(t);
+      continue;
+    }
+    const op = fr.find((f) => IN_HANDLE_RE.test(f));
+    if (op) holders.push({ t, op, at: fr.find((f) => !isMechanicsFrame(f)) ?? op });
+  }
+  const h = holders.length === 1 ? holders[0]! : null;
+  if (h !== null && !has(commit.key, null)) {
+    add({
+      from: commit.key, to: h.t.key, toLabel: null, primitive: 'journal', lock: null,
+      waitsOn: 'running jbd2 handles to stop (t_updates, jbd2_journal_commit_transaction)',
+      evidence: `the commit waits until every handle of the transaction has stopped; ${taskLabel(h.t)} is inside ${h.op}, which runs with a handle open, and sleeps in ${h.at} (the only such task in the paste)`,
+      lines: uniq([...commit.lines.slice(0, 1), ...h.t.lines.slice(0, 1)]), source: 'inferred',
+    });
+  }
+  // the committing thread holds nothing: like a reader behind a queued writer, these wait through
+  // it for the handle holder, named when the paste shows it
+  for (const t of waiters) {
+    if (has(t.key, null)) continue;
+    add({
+      from: t.key, to: commit.key, toLabel: h ? taskLabel(h.t) : null, primitive: 'journal', lock: null,
+      waitsOn: `the jbd2 commit of the running transaction (${taskLabel(commit)})`,
+      evidence: `${taskLabel(t)} waits for the journal (a new handle waits for the locked transaction, fsync for its commit); ${taskLabel(commit)} commits it and waits for the handles still open${h ? `: ${taskLabel(h.t)}'s` : ', whose holder is not in the paste'}`,
+      lines: uniq([...t.lines.slice(0, 1), ...commit.lines.slice(0, 1)]), source: 'inferred', queued: true,
+    });
+  }
+}
+
+function isMechanicsFrame(f: string): boolean {
+  return /^(?:__schedule|schedule\w{0,16}|io_schedule\w{0,16}|preempt_schedule\w{0,12})$/.test(f);
 }

@@ -30,8 +30,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 const TODO: Record<string, string> = {
   'completion-cycle-fw-flash-work-needs-dev-lock-hung-blocker-arm64-6.16-v6b':
     'a wait_for_completion is not tied to the work item that will complete it (here the only blocked worker of the same driver, itself waiting on the mutex the completion waiter owns): the cycle is missed. A same-module heuristic was tried and invented holders in two honesty cases, so it was not kept',
-  'jbd2-handle-holder-waits-stable-page-writeback-iscsi-digest-hung-5.15-v6b':
-    'no jbd2 model: a commit waiting for t_updates is not blamed on the reported task that holds a running handle (ext4_write_begin after ext4_journal_start, then waiting on a stable page)',
   'nearmiss-netdev-unregister-count-drains-completes-5.15-v6a':
     'timestamps are dropped by normalisation, so the engine cannot see that the unregister lines stopped two minutes before the paste ends (the count fell and the release finished); it still reports the wait',
   'nearmiss-rcu-stall-kvm-guest-steal-gve-poll-in-backtrace-sar-5.10-v6c':
