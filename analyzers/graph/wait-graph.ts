@@ -312,9 +312,9 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   deviceLockEdges(model, facts, add, has);
   // 5d. SRCU notifier chains (kernel/notifier.c): srcu_notifier_chain_unregister waits in
   // synchronize_srcu for every task inside srcu_notifier_call_chain (an SRCU read section) to leave
-  srcuNotifierEdges(model, add, has);
+  srcuNotifierEdges(model, facts, add, has);
   // 5e. jbd2: the commit waits for running handles, new handles and fsync wait for the commit
-  jbd2Edges(model, add, has);
+  jbd2Edges(model, facts, add, has);
 
   // 6. frames: flushers wait on a blocked worker; everything else blocked gets an open edge
   const workers = model.tasks.filter(isBlockedWorker);
@@ -822,12 +822,21 @@ function deviceLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTask
   }
 }
 
-function srcuNotifierEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+const SYNC_SRCU_RE = /^(?:__)?synchronize_srcu(?:_expedited)?(?:\.\w{1,16})?$/;
+
+function srcuNotifierEdges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
   let unregs: Task[] | null = null;
-  for (const t of model.tasks) {
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
+    // the facts pass already classified the wait: only grace-period waits are looked at
+    if (waitFrom(t, facts[i]!)?.primitive !== 'rcu_grace_period') continue;
     const fr = taskFrames(t);
-    const k = fr.findIndex((f) => /^(?:__)?synchronize_srcu(?:_expedited)?$/.test(baseName(f)));
-    if (k >= 0 && k < 12 && fr.slice(k, k + 4).some((f) => baseName(f) === 'srcu_notifier_chain_unregister')) (unregs ??= []).push(t);
+    // only the first frames: a blocked synchronize_srcu is near the top (this runs on every task)
+    for (let k = 0; k < fr.length && k < 12; k++) {
+      if (!SYNC_SRCU_RE.test(fr[k]!)) continue;
+      if (fr.slice(k, k + 4).some((f) => baseName(f) === 'srcu_notifier_chain_unregister')) (unregs ??= []).push(t);
+      break;
+    }
   }
   if (unregs === null) return;
   const readers = model.tasks.filter((x) => !unregs!.includes(x) && taskFrames(x).some((f) => baseName(f) === 'srcu_notifier_call_chain'));
@@ -852,13 +861,22 @@ function srcuNotifierEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (
 const JBD2_WAITS_RE = /^(?:start_this_handle|wait_transaction_locked|add_transaction_credits|jbd2__journal_start|jbd2_journal_start|jbd2_log_wait_commit|jbd2_complete_transaction|__jbd2_log_wait_for_space)$/;
 const IN_HANDLE_RE = /^(?:ext4_write_begin|ext4_setattr|__ext4_new_inode|ext4_rename2?|ext4_truncate|ext4_evict_inode|ext4_page_mkwrite|ext4_fallocate|ext4_punch_hole|ext4_xattr_set_handle|mpage_map_and_submit_extent|ext4_convert_unwritten_extents\w{0,12}|ext4_orphan_add|ext4_orphan_del|ext4_create|ext4_mkdir|ext4_unlink|ext4_link|ext4_symlink|ext4_tmpfile|do_get_write_access|jbd2_journal_get_write_access|jbd2_journal_get_create_access|jbd2_journal_dirty_metadata)$/;
 
-function jbd2Edges(model: TraceModel, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
+function jbd2Edges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, add: (e: WaitEdge) => void, has: (from: string, lock: string | null) => boolean): void {
   let commit: Task | null = null;
-  for (const t of model.tasks) {
-    const fr = taskFrames(t, { exceptions: false }).map(baseName);
-    // the t_updates wait is inline: schedule right under the commit function
-    const k = fr.indexOf('jbd2_journal_commit_transaction');
-    if (k < 0 || k > 4 || fr.slice(0, k).some((f) => !/^(?:__schedule|schedule|preempt_schedule\w{0,12})$/.test(f))) continue;
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
+    if (waitFrom(t, facts[i]!)?.primitive !== 'journal') continue;
+    // the t_updates wait is inline: schedule right under the commit function (no copy of the
+    // frame list per task: this runs on every task of a foreach bt)
+    const fr = taskFrames(t, { exceptions: false });
+    let k = -1;
+    for (let i = 0; i < fr.length && i < 5; i++) {
+      if (baseName(fr[i]!) === 'jbd2_journal_commit_transaction') {
+        k = i;
+        break;
+      }
+    }
+    if (k < 0 || fr.slice(0, k).some((f) => !/^(?:__schedule|schedule|preempt_schedule\w{0,12})$/.test(f))) continue;
     if (commit) return; // two journals committing: which handles hold which is not known
     commit = t;
   }
