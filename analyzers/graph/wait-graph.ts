@@ -748,17 +748,26 @@ function heldLockSiteEdges(model: TraceModel, facts: ReturnType<typeof factsOfTa
   }
 }
 
+/**
+ * The one task of the paste that `pred` holds for, or null when none or several do: the inferred
+ * passes below (kernfs drain, device lock, SRCU notifier) tie a waiter to a section holder only when
+ * the paste shows a single candidate, since no address says which object each one holds.
+ */
+function soleTask(tasks: readonly Task[], pred: (t: Task) => boolean): Task | null {
+  let found: Task | null = null;
+  for (const t of tasks) {
+    if (!pred(t)) continue;
+    if (found) return null;
+    found = t;
+  }
+  return found;
+}
+
 const CPUHP_KICK_RE = /^(?:cpuhp_kick_ap_work|cpuhp_kick_ap|__cpuhp_kick_ap|cpuhp_invoke_ap_callback)$/;
 
 /** The one blocked CPU hotplug thread (cpuhp/N inside cpuhp_thread_fun) other than `t`, if exactly one. */
 function cpuhpThread(model: TraceModel, t: Task): Task | null {
-  let found: Task | null = null;
-  for (const x of model.tasks) {
-    if (x === t || !x.comm?.startsWith('cpuhp/') || !taskFrames(x).includes('cpuhp_thread_fun')) continue;
-    if (found) return null;
-    found = x;
-  }
-  return found;
+  return soleTask(model.tasks, (x) => x !== t && !!x.comm?.startsWith('cpuhp/') && taskFrames(x).includes('cpuhp_thread_fun'));
 }
 
 const KERNFS_OP_RE = /^(?:kernfs_fop_write_iter|kernfs_fop_write|kernfs_fop_read_iter|kernfs_fop_read|kernfs_seq_start|kernfs_seq_show|kernfs_fop_mmap|sysfs_kf_write|sysfs_kf_read|sysfs_kf_bin_write|sysfs_kf_bin_read)$/;
@@ -776,11 +785,10 @@ function kernfsDrainEdges(model: TraceModel, add: (e: WaitEdge) => void, has: (f
   }
   if (drainers === null) return;
   // the removers' own kernfs operations (a sysfs write that removes devices) hold no one up
-  const inside = model.tasks.filter((x) => !drainers!.has(x) && taskFrames(x).some((f) => KERNFS_OP_RE.test(f)));
+  const h = soleTask(model.tasks, (x) => !drainers!.has(x) && taskFrames(x).some((f) => KERNFS_OP_RE.test(f)));
+  if (h === null) return;
   for (const t of drainers) {
     if (has(t.key, null)) continue;
-    if (inside.length !== 1) continue;
-    const h = inside[0]!;
     add({
       from: t.key, to: h.key, toLabel: null, primitive: 'kernfs_active', lock: null,
       waitsOn: 'active references of the kernfs nodes it removes (kernfs_drain)',
@@ -806,13 +814,13 @@ function deviceLockEdges(model: TraceModel, facts: ReturnType<typeof factsOfTask
     if (via && DEVICE_LOCK_TAKER_RE.test(via)) (waiters ??= []).push({ t, via });
   }
   if (waiters === null) return;
+  // the holder: inside a device-lock section and not itself waiting to take a device lock there
+  const waiting = new Set(waiters.map((w) => w.t));
+  const h = soleTask(model.tasks, (x) => !waiting.has(x) && taskFrames(x).some((f) => DEVICE_LOCK_HOLDER_RE.test(baseName(f))));
+  if (h === null) return;
+  const section = taskFrames(h).map(baseName).find((f) => DEVICE_LOCK_HOLDER_RE.test(f))!;
   for (const { t, via } of waiters) {
     if (has(t.key, null)) continue;
-    // holders: inside a device-lock section and not themselves waiting to take a device lock there
-    const holders = model.tasks.filter((x) => x !== t && !waiters!.some((w) => w.t === x) && taskFrames(x).some((f) => DEVICE_LOCK_HOLDER_RE.test(baseName(f))));
-    if (holders.length !== 1) continue;
-    const h = holders[0]!;
-    const section = taskFrames(h).map(baseName).find((f) => DEVICE_LOCK_HOLDER_RE.test(f))!;
     add({
       from: t.key, to: h.key, toLabel: null, primitive: 'mutex', lock: 'device_lock',
       waitsOn: `device_lock (dev->mutex, taken in ${via})`,
@@ -839,9 +847,8 @@ function srcuNotifierEdges(model: TraceModel, facts: ReturnType<typeof factsOfTa
     }
   }
   if (unregs === null) return;
-  const readers = model.tasks.filter((x) => !unregs!.includes(x) && taskFrames(x).some((f) => baseName(f) === 'srcu_notifier_call_chain'));
-  if (readers.length !== 1) return;
-  const r = readers[0]!;
+  const r = soleTask(model.tasks, (x) => !unregs!.includes(x) && taskFrames(x).some((f) => baseName(f) === 'srcu_notifier_call_chain'));
+  if (r === null) return;
   for (const t of unregs) {
     if (has(t.key, null)) continue;
     add({
@@ -870,9 +877,9 @@ function jbd2Edges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, ad
     // frame list per task: this runs on every task of a foreach bt)
     const fr = taskFrames(t, { exceptions: false });
     let k = -1;
-    for (let i = 0; i < fr.length && i < 5; i++) {
-      if (baseName(fr[i]!) === 'jbd2_journal_commit_transaction') {
-        k = i;
+    for (let j = 0; j < fr.length && j < 5; j++) {
+      if (baseName(fr[j]!) === 'jbd2_journal_commit_transaction') {
+        k = j;
         break;
       }
     }
@@ -883,15 +890,17 @@ function jbd2Edges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, ad
   if (commit === null) return;
   const holders: Array<{ t: Task; op: string; at: string }> = [];
   const waiters: Task[] = [];
-  for (const t of model.tasks) {
+  for (let i = 0; i < model.tasks.length; i++) {
+    const t = model.tasks[i]!;
     if (t === commit || (t.state !== 'D' && t.state !== null)) continue;
+    const w = waitFrom(t, facts[i]!);
     const fr = taskFrames(t, { exceptions: false }).map(baseName);
     if (fr.slice(0, 12).some((f) => JBD2_WAITS_RE.test(f))) {
       waiters.push(t);
       continue;
     }
     const op = fr.find((f) => IN_HANDLE_RE.test(f));
-    if (op) holders.push({ t, op, at: fr.find((f) => !isMechanicsFrame(f)) ?? op });
+    if (op) holders.push({ t, op, at: w ? `${w.at}${w.blame[0] ? ` from ${w.blame[0]}` : ''}` : op });
   }
   const h = holders.length === 1 ? holders[0]! : null;
   if (h !== null && !has(commit.key, null)) {
@@ -915,6 +924,3 @@ function jbd2Edges(model: TraceModel, facts: ReturnType<typeof factsOfTasks>, ad
   }
 }
 
-function isMechanicsFrame(f: string): boolean {
-  return /^(?:__schedule|schedule\w{0,16}|io_schedule\w{0,16}|preempt_schedule\w{0,12})$/.test(f);
-}
