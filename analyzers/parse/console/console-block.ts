@@ -82,7 +82,6 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
     if (report.kind.startsWith('lockdep')) addFormat(model, 'lockdep');
     // old one-line stall headers carry the CPUs and jiffies: "... stall on CPU { 2}  (t=60001 jiffies ...)"
     if (report.kind === 'rcu_stall') rcuLine(report, first.text, first.no);
-    if (report.kind === 'netdev_unregister') netdevHeader(report);
   }
   addFormat(model, 'console');
   const st = new BlockState(model, report);
@@ -95,9 +94,7 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
   // printk caller context of the header: with CONFIG_PRINTK_CALLER other CPUs' lines interleave
   const firstCtx = first.ctx ?? /\]\[ {0,8}([TC]\d{1,10})\]/.exec(first.text.slice(0, 200))?.[1];
   const ctx = firstCtx && /^[TC]/.test(firstCtx) ? firstCtx : null;
-  // the unregister_netdevice line has no stack and names no task: its printk caller id ("[T8123]") is
-  // the task that unregisters the device and waits for its references
-  if (report?.kind === 'netdev_unregister' && ctx?.startsWith('T')) report.pid = Number(ctx.slice(1));
+  if (report?.kind === 'netdev_unregister') netdevHeader(report, ctx);
   let cpuTraceback = false;
   let j = report ? i + 1 : i;
   for (; j < lines.length; j++) {
@@ -127,9 +124,9 @@ function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceMode
 function inlineNetdevReport(lines: readonly ConsoleLine[], j: number, hit: DetectorHit, model: TraceModel): number {
   const line = lines[j]!;
   const r = newReport(hit, line);
-  r.details.syzTitle = 'unregister_netdevice: waiting for DEV to become free';
-  netdevHeader(r);
-  if (line.ctx?.startsWith('T')) r.pid = Number(line.ctx.slice(1));
+  const title = syzTitle(lines, j, hit.kind);
+  if (title) r.details.syzTitle = title.title;
+  netdevHeader(r, line.ctx ?? null);
   model.reports.push(r);
   const ds = newDetailState();
   let k = j + 1;
@@ -216,16 +213,11 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       return;
     }
   }
-  if (st.exc && ARM64_REGS_RE.test(text)) {
-    parseArm64Registers(text, st.exc.registers);
-    st.exc.lines.push(no);
-    return;
-  }
-  // 32-bit arm __show_regs: "r7 : ef7b1f00  r6 : ef7b5e00 ...", "sp : c3b0fee8  ip : c3b0ff00  fp : c3b0fefc"
-  if (st.exc && ARM32_REGS_RE.test(text)) {
-    ARM32_PAIR_RE.lastIndex = 0;
-    const t = text.slice(0, 400);
-    for (let m = ARM32_PAIR_RE.exec(t); m; m = ARM32_PAIR_RE.exec(t)) st.exc.registers[m[1]!.toUpperCase()] = m[2]!;
+  // arm64 "x29: ... x28: ..." lines, and 32-bit arm __show_regs "r7 : ef7b1f00  r6 : ef7b5e00 ...",
+  // "sp : c3b0fee8  ip : c3b0ff00  fp : c3b0fefc"
+  const pairs = !st.exc ? null : ARM64_REGS_RE.test(text) ? ARM64_PAIR_RE : ARM32_REGS_RE.test(text) ? ARM32_PAIR_RE : null;
+  if (st.exc && pairs) {
+    parseRegisterPairs(text, pairs, st.exc.registers);
     st.exc.lines.push(no);
     return;
   }
@@ -316,11 +308,11 @@ const ARM_UNWIND_RE = /^\[<[0-9a-f]{8,16}>\] \([A-Za-z_$.][\w.$]{0,255}(?: \[[\w
 const ARM32_REGS_RE = /^(?:r\d{1,2} ?: [0-9a-f]{8}\b|sp : [0-9a-f]{8} )/;
 const ARM32_PAIR_RE = /\b(r\d{1,2}|sp|ip|fp) ?: ([0-9a-f]{8})\b/g;
 
-/** arm64 register pairs into `regs` under upper-case names (X0..X30, SP), as the model keys them. */
-function parseArm64Registers(text: string, regs: Record<string, string>): void {
+/** arm register pairs ("x0 : ...", "r0 : ...") into `regs` under upper-case names (X0, R0, SP), as the model keys them. */
+function parseRegisterPairs(text: string, re: RegExp, regs: Record<string, string>): void {
   const t = text.slice(0, 400);
-  ARM64_PAIR_RE.lastIndex = 0;
-  for (let m = ARM64_PAIR_RE.exec(t); m; m = ARM64_PAIR_RE.exec(t)) regs[m[1]!.toUpperCase()] = m[2]!;
+  re.lastIndex = 0;
+  for (let m = re.exec(t); m; m = re.exec(t)) regs[m[1]!.toUpperCase()] = m[2]!;
 }
 
 const lastRcu = new WeakMap<TraceModel, Report>();

@@ -365,11 +365,16 @@ const REF_TRACKER_RE = /^(?:ref_tracker: )?(\w{1,32})@(?:0x)?([0-9a-f]{1,16}|\(?
 const MAX_TRACKERS = 16;
 const MAX_TRACKER_FRAMES = 32;
 
-/** The header of a 'netdev_unregister' report: its device and usage count into details.netdev. */
-export function netdevHeader(r: Report): void {
+/**
+ * The header of a 'netdev_unregister' report: its device and usage count into details.netdev. The
+ * line has no stack and names no task: its printk caller id ("[T8123]", `ctx`) is the task that
+ * unregisters the device and waits for its references.
+ */
+export function netdevHeader(r: Report, ctx: string | null): void {
   const m = NETDEV_WAIT_RE.exec(r.header);
   const wait: NetdevWait = { device: m?.[1] ?? r.message ?? '?', usage: m ? Number(m[2]) : null, trackers: [] };
   r.details.netdev = wait;
+  if (ctx?.startsWith('T')) r.pid = Number(ctx.slice(1));
 }
 
 /**
