@@ -712,3 +712,18 @@ export function acquiresForRead(t: Task | null | undefined): boolean {
   }
   return false;
 }
+
+/**
+ * The tasks the paste shows blocked: the tasks of hung-task reports, and every task with a stack in
+ * D state (sysrq-w, crash `ps`/`foreach UN`, ps listings). Input order, each once.
+ */
+export function blockedTasks(model: TraceModel): Task[] {
+  const out = new Set<Task>();
+  for (const r of model.reports) {
+    if (r.kind !== 'hung_task') continue;
+    const t = reportTask(model, r);
+    if (t) out.add(t);
+  }
+  for (const t of model.tasks) if (t.state === 'D' && t.stack.length > 0) out.add(t);
+  return [...out];
+}

@@ -9,7 +9,7 @@ import type { ChainLink, Finding } from '../../contract.ts';
 import type { LockdepLock, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import { finding, uniqLines } from '../../graph/finding-kit.ts';
-import { taskFrames } from '../generic-helpers/index.ts';
+import { isMechanics, taskFrames } from '../generic-helpers/index.ts';
 import { baseName } from '../../classify/frames.ts';
 
 const CHECKLIST = [
@@ -102,7 +102,7 @@ function unrelatedToHangs(model: TraceModel, ld: NonNullable<TraceModel['reports
   if (hung.length === 0) return false;
   const code = new Set<string>();
   for (const l of [ld.acquiring, ...ld.held, ...ld.chain.map((c) => c.lock)]) if (l?.at) code.add(baseName(l.at));
-  for (const c of ld.chain) for (const f of c.frames) if (f.fn && !LOCK_MACHINERY.test(f.fn)) code.add(baseName(f.fn));
+  for (const c of ld.chain) for (const f of c.frames) if (f.fn && !isMechanics(f.fn) && !LOCKDEP_OWN.test(f.fn)) code.add(baseName(f.fn));
   for (const r of hung) {
     const t = r.pid !== null ? model.tasks.find((x) => x.pid === r.pid) : undefined;
     if (!t) return false; // a hung task whose stack is not shown could be anywhere
@@ -112,8 +112,9 @@ function unrelatedToHangs(model: TraceModel, ld: NonNullable<TraceModel['reports
   return true;
 }
 
-// lockdep's and the lock primitives' own frames, shared by every report
-const LOCK_MACHINERY = /^(?:lock_acquire|__lock_acquire|lock_release|_raw_\w{1,32}|__mutex_lock\w{0,24}|mutex_lock\w{0,24}|down_\w{1,24}|__might_\w{1,24}|rt_mutex\w{0,24}|dump_stack\w{0,8}|print_\w{1,32}|check_\w{1,32}|validate_chain|__schedule|schedule\w{0,16}|do_syscall_64|entry_SYSCALL\w{0,24}|ret_from_fork\w{0,8}|kthread|worker_thread|process_one_work)$/;
+// lockdep's own frames in a dependency stack (the lock primitives, scheduler and entry code are
+// the shared isMechanics list); they are in every report, so they tie nothing to a hang
+const LOCKDEP_OWN = /^(?:__might_\w{1,24}|print_\w{1,32}|check_\w{1,32}|validate_chain|process_one_work)$/;
 
 export const lockdepCycle: Plugin = {
   id: 'lockdep-cycle',

@@ -22,7 +22,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { NetdevWait, Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { blameFrames, reportTask, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+import { blameFrames, blockedTasks, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 import { baseName } from '../../classify/frames.ts';
 import { holderLabel, outEdges, waitGraphOf } from '../../graph/wait-graph.ts';
 import { waitersOf } from '../../graph/chain.ts';
@@ -63,18 +63,6 @@ function blockedBehindCleanup(t: Task): Blocked | null {
   if (hasFrame(top, RWSEM_WRITE)) return { task: t, primitive: 'rwsem_write', lock: 'pernet_ops_rwsem', via };
   if (hasFrame(top, RWSEM_READ)) return { task: t, primitive: 'rwsem_read', lock: 'pernet_ops_rwsem', via };
   return null;
-}
-
-/** The tasks the paste shows blocked: hung-task reports' tasks and D-state stacks. */
-function blockedTasks(model: TraceModel): Task[] {
-  const out = new Set<Task>();
-  for (const r of model.reports) {
-    if (r.kind !== 'hung_task') continue;
-    const t = reportTask(model, r);
-    if (t) out.add(t);
-  }
-  for (const t of model.tasks) if (t.state === 'D' && t.stack.length > 0) out.add(t);
-  return [...out];
 }
 
 /** The frames of the first tracker stack below the tracker's own helpers: where the reference was taken. */

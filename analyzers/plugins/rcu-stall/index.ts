@@ -6,7 +6,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { blameFrames, spinInfo, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+import { blameFrames, blockedTasks, spinInfo, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 import { waitGraphOf } from '../../graph/wait-graph.ts';
 import { waitersOf } from '../../graph/chain.ts';
 
@@ -35,10 +35,8 @@ function isIdle(t: TraceModel['tasks'][number]): boolean {
 
 /** Blocked tasks waiting for a grace period, and the function they wait in. */
 function gpWaiters(model: TraceModel): Array<{ t: TraceModel['tasks'][number]; at: string }> {
-  const hung = new Set(model.reports.filter((x) => x.kind === 'hung_task' && x.pid !== null).map((x) => x.pid));
   const out: Array<{ t: TraceModel['tasks'][number]; at: string }> = [];
-  for (const t of model.tasks) {
-    if (t.state !== 'D' && !(t.pid !== null && hung.has(t.pid))) continue;
+  for (const t of blockedTasks(model)) {
     const at = taskFrames(t).slice(0, 16).find((f) => GP_WAIT_RE.test(f));
     if (at) out.push({ t, at });
     if (out.length >= 8) break;
