@@ -105,5 +105,6 @@ test('arm64: a fault in __run_timers.part.0 on an address /proc/modules gave a m
   // outside the module's range (a heap address), the same fault is not this finding
   const heap = analyze(['canx_bus 24576 0 - Live 0xffff800001240000 (O)', '', '[ 8841.40] Unable to handle kernel paging request at virtual address ffff0000c4a2e2c0', '[ 8841.46] Internal error: Oops: 0000000096000007 [#1] PREEMPT SMP', '[ 8841.51] pc : __run_timers.part.0+0x17c/0x290', '[ 8841.59] x0 : ffff0000c4a2e2c0', '[ 8841.59] Call trace:', '[ 8841.59]  __run_timers.part.0+0x17c/0x290'].join('\n'));
   assert.equal(findingOf(heap, ID), undefined);
-  assert.deepEqual(a.findings.length > 0 && analyze('canx_bus 24576 0 - Live 0xffff800001240000 (O)').family, 'not_kernel');
+  // a /proc/modules listing alone is no hang and no oops
+  assert.equal(analyze('canx_bus 24576 0 - Live 0xffff800001240000 (O)').family, 'not_kernel');
 });
