@@ -68,12 +68,15 @@ export function longestChain(g: WaitGraph): WalkedChain | null {
 /**
  * The links of the tasks the graph shows waiting on `target` (a Task.key), one per waiter: the work
  * queued behind a task that a mechanism analyzer explains (tasks blocked on a lock the waiter holds).
+ * `label` ("comm:pid") also matches edges to a holder the paste names without a task of its own.
  */
-export function waitersOf(g: WaitGraph, target: string, max = 8): ChainLink[] {
+export function waitersOf(g: WaitGraph, target: string, max = 8, label: string | null = null): ChainLink[] {
   const out: ChainLink[] = [];
   const seen = new Set<string>();
   for (const e of g.edges) {
-    if (e.to !== target || e.from === target || seen.has(e.from)) continue;
+    // a holder known only by name (a lockdep list, a blocker line) is matched by its label
+    const hit = e.to === target || (label !== null && e.to === null && !e.queued && e.toLabel === label);
+    if (!hit || e.from === target || seen.has(e.from)) continue;
     seen.add(e.from);
     out.push(edgeToLink(g, e));
     if (out.length >= max) break;

@@ -660,7 +660,7 @@ function orderedQueueOf(model: TraceModel, t: Task): (WqDump & { inactive: strin
 const SLEEPING_LOCKS: ReadonlySet<WaitPrimitive> = new Set<WaitPrimitive>(['mutex', 'rt_mutex', 'rwsem_read', 'rwsem_write', 'semaphore']);
 
 /** The held-lock lists of the paste by pid (a report's lists, then standalone ones: the later wins). */
-function heldListsByPid(model: TraceModel): Map<number, HeldLocks> {
+export function heldListsByPid(model: TraceModel): Map<number, HeldLocks> {
   const out = new Map<number, HeldLocks>();
   for (const r of model.reports) for (const h of r.lockdep?.heldBy ?? []) out.set(h.pid, h);
   for (const h of model.heldLocks ?? []) out.set(h.pid, h);

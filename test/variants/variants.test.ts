@@ -34,8 +34,6 @@ const TODO: Record<string, string> = {
     'timestamps are dropped by normalisation, so the engine cannot see that the unregister lines stopped two minutes before the paste ends (the count fell and the release finished); it still reports the wait',
   'nearmiss-rcu-stall-kvm-guest-steal-gve-poll-in-backtrace-sar-5.10-v6c':
     'no notion of hypervisor steal time (sar %steal, fqs=0 with "GPs behind"): a busy but innocent task in the stalled CPU backtrace is named as the grace-period holder',
-  'netdev-unregister-vf-interleaved-hung-sriov-numvfs-lockdep-6.8-v6a':
-    'the unregistering task (bash in sriov_numvfs_store, known only from its lockdep held-lock list) is not recognised as the one waiting for the VF references, so the task blocked on its device lock is not chained to the leak',
 };
 
 function asList(v: string | string[]): string[] {

@@ -83,3 +83,23 @@ test('not without the unregister line: a task in copy_net_ns alone is a plain hu
   // the words in other output are not the detector
   assert.equal(analyze('grep "unregister_netdevice: waiting for" /var/log/messages returned nothing').family, 'not_kernel');
 });
+
+test('6.1 USB unbind: the unregistering task is known only from its held locks (a driver unbind in progress); the task blocked on that device lock is chained to the leak', () => {
+  const text = fixture('usb-unbind-device-lock-6.1.txt');
+  const f = ours(analyze(text));
+  assert.deepEqual(f.blockingChain.map((l) => [l.task, l.primitive, l.lock, l.heldBy]), [
+    ['lsusb:4120', 'mutex', 'ffff9c0e4b5c1190', 'sh:3310'],
+    ['sh:3310', 'refcount', null, null],
+  ]);
+  assert.match(f.blockingChain[1]!.evidence ?? '', /inferred: sh\/3310's held locks show a driver unbind in progress \(&dev->mutex ffff9c0e4b5c1190 taken at device_release_driver_internal\)/);
+  assert.equal(f.suspectLock?.holder, null, 'the references are held by a leak, not by the unbinding task');
+
+  // two tasks unbinding devices: nothing says which one unregisters this netdev, so none is named
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.includes('1 lock held by lsusb/4120'));
+  lines.splice(at, 0,
+    '[ 5256.031000] 1 lock held by systemd-udevd/977:',
+    '[ 5256.031100]  #0: ffff9c0e4ca02190 (&dev->mutex){....}-{3:3}, at: device_release_driver_internal+0x3c/0x1f0');
+  const two = ours(analyze(lines.join('\n')));
+  assert.deepEqual(two.blockingChain.map((l) => l.task), ['unregister of enx00e04c680a11']);
+});

@@ -24,7 +24,7 @@ import type { NetdevWait, Report, Task, TraceModel } from '../../model/trace-mod
 import type { Plugin } from '../plugin.ts';
 import { blameFrames, blockedTasks, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 import { baseName } from '../../classify/frames.ts';
-import { holderLabel, outEdges, waitGraphOf } from '../../graph/wait-graph.ts';
+import { heldListsByPid, holderLabel, outEdges, waitGraphOf } from '../../graph/wait-graph.ts';
 import { waitersOf } from '../../graph/chain.ts';
 
 const WAIT_FNS = new Set(['netdev_wait_allrefs_any', 'netdev_wait_allrefs', 'netdev_run_todo']);
@@ -74,6 +74,35 @@ function leakSite(w: NetdevWait): { frames: string[]; count: number; total: numb
   return null;
 }
 
+// Driver unbind: device_release_driver_internal() takes the device lock (and the parent's) and calls
+// the driver's remove(), which for a network driver unregisters its netdevs and then waits in
+// netdev_run_todo() with that lock still held (drivers/base/dd.c). sriov_numvfs_store(), a PCI remove
+// or an unbind through sysfs all go through it.
+const UNBIND_SITES = new Set(['device_release_driver_internal', '__device_release_driver']);
+
+/**
+ * The unregistering task when no stack shows it: the one task whose lockdep held-lock list shows a
+ * driver unbind in progress (a lock taken at device_release_driver_internal). netdev_run_todo() holds
+ * no lock of its own, so this is the only trace a held-lock list keeps of it; with two such tasks
+ * nothing says which one is the device's, and none is named.
+ */
+function unbindingTask(model: TraceModel): { label: string; key: string | null; evidence: string; line: number } | null {
+  let found: { label: string; key: string | null; evidence: string; line: number } | null = null;
+  for (const list of heldListsByPid(model).values()) {
+    const lock = list.locks.find((l) => l.at !== null && UNBIND_SITES.has(baseName(l.at)));
+    if (!lock) continue;
+    if (found) return null;
+    const task = taskByPid(model, list.pid);
+    found = {
+      label: task ? taskLabel(task) : `${list.comm}:${list.pid}`,
+      key: task?.key ?? null,
+      evidence: `${list.comm}/${list.pid}'s held locks show a driver unbind in progress (${lock.name}${lock.address ? ` ${lock.address}` : ''} taken at ${lock.at}), the path that unregisters a driver's netdevs and waits for them; no other task is shown unbinding a device`,
+      line: lock.line,
+    };
+  }
+  return found;
+}
+
 function finding(model: TraceModel, reports: Report[]): Finding {
   const r = reports[reports.length - 1]!; // the latest count
   const w = r.details.netdev as NetdevWait;
@@ -82,7 +111,8 @@ function finding(model: TraceModel, reports: Report[]): Finding {
   // the waiter: a stack in netdev_wait_allrefs(_any)/netdev_run_todo, else the printk caller of the line
   const waiter = model.tasks.find((t) => hasFrame(taskFrames(t), WAIT_FNS) !== null)
     ?? (r.pid !== null ? taskByPid(model, r.pid) : undefined);
-  const waiterLabel = waiter ? taskLabel(waiter) : r.pid !== null ? `pid ${r.pid}` : `unregister of ${w.device}`;
+  const unbinder = waiter ? null : unbindingTask(model);
+  const waiterLabel = waiter ? taskLabel(waiter) : r.pid !== null ? `pid ${r.pid}` : unbinder ? unbinder.label : `unregister of ${w.device}`;
   const cleanup = model.tasks.find((t) => hasFrame(taskFrames(t), /^cleanup_net$/) !== null);
   const blocked = blockedTasks(model).map(blockedBehindCleanup).filter((b): b is Blocked => b !== null && b.task !== cleanup);
 
@@ -95,7 +125,8 @@ function finding(model: TraceModel, reports: Report[]): Finding {
   const chain: ChainLink[] = [];
   // the tasks blocked on a lock the unregistering task holds (an unbind or sriov_numvfs store that
   // unregisters the device under the device lock), from the wait-for graph
-  if (waiter) chain.push(...waitersOf(g, waiter.key, 6).filter((l) => !blocked.some((b) => taskLabel(b.task) === l.task)));
+  const behindWaiter = waiter ? waitersOf(g, waiter.key, 6) : unbinder ? waitersOf(g, unbinder.key ?? unbinder.label, 6, unbinder.label) : [];
+  chain.push(...behindWaiter.filter((l) => !blocked.some((b) => taskLabel(b.task) === l.task)));
   for (const b of blocked.slice(0, 8)) {
     // no cleanup_net stack in the paste: another source (a lockdep held-lock list) may name the holder
     const known = cleanup ? null : outEdges(g, b.task.key).find((e) => (e.to !== null || e.toLabel !== null) && !e.queued);
@@ -119,14 +150,14 @@ function finding(model: TraceModel, reports: Report[]): Finding {
   const evidence = site
     ? `ref_tracker: ${site.count}/${site.total} of the tracked references still held were taken in ${site.frames.slice(0, 3).join(' ← ')}`
     : `"unregister_netdevice: waiting for ${w.device} to become free. Usage count = ${w.usage ?? '?'}" (${reports.length}×); no reference tracker output says who took them`;
-  const lines = [...new Set([reports[0]!.line, r.line, ...(site ? [site.line] : [])])];
+  const lines = [...new Set([reports[0]!.line, r.line, ...(site ? [site.line] : []), ...(unbinder ? [unbinder.line] : [])])];
   chain.push({
     task: cleanup && (!waiter || waiter === cleanup) ? taskLabel(cleanup) : waiterLabel,
     waitsOn: `${last} to netdev ${w.device} to be dropped (never: a reference leak)`,
     primitive: 'refcount',
     lock: null,
     heldBy: null,
-    evidence,
+    evidence: unbinder ? `${evidence}; the unregistering task is inferred: ${unbinder.evidence}` : evidence,
     lines,
   });
 
