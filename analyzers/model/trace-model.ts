@@ -157,6 +157,8 @@ export interface Report {
   details: Record<string, unknown>;
   /** Last line that belongs to this report. */
   endLine: number;
+  /** The kernel's uptime stamp of the header line in seconds ("[  760.247152]"), when it had one. */
+  uptime?: number;
 }
 
 /** A crash struct dump (`struct mutex ADDR`, `mutex_waiter ADDR`, `spinlock_t ADDR`, `p $1.pid`...). */
@@ -230,6 +232,8 @@ export interface TraceModel {
   /** "[last unloaded: name]" of an oops's "Modules linked in:" line. */
   lastUnloaded?: { name: string; line: number };
   sys: SysInfo | null;
+  /** The last kernel uptime stamp of the paste (seconds) and its line: how far the log goes on. */
+  lastUptime?: { seconds: number; line: number };
   /** Kernel release when seen anywhere ("4.18.0-240.el8.x86_64"). */
   release: string | null;
   /** Number of input lines after normalisation, and notes about the input (truncated, binary...). */

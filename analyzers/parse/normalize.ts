@@ -15,11 +15,12 @@ import { readFastBlock } from './crash/bt-fast.ts';
 export const MAX_LINE_CHARS = 4096;
 
 /**
- * A normalised line; `ctx` is the printk caller id ("T1234" or "C3") when the line carried one.
+ * A normalised line; `ctx` is the printk caller id ("T1234" or "C3") when the line carried one, `ts`
+ * the kernel's uptime stamp in seconds ("[  760.247152]") when it had one.
  * `fast` marks a crash backtrace read by the fast lane (crash/bt-fast.ts): the line stands for the
  * whole block, its text is the block's header line, and `fast` indexes NormalizedText.fast.
  */
-export type NormalizedLine = Line & { ctx?: string; fast?: number };
+export type NormalizedLine = Line & { ctx?: string; ts?: number; fast?: number };
 
 export interface NormalizedText {
   lines: NormalizedLine[];
@@ -45,8 +46,9 @@ const TRACE_START = /^(?:\[|#\d|PID:|crash>|<|\? |RIP:|R[A-Z0-9]{1,3}:|---|Call 
 // crash `ps` row: "> 4790 2 1 ffff88003570de20 UN ..." (the ">" marks an active task; not a quote).
 const CRASH_PS_ROW = /^\s*\d{1,10}\s+\d{1,10}\s+(?:\d{1,5}|-)\s+[0-9a-f]{8,16}\s/;
 
+const UPTIME_PREFIX = /^\[\s{0,12}\d{1,10}\.\d{1,9}\]/; // [  760.247152]
 const TIMESTAMP_PREFIXES: RegExp[] = [
-  /^\[\s{0,12}\d{1,10}\.\d{1,9}\]/, // [  760.247152]
+  UPTIME_PREFIX,
   /^\[\s{0,8}[TC]\d{1,10}\]/, // [T1234] [C3]
   /^<\d>/, // printk level
   /^[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})? \S{1,64} kernel: ?/, // Nov 17 05:56:07 host kernel: (journalctl -o short-precise: 05:56:07.774410)
@@ -61,7 +63,7 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
   const mangled = looksMangled(text);
   const stats = { truncated: 0, controls: 0 };
   const out: NormalizedLine[] = [];
-  const caller: { ctx?: string } = {};
+  const caller: { ctx?: string; ts?: number } = {};
   const scan = new LineScan(text, mangled);
   const cont = new Continuation();
   const halves: number[] = []; // indexes in `out` of the lines joinWrapped must look at
@@ -95,11 +97,14 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
       out.push(ctx ? { no, text: plain, ctx } : { no, text: plain });
     } else {
       caller.ctx = undefined;
+      caller.ts = undefined;
       const res = normalizeLine(text.slice(start, cut), mangled, true, stats, caller);
       const ctx = cont.next(res, caller.ctx, indented(text, start, cut));
       if (res !== null) {
         if (mayBeWrappedHalf(res)) halves.push(out.length);
-        out.push(ctx ? { no, text: res, ctx } : { no, text: res });
+        const line: NormalizedLine = ctx ? { no, text: res, ctx } : { no, text: res };
+        if (caller.ts !== undefined) line.ts = caller.ts;
+        out.push(line);
       }
     }
     if (end === text.length) break;
@@ -308,7 +313,7 @@ function looksMangled(text: string): boolean {
   return false;
 }
 
-function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { controls: number }, caller: { ctx?: string }): string | null {
+function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { controls: number }, caller: { ctx?: string; ts?: number }): string | null {
   let s = raw;
   if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
   if (odd && ODD_CHARS.test(s)) s = cleanChars(s, stats);
@@ -410,8 +415,11 @@ function unmangleQuestionMarks(s: string): string {
   return out;
 }
 
-/** Strips the prefixes; a printk caller id ("[T1234]" task, "[C3]" CPU) is kept in `caller.ctx`. */
-function stripTimestamps(input: string, caller: { ctx?: string }): string {
+/**
+ * Strips the prefixes; a printk caller id ("[T1234]" task, "[C3]" CPU) is kept in `caller.ctx`, the
+ * uptime stamp in `caller.ts` (how long a periodic message has been silent is evidence: netdev-unregister-wait).
+ */
+function stripTimestamps(input: string, caller: { ctx?: string; ts?: number }): string {
   let s = input;
   for (let k = 0; k < 4; k++) {
     let hit = false;
@@ -420,6 +428,7 @@ function stripTimestamps(input: string, caller: { ctx?: string }): string {
       if (m) {
         const id = /^\[\s*([TC]\d{1,10})\]$/.exec(m[0]);
         if (id) caller.ctx = id[1];
+        else if (re === UPTIME_PREFIX) caller.ts = Number(m[0].slice(1, -1));
         s = s.slice(m[0].length).trimStart();
         hit = true;
         break;

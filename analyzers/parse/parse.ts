@@ -37,6 +37,12 @@ function parseWith(text: string, recognizers: readonly Recognizer[], fastBt: boo
     lines = norm.lines;
     model.notes.push(...norm.notes);
     model.lineCount = lines.length + norm.hidden;
+    for (let k = norm.lines.length - 1; k >= 0; k--) {
+      const ts = norm.lines[k]!.ts;
+      if (ts === undefined) continue;
+      model.lastUptime = { seconds: ts, line: norm.lines[k]!.no };
+      break;
+    }
     if (norm.fast.length > 0) all = [fastBtRecognizer(norm.fast), ...recognizers];
   } catch (err) {
     model.notes.push(`internal error while normalising the input: ${describe(err)}`);

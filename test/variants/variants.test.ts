@@ -30,10 +30,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 const TODO: Record<string, string> = {
   'completion-cycle-fw-flash-work-needs-dev-lock-hung-blocker-arm64-6.16-v6b':
     'a wait_for_completion is not tied to the work item that will complete it (here the only blocked worker of the same driver, itself waiting on the mutex the completion waiter owns): the cycle is missed. A same-module heuristic was tried and invented holders in two honesty cases, so it was not kept',
-  'nearmiss-netdev-unregister-count-drains-completes-5.15-v6a':
-    'timestamps are dropped by normalisation, so the engine cannot see that the unregister lines stopped two minutes before the paste ends (the count fell and the release finished); it still reports the wait',
-  'nearmiss-rcu-stall-kvm-guest-steal-gve-poll-in-backtrace-sar-5.10-v6c':
-    'no notion of hypervisor steal time (sar %steal, fqs=0 with "GPs behind"): a busy but innocent task in the stalled CPU backtrace is named as the grace-period holder',
 };
 
 function asList(v: string | string[]): string[] {

@@ -15,7 +15,7 @@ import { startsHeldLocks } from './held-locks-recognizer.ts';
 import { readCsdLine } from './csd-line.ts';
 
 /** A normalised line may carry the printk caller context ("T123" / "C1", CONFIG_PRINTK_CALLER) or "console". */
-export type ConsoleLine = Line & { ctx?: string };
+export type ConsoleLine = Line & { ctx?: string; ts?: number };
 
 const CPU_RE = /^CPU: (\d{1,5}) (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: (.{1,80})$/;
 // 2.6.x-3.x kernels: "Pid: 12410, comm: xxxx Not tainted 2.6.32-220.el6.x86_64 #1"
@@ -49,7 +49,7 @@ function startsBlock(text: string): boolean {
 }
 
 function newReport(hit: DetectorHit, line: ConsoleLine): Report {
-  return {
+  const r: Report = {
     kind: hit.kind,
     header: line.text.trim().slice(0, 300),
     line: line.no,
@@ -65,6 +65,8 @@ function newReport(hit: DetectorHit, line: ConsoleLine): Report {
     details: {},
     endLine: line.no,
   };
+  if (line.ts !== undefined) r.uptime = line.ts;
+  return r;
 }
 
 function consumeBlock(lines: readonly ConsoleLine[], i: number, model: TraceModel): number {
@@ -155,7 +157,16 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
   if (tk) {
     const pid = Number(tk[3]);
     const cur = st.task;
-    st.useTask(pid, tk[1]!.trim(), cur?.pid === pid ? cur.cpu : null, no, tk[2]!.toUpperCase());
+    st.useTask(pid, tk[1]!.trim(), cur?.pid === pid ? cur.cpu : st.dumpCpu, no, tk[2]!.toUpperCase());
+    st.dumpCpu = null;
+    return;
+  }
+  // "Task dump for CPU 2:" (kernel/sched/core.c dump_cpu_task): where a CPU cannot be sent an NMI (arm64
+  // without pseudo-NMI, a CPU not answering), the RCU stall and other watchdogs print that CPU's
+  // current task with sched_show_task: the task line that follows runs on that CPU
+  if (text.startsWith('Task dump for CPU ')) {
+    const m = /^Task dump for CPU (\d{1,5}):?$/.exec(text);
+    if (m) st.dumpCpu = Number(m[1]);
     return;
   }
   if (text.startsWith('Call Trace:') || text.startsWith('Call trace:') || text.startsWith('Backtrace:')) {

@@ -103,3 +103,42 @@ test('6.1 USB unbind: the unregistering task is known only from its held locks (
   const two = ours(analyze(lines.join('\n')));
   assert.deepEqual(two.blockingChain.map((l) => l.task), ['unregister of enx00e04c680a11']);
 });
+
+test('a wait the log shows over (the line stopped for three of its own periods while the log went on) gets no finding; shorter silences, one line or a clock that goes back prove nothing', () => {
+  // a bond slave on 6.6 with net.core.netdev_unregister_timeout_secs=30: the line comes every 30 s
+  const stamp = (s: number): string => `[${s.toFixed(6).padStart(12)}]`;
+  const waits = [1200, 1230, 1260].map((s, k) => `${stamp(s + 0.1)} unregister_netdevice: waiting for bond0.210 to become free. Usage count = ${5 - k}`);
+  const later = (s: number): string => `${stamp(s)} bond0: (slave ens1f1): link status definitely up, 25000 Mbps full duplex`;
+  const found = (text: string): boolean => analyze(text).findings.some((f) => f.pattern === 'netdev-unregister-wait');
+  assert.ok(found([...waits, later(1320)].join('\n')), '60 s after the last line is two periods: it may still be waiting');
+  assert.ok(!found([...waits, later(1300), later(1355)].join('\n')), '95 s of log without the line: the release finished');
+  assert.ok(found([waits[0]!, later(1900)].join('\n')), 'one line gives no period to measure the silence by');
+  assert.ok(found([...waits, later(4.2)].join('\n')), 'a stamp going back (a reboot, another log) proves nothing');
+  assert.ok(found([...waits, 'bond0: (slave ens1f1): link status definitely up'].join('\n')), 'no stamp after the last line: nothing to measure');
+});
+
+test('a cut paste is not a finished wait: a hung-task report after a long silence means the lines were left out', () => {
+  const text = [
+    '[ 1200.100000] unregister_netdevice: waiting for vxlan.calico to become free. Usage count = 2',
+    '[ 1210.100000] unregister_netdevice: waiting for vxlan.calico to become free. Usage count = 2',
+    '[ 1370.551200] INFO: task calico-node:8812 blocked for more than 122 seconds.',
+    '[ 1370.551300]       Not tainted 6.6.30 #1',
+    '[ 1370.551400] task:calico-node     state:D stack:0     pid:8812  ppid:8790   flags:0x00004002',
+    '[ 1370.551500] Call Trace:',
+    '[ 1370.551600]  <TASK>',
+    '[ 1370.551700]  __schedule+0x3b1/0x1720',
+    '[ 1370.551800]  schedule+0x5e/0xd0',
+    '[ 1370.551900]  schedule_preempt_disabled+0x15/0x30',
+    '[ 1370.552000]  __mutex_lock.constprop.0+0x39a/0x6d0',
+    '[ 1370.552100]  rtnetlink_rcv_msg+0x13f/0x3f0',
+    '[ 1370.552200]  netlink_rcv_skb+0x5a/0x110',
+    '[ 1370.552300]  netlink_unicast+0x1a6/0x290',
+    '[ 1370.552400]  netlink_sendmsg+0x254/0x4d0',
+    '[ 1370.552500]  __sys_sendto+0x1f4/0x210',
+    '[ 1370.552600]  __x64_sys_sendto+0x24/0x30',
+    '[ 1370.552700]  do_syscall_64+0x5d/0x90',
+    '[ 1370.552800]  entry_SYSCALL_64_after_hwframe+0x6e/0xd8',
+    '[ 1370.552900]  </TASK>',
+  ].join('\n');
+  assert.ok(analyze(text).findings.some((f) => f.pattern === 'netdev-unregister-wait'));
+});

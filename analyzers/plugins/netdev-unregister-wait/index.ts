@@ -15,6 +15,9 @@
 //   starts) waits for net_mutex; since v4.16 a module (un)registering pernet operations waits for
 //   pernet_ops_rwsem for writing, and copy_net_ns's readers queue behind that writer (rwsem fairness).
 //
+// - The line stops once the count drops to its end: a log that goes on without it shows a release that
+//   was slow, not leaked, and gets no finding.
+//
 // The finding: the device's references (the lock-like thing, held by a leak, not by a task: no holder
 // is named), the waiter when its stack or printk caller id shows it, and the namespace tasks blocked
 // behind cleanup_net, whose holder is named only when a task in cleanup_net is in the paste.
@@ -101,6 +104,32 @@ function unbindingTask(model: TraceModel): { label: string; key: string | null; 
     };
   }
   return found;
+}
+
+/**
+ * Whether the log shows the wait over: the line is printed once per period (netdev_unregister_timeout_secs,
+ * 10 s by default; a sysctl since v5.8, so the period is measured from the lines' own uptime stamps)
+ * for as long as the wait lasts, so a log that goes on for three periods after the last one without it
+ * means the count reached its end and the unregister finished: a slow release, not a leak. Needs two
+ * stamped lines (one line gives no period), a later stamp, and nothing after the last line that shows
+ * the hang still on (a detector report, a blocked task); a stamp going backwards (a reboot, a paste of
+ * two logs) proves nothing.
+ */
+function waitEnded(model: TraceModel, reports: readonly Report[]): boolean {
+  const end = model.lastUptime;
+  const last = reports[reports.length - 1]!;
+  if (!end || end.line <= last.line || last.uptime === undefined) return false;
+  let period = Infinity;
+  for (let k = 1; k < reports.length; k++) {
+    const a = reports[k - 1]!.uptime;
+    const b = reports[k]!.uptime;
+    if (a !== undefined && b !== undefined && b - a >= 1) period = Math.min(period, b - a);
+  }
+  if (!Number.isFinite(period) || end.seconds - last.uptime < 3 * period) return false;
+  // pastes are often cut: a detector report or a blocked stack after the last line means the rest of the
+  // hang is in the paste and the lines were left out, not that they stopped
+  if (model.reports.some((r) => r.line > last.line && r.kind !== 'netdev_unregister')) return false;
+  return !blockedTasks(model).some((t) => t.lines.some((l) => l > last.line));
 }
 
 function finding(model: TraceModel, reports: Report[]): Finding {
@@ -219,7 +248,7 @@ export const netdevUnregisterWait: Plugin = {
       if (list) list.push(r);
       else if (byDevice.size < 4) byDevice.set(dev, [r]);
     }
-    return [...byDevice.values()].map((rs) => finding(model, rs));
+    return [...byDevice.values()].filter((rs) => !waitEnded(model, rs)).map((rs) => finding(model, rs));
   },
 };
 

@@ -74,3 +74,33 @@ test('a task hung in synchronize_rcu waits for the grace period the stall names:
   ]);
   assert.equal(f.confidence, 0.7);
 });
+
+test('a grace-period kthread starved for most of the stall leaves the stalled CPUs unproven: what they ran when sampled is not named; a short starvation changes nothing', () => {
+  // arm64 6.1, an RT busy-loop on CPU 5 where rcu_preempt last ran; CPU 2 is sampled in user-triggered work
+  const report = (starvedFor: number): string => [
+    '[  913.402113] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:',
+    '[  913.402140] rcu: \t2-...!: (2 GPs behind) idle=5d4c/1/0x4000000000000000 softirq=88213/88213 fqs=0',
+    '[  913.402160] \t(detected by 4, t=6302 jiffies, g=311205, q=1204 ncpus=8)',
+    '[  913.402170] Task dump for CPU 2:',
+    '[  913.402175] task:postgres        state:R  running task     stack:0     pid:48812 ppid:48790  flags:0x00000002',
+    '[  913.402180] Call trace:',
+    '[  913.402185]  __switch_to+0xf4/0x160',
+    '[  913.402190]  copy_page+0x30/0x80',
+    '[  913.402195]  wp_page_copy+0x1cc/0x7e0',
+    '[  913.402200]  do_wp_page+0x1b8/0x5a0',
+    '[  913.402205]  __handle_mm_fault+0x6e4/0xc30',
+    '[  913.402210]  handle_mm_fault+0xe8/0x2a0',
+    '[  913.402215]  do_page_fault+0x1c4/0x4d0',
+    '[  913.402220]  el0_da+0x48/0xf0',
+    `[  913.402230] rcu: rcu_preempt kthread starved for ${starvedFor} jiffies! g311205 f0x0 RCU_GP_WAIT_FQS(5) ->state=0x0 ->cpu=5`,
+    '[  913.402235] rcu: \tUnless rcu_preempt kthread gets sufficient CPU time, OOM is now expected behavior.',
+  ].join('\n');
+  const starved = runPlugin(rcuStall, report(6300)).findings[0]!;
+  assert.deepEqual(starved.blockingChain.map((l) => [l.task, l.heldBy]), [['RCU grace period', null], ['rcu_preempt kthread', null]]);
+  assert.match(starved.blockingChain[0]!.evidence ?? '', /running copy_page when sampled, but the rcu_preempt kthread was starved for 6300 of the stall's 6302 jiffies/);
+  assert.match(starved.headline, /kthread was starved of CPU for 6300 jiffies, so CPU 2 may be innocent/);
+  assert.ok(starved.checklist.some((c) => /CPU 5/.test(c)) && starved.checklist.some((c) => /steal time/.test(c)));
+
+  const brief = runPlugin(rcuStall, report(2100)).findings[0]!;
+  assert.equal(brief.blockingChain[0]!.heldBy, 'postgres:48812', 'starved for a third of the stall: the CPU is still the suspect');
+});

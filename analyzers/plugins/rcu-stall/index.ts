@@ -53,6 +53,13 @@ function finding(model: TraceModel, r: Report): Finding {
   const keyFrames: string[] = [];
   if (d.syzFrame) keyFrames.push(d.syzFrame);
   let spinLock: string | null = null;
+  // "Starving the grace-period kthreads of CPU time can of course result in RCU CPU stall warnings even
+  // when all CPUs and tasks have passed through the required quiescent states" (Documentation/RCU/
+  // stallwarn.rst): a kthread starved for most of the stall, on a CPU that is not itself stalled, means
+  // the quiescent states may have passed unrecorded (a guest the hypervisor did not run, an RT hog on
+  // the kthread's CPU), so what the stalled CPUs were running when sampled holds nothing provable
+  const st = d.starved;
+  const kthreadStall = st !== undefined && d.jiffies !== undefined && st.jiffies * 2 >= d.jiffies && (st.cpu === null || !cpus.includes(st.cpu));
   for (const cpu of cpus.slice(0, 8)) {
     const found = model.tasks.find((x) => x.cpu === cpu && x.stack.length > 0);
     // an idle CPU, or one the report itself calls a false positive, holds nothing
@@ -64,6 +71,12 @@ function finding(model: TraceModel, r: Report): Finding {
       continue;
     }
     const t = found;
+    if (kthreadStall) {
+      chain.push({ task: 'RCU grace period', waitsOn: `quiescent state from CPU ${cpu}`, primitive: 'rcu_gp', lock: null, heldBy: null,
+        evidence: `${t ? `CPU ${cpu} was running ${blameFrames(taskFrames(t))[0] ?? taskFrames(t)[0] ?? 'unknown code'} when sampled, but ` : ''}the ${st.kthread} kthread was starved for ${st.jiffies} of the stall's ${d.jiffies} jiffies: CPU ${cpu}'s quiescent states may have passed unrecorded, so no task on it is named`,
+        lines });
+      continue;
+    }
     const spin = t ? spinInfo(t) : null;
     if (spin?.address) spinLock ??= spin.address;
     // the NMI segment is the backtrace machinery itself; the interrupted code is what stalls
@@ -114,7 +127,9 @@ function finding(model: TraceModel, r: Report): Finding {
       primitive: 'rcu_gp', lock: null, heldBy: null, evidence: r.header.slice(0, 120), lines: [r.line] });
   }
   const what = cpus.length ? `CPU${cpus.length > 1 ? 's' : ''} ${cpus.join(', ')}` : tasks.length ? `task${tasks.length > 1 ? 's' : ''} ${tasks.join(', ')}` : 'unknown CPUs';
-  const headline = `RCU grace period stalled${d.jiffies ? ` for ${d.jiffies} jiffies` : ''} by ${what}${keyFrames[0] ? ` (in ${keyFrames[0]})` : ''}${starved ? `; ${starved.kthread} kthread starved` : ''}`;
+  const headline = kthreadStall
+    ? `RCU grace period stalled${d.jiffies ? ` for ${d.jiffies} jiffies` : ''}: the ${starved!.kthread} kthread was starved of CPU for ${starved!.jiffies} jiffies, so ${what} may be innocent`
+    : `RCU grace period stalled${d.jiffies ? ` for ${d.jiffies} jiffies` : ''} by ${what}${keyFrames[0] ? ` (in ${keyFrames[0]})` : ''}${starved ? `; ${starved.kthread} kthread starved` : ''}`;
   return {
     pattern: 'rcu-stall',
     caseId: null,
@@ -125,7 +140,12 @@ function finding(model: TraceModel, r: Report): Finding {
     cycle: false,
     suspectLock: spinLock ? { primitive: 'spinlock', address: spinLock, name: null, holder: null, evidence: 'stalled CPU spins on it (RDI of the interrupted frame)', lines } : null,
     keyFrames: keyFrames.slice(0, 3),
-    checklist: [],
+    checklist: kthreadStall
+      ? [
+        `The ${starved!.kthread} kthread did not get a CPU for most of the stall: find what kept it off${starved!.cpu !== null ? ` CPU ${starved!.cpu}` : ''} (an RT task at a higher priority, a CPU hog with preemption off, isolated or throttled CPUs) before suspecting the code the stalled CPUs were running.`,
+        'On a virtual machine, check steal time for the same minutes (sar -u %steal, top "st", the host\'s CPU overcommit): vCPUs the host does not run stall the whole guest, and every CPU then looks stalled "GPs behind" with fqs=0.',
+      ]
+      : [],
     nextSteps: [
       ...cpus.slice(0, 4).map((c) => `crash> bt -c ${c}`),
       'crash> bt -a',
