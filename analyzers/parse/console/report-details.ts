@@ -218,6 +218,10 @@ export function rcuLine(r: Report, raw: string, no: number): boolean {
       d.detectedBy = Number(by[1]);
       d.jiffies = Number(by[2]);
     } else d.jiffies = Number(by[1]);
+    // the grace period's number ("g=311205", "g311205" before v4.19 printed it as "g=6120945 c=6120944"):
+    // the stall is reported again every few periods while that same grace period lasts
+    const g = /jiffies,? g=(-?\d{1,20})/.exec(t);
+    if (g) (d as { gp?: string }).gp = g[1]!;
     used = true;
   }
   const sv = /^(\w{1,20}) kthread starved for (\d{1,12}) jiffies!(?:.*?(RCU_GP_\w{1,30}))?(?:.*?->cpu=(\d{1,5}))?/.exec(t.slice(0, 300));

@@ -104,3 +104,24 @@ test('a grace-period kthread starved for most of the stall leaves the stalled CP
   const brief = runPlugin(rcuStall, report(2100)).findings[0]!;
   assert.equal(brief.blockingChain[0]!.heldBy, 'postgres:48812', 'starved for a third of the stall: the CPU is still the suspect');
 });
+
+test('one finding per grace period: a stall reported again while the same grace period lasts is merged into its latest report; another grace period is its own', () => {
+  const stall = (t: number, g: number, cpu: number): string[] => [
+    'rcu: INFO: rcu_sched self-detected stall on CPU',
+    `rcu: \t${cpu}-....: (${t} ticks this GP) idle=a3e/1/0x4000000000000002 softirq=5520/5520 fqs=${Math.floor(t / 3000)}`,
+    `\t(t=${t} jiffies g=${g} q=210 ncpus=16)`,
+    `CPU: ${cpu} PID: 7731 Comm: dd Not tainted 5.15.0-91-generic #101-Ubuntu`,
+    'RIP: 0010:xas_find+0x9c/0x1d0',
+    'Call Trace:',
+    ' <TASK>',
+    ' find_get_entries+0x6a/0x180',
+    ' truncate_inode_pages_range+0x21d/0x6a0',
+    ' evict+0xc6/0x1d0',
+    ' </TASK>',
+  ];
+  const f = runPlugin(rcuStall, [...stall(15001, 88120441, 6), ...stall(60004, 88120441, 6)].join('\n')).findings;
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.headline, /stalled for 60004 jiffies .*\(reported 2 times for this grace period\)$/);
+  const two = runPlugin(rcuStall, [...stall(15001, 88120441, 6), ...stall(15002, 88120997, 6)].join('\n')).findings;
+  assert.deepEqual(two.map((x) => x.headline.match(/for (\d+) jiffies/)?.[1]), ['15001', '15002']);
+});

@@ -20,6 +20,7 @@ interface RcuDetails {
   starved?: { kthread: string; jiffies: number; state: string | null; cpu: number | null; line: number };
   lines?: number[];
   syzFrame?: string;
+  gp?: string;
 }
 
 // Waiting for a grace period (kernel/rcu/tree.c, tree_exp.h): these tasks wait for the stall to end
@@ -44,7 +45,12 @@ function gpWaiters(model: TraceModel): Array<{ t: TraceModel['tasks'][number]; a
   return out;
 }
 
-function finding(model: TraceModel, r: Report): Finding {
+/** "rcu_preempt", "rcu_sched", "rcu_bh"... from the report's header: grace-period numbers are per flavour. */
+function flavor(header: string): string {
+  return /\b(rcu_\w{1,16}|rcu)\b/.exec(header)?.[1] ?? 'rcu';
+}
+
+function finding(model: TraceModel, r: Report, reports = 1): Finding {
   const d = r.details as RcuDetails;
   const cpus = d.stalledCpus ?? (r.cpu !== null ? [r.cpu] : []);
   const tasks = d.stalledTasks ?? [];
@@ -127,9 +133,10 @@ function finding(model: TraceModel, r: Report): Finding {
       primitive: 'rcu_gp', lock: null, heldBy: null, evidence: r.header.slice(0, 120), lines: [r.line] });
   }
   const what = cpus.length ? `CPU${cpus.length > 1 ? 's' : ''} ${cpus.join(', ')}` : tasks.length ? `task${tasks.length > 1 ? 's' : ''} ${tasks.join(', ')}` : 'unknown CPUs';
-  const headline = kthreadStall
+  const again = reports > 1 ? ` (reported ${reports} times for this grace period)` : '';
+  const headline = (kthreadStall
     ? `RCU grace period stalled${d.jiffies ? ` for ${d.jiffies} jiffies` : ''}: the ${starved!.kthread} kthread was starved of CPU for ${starved!.jiffies} jiffies, so ${what} may be innocent`
-    : `RCU grace period stalled${d.jiffies ? ` for ${d.jiffies} jiffies` : ''} by ${what}${keyFrames[0] ? ` (in ${keyFrames[0]})` : ''}${starved ? `; ${starved.kthread} kthread starved` : ''}`;
+    : `RCU grace period stalled${d.jiffies ? ` for ${d.jiffies} jiffies` : ''} by ${what}${keyFrames[0] ? ` (in ${keyFrames[0]})` : ''}${starved ? `; ${starved.kthread} kthread starved` : ''}`) + again;
   return {
     pattern: 'rcu-stall',
     caseId: null,
@@ -160,7 +167,19 @@ export const rcuStall: Plugin = {
   title: 'RCU CPU stall: who holds the grace period',
   families: ['rcu_stall', 'soft_lockup', 'hung_task'],
   run(model) {
-    return model.reports.filter((r) => r.kind === 'rcu_stall').slice(0, 3).map((r) => finding(model, r));
+    // one finding per grace period: while it lasts the stall is reported again (every 3 x
+    // rcu_cpu_stall_timeout, kernel/rcu/tree_stall.h), and the latest report has the longest stall and
+    // the freshest backtraces
+    const byGp = new Map<string, Report[]>();
+    for (const r of model.reports) {
+      if (r.kind !== 'rcu_stall') continue;
+      const gp = (r.details as RcuDetails).gp;
+      const key = gp !== undefined ? `${flavor(r.header)} g${gp}` : `line ${r.line}`;
+      const list = byGp.get(key);
+      if (list) list.push(r);
+      else if (byGp.size < 3) byGp.set(key, [r]);
+    }
+    return [...byGp.values()].map((rs) => finding(model, rs[rs.length - 1]!, rs.length));
   },
 };
 
