@@ -2,9 +2,9 @@
 // an edge says "FROM waits on lock L (primitive P), held by TO" with the evidence and its lines.
 // Edges come from every source the paste offers; plugins and analyze() walk them into chains.
 
-import type { ExceptionFrame, HeldLocks, LockdepLock, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
+import type { ExceptionFrame, HeldLocks, LockdepLock, Report, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
 import { baseName } from '../classify/frames.ts';
-import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, type SpinInfo, type WaitInfo, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
+import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, waitOf, type SpinInfo, type WaitInfo, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
 import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
 import { hexBefore } from '../parse/crash/text-shapes.ts';
 
@@ -252,12 +252,15 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     if (!r.blocker) continue;
     const t = r.taskKeys.map((k) => g.tasks.get(k)).find(Boolean) ?? (r.pid !== null ? model.tasks.find((x) => x.pid === r.pid) : undefined);
     if (!t) continue;
-    const owner = model.tasks.find((x) => x.pid === r.blocker!.ownerPid) ?? null;
+    const disproved = blockerOwnerDisproved(model, r.blocker);
+    const owner = disproved ? null : model.tasks.find((x) => x.pid === r.blocker!.ownerPid) ?? null;
+    const lock = disproved ? null : blockerLock(model, t, waitOf(t), r.blocker);
     add({
-      from: t.key, to: owner?.key ?? null, toLabel: owner ? null : `${r.blocker.ownerComm}:${r.blocker.ownerPid}`,
-      primitive: r.blocker.primitive, lock: null, waitsOn: `${r.blocker.primitive} (hung-task blocker line)`,
-      evidence: `the hung-task detector names ${r.blocker.ownerComm}:${r.blocker.ownerPid} as the likely owner`,
-      lines: [r.line, r.blocker.line], source: 'blocker',
+      from: t.key, to: owner?.key ?? null, toLabel: owner || disproved ? null : `${r.blocker.ownerComm}:${r.blocker.ownerPid}`,
+      primitive: r.blocker.primitive, lock: lock?.address ?? null,
+      waitsOn: lock ? `${lock.name} ${lock.address}` : `${r.blocker.primitive} (hung-task blocker line)`,
+      evidence: disproved ?? `the hung-task detector names ${r.blocker.ownerComm}:${r.blocker.ownerPid} as the likely owner${lock ? `; the lockdep lists agree: both list ${lock.name} ${lock.address}, taken by the waiter at ${lock.at}` : ''}`,
+      lines: lock ? [r.line, r.blocker.line, lock.line] : [r.line, r.blocker.line], source: 'blocker',
     });
   }
 
@@ -482,6 +485,19 @@ export function rwsemOwner(model: TraceModel, sem: StructDump | null, queued: Re
   return { task: t, reader, raw };
 }
 
+/**
+ * Why a hung-task blocker line's owner cannot be the holder, or null when it may be: an rw-semaphore
+ * owner tagged "<reader>" comes from the same owner word, only a hint at the last reader (see
+ * rwsemOwner), and its dumped stack sleeping interruptibly outside any read section disproves it.
+ */
+export function blockerOwnerDisproved(model: TraceModel, b: NonNullable<Report['blocker']>): string | null {
+  if (!b.ownerReader) return null;
+  const t = model.tasks.find((x) => x.pid === b.ownerPid);
+  if (!t || t.stack.length === 0 || (t.state !== 'S' && t.state !== 'I') || inReadSection(t)) return null;
+  const at = taskFrames(t, { exceptions: false }).find((f) => !/^(?:__schedule|schedule\w*|__switch_to\w*)$/.test(f)) ?? 'an interruptible sleep';
+  return `the blocker line names ${b.ownerComm}:${b.ownerPid} <reader>, but for a reader-owned rw-semaphore that is only the last reader to take it, and its stack sleeps (state ${t.state}) in ${at}, outside any read section: the readers holding it are not in the paste`;
+}
+
 function inReadSection(t: Task): boolean {
   for (const f of taskFrames(t, { exceptions: false })) if (FAULT_RE.test(f) || RWSEM_WAIT_RE.test(f) || MM_PATH_RE.test(f)) return true;
   return false;
@@ -665,6 +681,19 @@ export function heldListsByPid(model: TraceModel): Map<number, HeldLocks> {
   for (const r of model.reports) for (const h of r.lockdep?.heldBy ?? []) out.set(h.pid, h);
   for (const h of model.heldLocks ?? []) out.set(h.pid, h);
   return out;
+}
+
+/**
+ * The lock a hung-task blocker line is about, when the lockdep lists show it: the waiter's list ends
+ * with the lock taken where it sleeps, and the named owner's list holds the same address. The blocker
+ * line itself names no lock.
+ */
+export function blockerLock(model: TraceModel, t: Task, w: WaitInfo | null, b: NonNullable<Report['blocker']>): LockdepLock | null {
+  if (t.pid === null) return null;
+  const lists = heldListsByPid(model);
+  const wanted = lockWaitedFor(t, w, lists.get(t.pid));
+  if (!wanted?.address) return null;
+  return lists.get(b.ownerPid)?.locks.some((l) => l.address === wanted.address) ? wanted : null;
 }
 
 /** The lock of `list` this task sleeps waiting for: its last entry, taken where the task's lock call is. */

@@ -151,7 +151,7 @@ export interface Report {
   /** "Workqueue: events netstamp_clear" */
   workqueue: string | null;
   /** Hung-task blocker line: "task X:PID blocked on a mutex likely owned by task Y:PID" */
-  blocker: { primitive: string; ownerComm: string; ownerPid: number; line: number } | null;
+  blocker: { primitive: string; ownerComm: string; ownerPid: number; line: number; ownerReader?: true } | null;
   lockdep: LockdepInfo | null;
   /** RCU stall: stalled CPUs / tasks; workqueue lockup: pool and its busy workers (free-form but structured). */
   details: Record<string, unknown>;

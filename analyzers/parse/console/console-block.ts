@@ -255,7 +255,7 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
     const b = matchBlocker(text);
     // the blocker line follows its own task's header; one naming another waiter is not this report's
     if (b && (report.pid === null || b.waiterPid === report.pid)) {
-      report.blocker = { primitive: b.primitive, ownerComm: b.ownerComm, ownerPid: b.ownerPid, line: no };
+      report.blocker = { primitive: b.primitive, ownerComm: b.ownerComm, ownerPid: b.ownerPid, line: no, ...(b.ownerReader ? { ownerReader: true } : {}) };
       return;
     }
     if (lockdepLine(report, ds, raw, no)) return;

@@ -241,14 +241,16 @@ test('detector headers: kinds and fields', () => {
 
 test('hung-task blocker lines: mutex, rw-semaphore with roles, vendor (Tnnn) suffix', () => {
   assert.deepEqual(matchBlocker('INFO: task kworker/u8:3:1204 is blocked on a mutex likely owned by task nvme:2231.'),
-    { waiterComm: 'kworker/u8:3', waiterPid: 1204, primitive: 'mutex', ownerComm: 'nvme', ownerPid: 2231 });
+    { waiterComm: 'kworker/u8:3', waiterPid: 1204, primitive: 'mutex', ownerComm: 'nvme', ownerPid: 2231, ownerReader: false });
   assert.deepEqual(matchBlocker('INFO: task gpu-feature-dis:13672 <writer> blocked on an rw-semaphore likely owned by task VLLM::EngineCor:46249 <writer>'),
-    { waiterComm: 'gpu-feature-dis', waiterPid: 13672, primitive: 'rwsem_write', ownerComm: 'VLLM::EngineCor', ownerPid: 46249 });
+    { waiterComm: 'gpu-feature-dis', waiterPid: 13672, primitive: 'rwsem_write', ownerComm: 'VLLM::EngineCor', ownerPid: 46249, ownerReader: false });
+  // a reader-owned rw-semaphore: the owner is only the last reader (the tag is kept for the wait graph)
+  assert.equal(matchBlocker('INFO: task khugepaged:86 <writer> blocked on an rw-semaphore likely owned by task GC Thread#2:48873 <reader>')?.ownerReader, true);
   assert.equal(matchBlocker('INFO: task kworker/2:3:117(T117) is blocked on a mutex likely owned by task kworker/u16:5:120(T120).')?.ownerPid, 120);
   assert.equal(matchBlocker('INFO: task bash is blocked on a mutex likely owned by task bash.'), null);
   // v6.16 semaphores: the holder is the last task recorded as taking it
   assert.deepEqual(matchBlocker('INFO: task tar:61022 blocked on a semaphore likely last held by task cp:61019'),
-    { waiterComm: 'tar', waiterPid: 61022, primitive: 'semaphore', ownerComm: 'cp', ownerPid: 61019 });
+    { waiterComm: 'tar', waiterPid: 61022, primitive: 'semaphore', ownerComm: 'cp', ownerPid: 61019, ownerReader: false });
   assert.equal(matchDetector('INFO: task tar:61022 blocked on a semaphore likely last held by task cp:61019'), null);
 });
 

@@ -22,6 +22,8 @@ export interface BlockerHit {
   primitive: string;
   ownerComm: string;
   ownerPid: number;
+  /** The owner's "<reader>" tag (v6.16+ rw-semaphores): the owner field then only names the last reader. */
+  ownerReader: boolean;
 }
 
 function hit(kind: DetectorKind, extra: Partial<DetectorHit> = {}): DetectorHit {
@@ -51,7 +53,9 @@ export function matchBlocker(text: string): BlockerHit | null {
   const kind = m[4]!;
   const prim = kind === 'mutex' ? 'mutex' : kind === 'semaphore' ? 'semaphore'
     : m[3] === 'reader' ? 'rwsem_read' : m[3] === 'writer' ? 'rwsem_write' : 'rwsem';
-  return { waiterComm: m[1]!, waiterPid: Number(m[2]), primitive: prim, ownerComm: m[5]!, ownerPid: Number(m[6]) };
+  const tail = text.slice(m.index + m[0].length, m.index + m[0].length + 24);
+  const ownerReader = /^(?:\(T\d{1,10}\))? <reader>/.test(tail);
+  return { waiterComm: m[1]!, waiterPid: Number(m[2]), primitive: prim, ownerComm: m[5]!, ownerPid: Number(m[6]), ownerReader };
 }
 
 // Lines that contain an oops marker but are known not to be reports (cf. syzkaller's suppressions).

@@ -46,9 +46,12 @@ test('ps -eo pid,stat,comm,wchan with a header; D tasks become tasks and merge w
 test('ps aux without its header, kthreads in brackets, and notes after the command', () => {
   const m = parse(`root      4790  0.0  0.0      0     0 ?        D    Feb25   0:01 [kworker/1:2]\t//stuck here
 mysql    31002  2.1 12.0 2345678 987654 ?      Dsl  Mar01  12:00 /usr/sbin/mysqld --basedir=/usr
-root     22551  0.0  0.0 112712   964 pts/5    S+   14:08   0:00 grep --color=auto D`);
-  assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.comm, r.kthread]), [[4790, 'D', 'kworker/1:2', true], [31002, 'D', 'mysqld', false], [22551, 'S', 'grep', false]]);
-  assert.deepEqual(m.tasks.map((t) => t.pid), [4790, 31002]);
+root     22551  0.0  0.0 112712   964 pts/5    S+   14:08   0:00 grep --color=auto D
+root      5102  0.0  0.0  22144  5200 pts/0    D+   13:59   0:00 -bash
+root       611  0.0  0.1 116232 41120 ?        Ds   Mar01   0:09 /usr/lib/systemd/systemd-journald`);
+  // the kernel's comm, not argv: a login shell's "-bash" is "bash", and comm is cut to 15 characters
+  assert.deepEqual(m.psRows.map((r) => [r.pid, r.state, r.comm, r.kthread]), [[4790, 'D', 'kworker/1:2', true], [31002, 'D', 'mysqld', false], [22551, 'S', 'grep', false], [5102, 'D', 'bash', false], [611, 'D', 'systemd-journal', false]]);
+  assert.deepEqual(m.tasks.map((t) => t.pid), [4790, 31002, 5102, 611]);
   assert.equal(m.tasks[0].kthread, true);
 });
 

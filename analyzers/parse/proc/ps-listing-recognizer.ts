@@ -69,8 +69,11 @@ function consumeEo(lines: readonly Line[], from: number, columns: string[], rows
 function row(pid: number, stat: string, command: string, line: number): PsRow {
   const cmd = command.trim();
   const kthread = /^\[[^\]]{1,64}\]$/.test(cmd);
-  // ps aux shows the command line ("rmmod bsnmod", "/usr/sbin/sshd -D"); the task's comm is its program name.
+  // ps aux shows the command line ("rmmod bsnmod", "/usr/sbin/sshd -D"); the task's comm is its program
+  // name: the kernel sets it from the executed file's base name, cut to 15 characters (TASK_COMM_LEN),
+  // so a login shell's argv[0] "-bash" is comm "bash" (the "-" is login's convention, fs/exec.c)
   const first = cmd.split(' ')[0] ?? '';
-  const program = /^\.{0,2}\//.test(first) ? (first.split('/').pop() ?? first) : first;
-  return { pid, ppid: null, cpu: null, task: null, state: normalizeState(stat) ?? stat, comm: kthread ? cmd.slice(1, -1) : program || cmd, kthread, line };
+  let program = /^\.{0,2}\//.test(first) ? (first.split('/').pop() ?? first) : first;
+  if (/^-[A-Za-z]/.test(program)) program = program.slice(1);
+  return { pid, ppid: null, cpu: null, task: null, state: normalizeState(stat) ?? stat, comm: kthread ? cmd.slice(1, -1) : program.slice(0, 15) || cmd, kthread, line };
 }

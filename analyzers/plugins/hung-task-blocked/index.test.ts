@@ -46,3 +46,74 @@ test('ps + /proc/PID/stack (seed 000): rmmod waits on a workqueue flush from the
   assert.equal(f.blockingChain[0]!.primitive, 'flush_workqueue');
   assert.equal(f.keyFrames[0], 'flush_scheduled_work');
 });
+
+test('a "<reader>" owner on the blocker line is a hint: disproved by its stack sleeping outside any read section, kept when it sleeps in a page fault; a "<writer>" owner is exact', () => {
+  // 6.16: a fs-freeze writer waits for the i_rwsem-like rwsem of a FUSE inode; the named last reader
+  const paste = (ownerTag: string, ownerState: string, ownerFrames: string[]): string => [
+    '[ 3381.100100] INFO: task fsfreeze:9120 blocked for more than 122 seconds.',
+    '[ 3381.100200]       Not tainted 6.16.3 #1',
+    '[ 3381.100300] task:fsfreeze        state:D stack:0     pid:9120  tgid:9120  ppid:9001   task_flags:0x400100 flags:0x00004002',
+    '[ 3381.100400] Call Trace:',
+    '[ 3381.100500]  <TASK>',
+    '[ 3381.100600]  __schedule+0x41c/0x1510',
+    '[ 3381.100700]  schedule+0x27/0xf0',
+    '[ 3381.100800]  schedule_preempt_disabled+0x15/0x30',
+    '[ 3381.100900]  rwsem_down_write_slowpath+0x27c/0x6f0',
+    '[ 3381.101000]  down_write+0x5a/0x60',
+    '[ 3381.101100]  fuse_do_setattr+0x8c/0x7c0 [fuse]',
+    '[ 3381.101200]  notify_change+0x1f0/0x4a0',
+    '[ 3381.101300]  do_truncate+0x7e/0xd0',
+    '[ 3381.101400]  </TASK>',
+    `[ 3381.101500] INFO: task fsfreeze:9120 <writer> blocked on an rw-semaphore likely owned by task node:7310 <${ownerTag}>`,
+    `[ 3381.101600] task:node            state:${ownerState} stack:0     pid:7310  tgid:7301  ppid:1      task_flags:0x400040 flags:0x00000002`,
+    '[ 3381.101700] Call Trace:',
+    '[ 3381.101800]  <TASK>',
+    '[ 3381.101900]  __schedule+0x41c/0x1510',
+    '[ 3381.102000]  schedule+0x27/0xf0',
+    ...ownerFrames.map((f, k) => `[ 3381.10${2100 + k * 100}]  ${f}`),
+    '[ 3381.103000]  </TASK>',
+  ].join('\n');
+  const epoll = ['schedule_hrtimeout_range_clock+0xf7/0x110', 'ep_poll+0x2f9/0x370', 'do_epoll_wait+0xbb/0xd0', '__x64_sys_epoll_wait+0x5f/0x100', 'do_syscall_64+0x7e/0x170'];
+  const fault = ['io_schedule+0x46/0x70', 'folio_wait_bit_common+0x13d/0x350', 'filemap_fault+0x5b2/0xa40', '__do_fault+0x36/0x130', 'do_fault+0x1e1/0x4a0', '__handle_mm_fault+0x6f2/0xd70', 'handle_mm_fault+0x108/0x360', 'do_user_addr_fault+0x1d2/0x6b0', 'exc_page_fault+0x79/0x180'];
+  const holders = (text: string): Array<string | null> => {
+    const f = runPlugin(hungTaskBlocked, text).findings.find((x) => x.blockingChain[0]?.task === 'fsfreeze:9120')!;
+    return [f.suspectLock?.holder ?? null, f.blockingChain[0]!.heldBy];
+  };
+  assert.deepEqual(holders(paste('reader', 'S', epoll)), [null, null], 'a reader asleep in epoll_wait holds no read side');
+  assert.match(runPlugin(hungTaskBlocked, paste('reader', 'S', epoll)).findings[0]!.blockingChain[0]!.evidence ?? '', /only the last reader .* ep_poll/);
+  assert.deepEqual(holders(paste('reader', 'D', fault)), ['node:7310', 'node:7310'], 'a reader blocked inside a page fault may well hold it');
+  assert.deepEqual(holders(paste('writer', 'S', epoll)), ['node:7310', 'node:7310'], 'a writer owner is recorded exactly');
+});
+
+test('the blocker line names no lock: the lockdep lists give it when the waiter\'s list ends with the lock it sleeps on and the owner\'s list holds the same address', () => {
+  const paste = (ownerLockAddr: string): string => [
+    '[ 9120.400100] INFO: task CPU 1/KVM:5530 blocked for more than 122 seconds.',
+    '[ 9120.400200] task:CPU 1/KVM       state:D stack:0     pid:5530  tgid:5501  ppid:1      flags:0x00004002',
+    '[ 9120.400300] Call Trace:',
+    '[ 9120.400400]  <TASK>',
+    '[ 9120.400500]  __schedule+0x3f1/0x1760',
+    '[ 9120.400600]  schedule+0x33/0x110',
+    '[ 9120.400700]  schedule_preempt_disabled+0x15/0x30',
+    '[ 9120.400800]  __mutex_lock+0x4c7/0xb20',
+    '[ 9120.400900]  kvm_vcpu_ioctl+0x2a4/0x6f0 [kvm]',
+    '[ 9120.401000]  __x64_sys_ioctl+0x8d/0xd0',
+    '[ 9120.401100]  do_syscall_64+0x88/0x170',
+    '[ 9120.401200]  </TASK>',
+    '[ 9120.401300] INFO: task CPU 1/KVM:5530 is blocked on a mutex likely owned by task qemu-kvm:5501.',
+    '[ 9120.401400] Showing all locks held in the system:',
+    '[ 9120.401500] 1 lock held by CPU 1/KVM/5530:',
+    '[ 9120.401600]  #0: ffff8881530a40b8 (&vcpu->mutex){+.+.}-{3:3}, at: kvm_vcpu_ioctl+0x2a4/0x6f0 [kvm]',
+    '[ 9120.401700] 2 locks held by qemu-kvm/5501:',
+    '[ 9120.401800]  #0: ffff88815a2b0ec8 (&kvm->lock){+.+.}-{3:3}, at: kvm_vm_ioctl+0x4d1/0x1480 [kvm]',
+    `[ 9120.401900]  #1: ${ownerLockAddr} (&vcpu->mutex){+.+.}-{3:3}, at: kvm_vm_ioctl_enable_cap+0x17e/0x2a0 [kvm]`,
+  ].join('\n');
+  const f = runPlugin(hungTaskBlocked, paste('ffff8881530a40b8')).findings[0]!;
+  assert.equal(f.suspectLock?.address, 'ffff8881530a40b8');
+  assert.equal(f.suspectLock?.name, '&vcpu->mutex');
+  assert.equal(f.suspectLock?.holder, 'qemu-kvm:5501');
+  assert.deepEqual(f.blockingChain.map((l) => [l.task, l.lock, l.heldBy]), [['CPU 1/KVM:5530', 'ffff8881530a40b8', 'qemu-kvm:5501']]);
+  // the owner holds another vcpu's mutex: the lists do not say which lock, the blocker line's owner stays
+  const other = runPlugin(hungTaskBlocked, paste('ffff8881530a80b8')).findings[0]!;
+  assert.equal(other.suspectLock?.address, null);
+  assert.equal(other.suspectLock?.holder, 'qemu-kvm:5501');
+});

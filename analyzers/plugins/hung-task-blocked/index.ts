@@ -10,6 +10,7 @@ import {
   blameFrames, classifyWait, factsOfTasks, waitFrom, type TaskFacts,
   nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWords, type WaitInfo,
 } from '../generic-helpers/index.ts';
+import { blockerLock, blockerOwnerDisproved } from '../../graph/wait-graph.ts';
 
 const MAX_FINDINGS = 5;
 
@@ -29,13 +30,18 @@ function waitLink(t: Task, w: WaitInfo | null, heldBy: string | null, evidence: 
 function findingFor(model: TraceModel, t: Task, r: Report | null): Finding {
   const w = waitOf(t);
   const lines = [...(r ? [r.line] : []), ...t.lines.slice(0, 3)];
-  const blocker = r?.blocker ?? null;
+  const named = r?.blocker ?? null;
+  // a "<reader>" owner the paste shows outside any read section is no owner (blockerOwnerDisproved)
+  const disproved = named ? blockerOwnerDisproved(model, named) : null;
+  const blocker = disproved ? null : named;
   const ownerLabel = blocker ? `${blocker.ownerComm}:${blocker.ownerPid}` : null;
-  const chain: ChainLink[] = [
-    waitLink(t, w, ownerLabel,
-      blocker ? `hung-task blocker line: owner ${ownerLabel}` : w ? `stack waits in ${w.at}` : 'task in D state',
-      blocker ? [...lines, blocker.line] : lines),
-  ];
+  // the lock itself, when the lockdep lists name the one the waiter sleeps on and the owner holds
+  const lock = blocker ? blockerLock(model, t, w, blocker) : null;
+  const first = waitLink(t, w, ownerLabel,
+    disproved ?? (blocker ? `hung-task blocker line: owner ${ownerLabel}${lock ? `; both lockdep lists name ${lock.name} ${lock.address}` : ''}` : w ? `stack waits in ${w.at}` : 'task in D state'),
+    named ? [...lines, named.line, ...(lock ? [lock.line] : [])] : lines);
+  if (lock) first.lock = lock.address;
+  const chain: ChainLink[] = [first];
   let cycle = false;
   if (blocker) {
     if (blocker.ownerPid === t.pid) cycle = true;
@@ -66,11 +72,11 @@ function findingFor(model: TraceModel, t: Task, r: Report | null): Finding {
     suspectLock: blocker
       ? {
           primitive: blocker.primitive,
-          address: null,
-          name: null,
+          address: lock?.address ?? null,
+          name: lock?.name ?? null,
           holder: ownerLabel,
-          evidence: `the kernel's hung-task check names ${ownerLabel} as the likely owner`,
-          lines: [blocker.line],
+          evidence: `the kernel's hung-task check names ${ownerLabel} as the likely owner${lock ? `; the lockdep lists show ${lock.name} ${lock.address} taken by ${taskLabel(t)} at ${lock.at}, where it sleeps, and held by ${ownerLabel}` : ''}`,
+          lines: lock ? [blocker.line, lock.line] : [blocker.line],
         }
       : null,
     keyFrames,
