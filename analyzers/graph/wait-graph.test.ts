@@ -277,3 +277,69 @@ test('jbd2: the commit (waiting inline for t_updates) waits for the one task ins
   const ioCommit = task(812, 'jbd2/sdb1-8', null, ['__schedule', 'schedule', 'io_schedule', 'bit_wait_io', '__wait_on_bit', 'out_of_line_wait_on_bit', 'jbd2_journal_commit_transaction', 'kjournald2']);
   assert.equal(buildWaitGraph(model({ tasks: [ioCommit, holder] })).edges.find((x) => x.from === 'pid:812' && x.source === 'inferred'), undefined);
 });
+
+test('an rw_semaphore dump without a waiter list: wait_list.next/prev on the waiters\' stacks name them, the owner word the holder; a reader behind a writer at the head waits for it; a stale reader hint names nobody', async () => {
+  const { parse } = await import('../parse/parse.ts');
+  // an mm's mmap_lock on 6.1: ps and top read /proc/PID/cmdline (down_read_killable), gitlab-runner holds it for write
+  const paste = (count: string, owner: string, firstWaiter: string): string => `crash> foreach UN bt
+PID: 3300     TASK: ffff9a1c4e5b0000  CPU: 1    COMMAND: "gitlab-runner"
+ #0 [ffffb1c2c5e5bb28] __schedule at ffffffff8f9c1d8b
+ #1 [ffffb1c2c5e5bbb0] schedule at ffffffff8f9c2206
+ #2 [ffffb1c2c5e5bbc8] io_schedule at ffffffff8f9c26a2
+ #3 [ffffb1c2c5e5bbe0] folio_wait_bit_common at ffffffff8f0f1b2d
+ #4 [ffffb1c2c5e5bc70] migrate_pages at ffffffff8f1a4e11
+ #5 [ffffb1c2c5e5bd28] do_mbind at ffffffff8f18f5a3
+ #6 [ffffb1c2c5e5be78] __x64_sys_mbind at ffffffff8f18fb2e
+ #7 [ffffb1c2c5e5bf50] entry_SYSCALL_64_after_hwframe at ffffffff8fa000ea
+
+PID: 4100     TASK: ffff9a1c51a40000  CPU: 3    COMMAND: "ps"
+ #0 [ffffb1c2c7a1bc20] __schedule at ffffffff8f9c1d8b
+ #1 [ffffb1c2c7a1bca8] schedule at ffffffff8f9c2206
+ #2 [ffffb1c2c7a1bcc0] ${firstWaiter === 'write' ? 'rwsem_down_write_slowpath' : 'rwsem_down_read_slowpath'} at ffffffff8f9c5a3e
+ #3 [ffffb1c2c7a1bd60] ${firstWaiter === 'write' ? 'down_write_killable' : 'down_read_killable'} at ffffffff8f9c5c0d
+ #4 [ffffb1c2c7a1bd78] __access_remote_vm at ffffffff8f16e2b1
+ #5 [ffffb1c2c7a1be00] proc_pid_cmdline_read at ffffffff8f2a81d4
+ #6 [ffffb1c2c7a1bf50] entry_SYSCALL_64_after_hwframe at ffffffff8fa000ea
+
+PID: 4200     TASK: ffff9a1c51a44680  CPU: 0    COMMAND: "top"
+ #0 [ffffb1c2c7b2bc20] __schedule at ffffffff8f9c1d8b
+ #1 [ffffb1c2c7b2bca8] schedule at ffffffff8f9c2206
+ #2 [ffffb1c2c7b2bcc0] rwsem_down_read_slowpath at ffffffff8f9c5a3e
+ #3 [ffffb1c2c7b2bd60] down_read_killable at ffffffff8f9c5c0d
+ #4 [ffffb1c2c7b2bd78] __access_remote_vm at ffffffff8f16e2b1
+ #5 [ffffb1c2c7b2be00] proc_pid_cmdline_read at ffffffff8f2a81d4
+ #6 [ffffb1c2c7b2bf50] entry_SYSCALL_64_after_hwframe at ffffffff8fa000ea
+
+crash> bt 2950
+PID: 2950     TASK: ffff9a1c4a110000  CPU: 2    COMMAND: "node"
+ #0 [ffffb1c2c4b3bd80] __schedule at ffffffff8f9c1d8b
+ #1 [ffffb1c2c4b3be08] schedule at ffffffff8f9c2206
+ #2 [ffffb1c2c4b3be20] schedule_hrtimeout_range_clock at ffffffff8f9c8f17
+ #3 [ffffb1c2c4b3be90] ep_poll at ffffffff8f2c1f39
+ #4 [ffffb1c2c4b3bf50] entry_SYSCALL_64_after_hwframe at ffffffff8fa000ea
+crash> ps 2950
+      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM
+     2950      1   2  ffff9a1c4a110000  IN   0.4  1204332   80112  node
+crash> struct rw_semaphore -x ffff9a1c48d2e1a8
+struct rw_semaphore {
+  count = {
+    counter = ${count}
+  },
+  owner = {
+    counter = ${owner}
+  },
+  wait_list = {
+    next = 0xffffb1c2c7a1bcd8,
+    prev = 0xffffb1c2c7b2bcd8
+  }
+}`;
+  const edges = (text: string): string[][] => {
+    const m = parse(text);
+    return buildWaitGraph(m).edges.filter((e) => e.lock === 'ffff9a1c48d2e1a8').map((e) => [e.from, e.to ?? '-', e.toLabel ?? '-', e.queued ? 'queued' : '']);
+  };
+  assert.deepEqual(edges(paste('0x3', '0xffff9a1c4e5b0000', 'read')), [['pid:4100', 'pid:3300', '-', ''], ['pid:4200', 'pid:3300', '-', '']]);
+  assert.deepEqual(edges(paste('0x3', '0xffff9a1c4e5b0000', 'write')), [['pid:4100', 'pid:3300', '-', ''], ['pid:4200', 'pid:4100', 'gitlab-runner:3300', 'queued']],
+    'the reader behind a queued writer waits for the writer, which holds nothing; the holder is named on the link');
+  // reader-owned, the hint names node, asleep in epoll_wait: no holder
+  assert.deepEqual(edges(paste('0x102', '0xffff9a1c4a110003', 'read')), [['pid:4100', '-', '-', ''], ['pid:4200', '-', '-', '']]);
+});

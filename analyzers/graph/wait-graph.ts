@@ -230,20 +230,59 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
           evidence: `rwsem_waiter list of ${lock}: READ waiter queued after WRITE waiter ${taskLabel(writerAhead)} (rwsem fairness: new readers wait for the queued writer, which holds nothing yet)`,
           lines, source: 'waiter-list', queued: true,
         });
-      } else if (i === 0) {
+      } else if (i === 0 || !isWrite) {
+        // the first waiter, or a reader with only readers ahead of it: all wait for the current
+        // holder, and are woken together when it releases (rwsem_mark_wake wakes the readers in front)
         const holder = current;
         add({
           from: t.key, to: holder?.key ?? null, toLabel: null, primitive: isWrite ? 'rwsem_write' : 'rwsem_read', lock,
           waitsOn: `rw_semaphore ${lock} (${isWrite ? 'write' : 'read'})`,
-          evidence: owner
-            ? `first waiter on ${lock}; owner word ${owner.raw} names ${taskLabel(owner.task)}${owner.reader ? ' (RWSEM_READER_OWNED: a reader holds it)' : ''}`
+          evidence: (i > 0 ? `waiter ${i + 1} on ${lock}, with only readers ahead of it` : `first waiter on ${lock}`) + (owner
+            ? `; owner word ${owner.raw} names ${taskLabel(owner.task)}${owner.reader ? ' (RWSEM_READER_OWNED: a reader holds it)' : ''}`
             : holder
-              ? `first waiter on ${lock}; ${taskLabel(holder)} is blocked inside the page-fault path, which runs with the mmap lock held for read`
-              : `first waiter of the rwsem_waiter list of ${lock}; the current holder is not in the list`,
+              ? `; ${taskLabel(holder)} is blocked inside the page-fault path, which runs with the mmap lock held for read`
+              : `; the current holder is not in the list`),
           lines: holder ? uniq([...lines, ...holder.lines.slice(0, 1), ...(owner && sem ? [sem.line] : [])]) : lines, source: owner ? 'struct' : holder ? 'inferred' : 'waiter-list',
         });
       }
       if (isWrite && !writerAhead) writerAhead = t;
+    }
+  }
+
+  // 2b. an rw_semaphore dump without a waiter list: like a mutex's, its first and last rwsem_waiter
+  // are locals of the waiters' slow paths (rwsem_down_read_slowpath/rwsem_down_write_slowpath), so
+  // wait_list.next/prev on a task's stack name those waiters. The holder is the owner word's task
+  // (rwsemOwner: a reader-owned word only when it cannot be stale); a reader behind a writer at the
+  // head of the queue waits for that writer first.
+  for (const s of model.structs) {
+    if (!/^(?:struct )?rw_semaphore$/.test(s.type) || !s.address) continue;
+    if (model.waiterLists.some((wl) => rwsemOf(model, wl) === s)) continue; // read with its list above
+    const ends = [normHex(s.fields['wait_list.next']), normHex(s.fields['wait_list.prev'])];
+    const waiters: Array<{ t: Task; write: boolean }> = [];
+    for (const [i, addr] of ends.entries()) {
+      if (!addr || (i === 1 && addr === ends[0])) continue;
+      const t = taskOnStack(model, addr);
+      if (!t || waiters.some((w) => w.t === t)) continue;
+      const w = waitOf(t);
+      if (w?.primitive !== 'rwsem_read' && w?.primitive !== 'rwsem_write') continue;
+      waiters.push({ t, write: w.primitive === 'rwsem_write' });
+    }
+    if (waiters.length === 0) continue;
+    const owner = rwsemOwner(model, s, waiters.map((w) => w.t.task));
+    for (const [i, w] of waiters.entries()) {
+      const first = waiters[0]!;
+      const behindWriter = i > 0 && first.write && !w.write;
+      const mode = w.write ? 'write' : 'read';
+      add({
+        from: w.t.key, to: behindWriter ? first.t.key : owner?.task.key ?? null, toLabel: behindWriter && owner ? taskLabel(owner.task) : null,
+        primitive: `rwsem_${mode}`, lock: s.address,
+        waitsOn: `rw_semaphore ${s.address} (${mode})${behindWriter ? `, queued behind writer ${taskLabel(first.t)}` : ''}`,
+        evidence: `struct rw_semaphore ${s.address}: wait_list.${ends[0] && taskOnStack(model, ends[0]) === w.t ? 'next' : 'prev'} is on ${taskLabel(w.t)}'s stack`
+          + (behindWriter ? `, behind the writer ${taskLabel(first.t)} at the head of the queue (rwsem fairness)` : '')
+          + (owner ? `; owner word ${owner.raw} names ${taskLabel(owner.task)}${owner.reader ? ' (RWSEM_READER_OWNED: the last reader to take it)' : ''}` : '; the owner word names no task that can be holding it'),
+        lines: uniq([s.line, ...w.t.lines.slice(0, 1), ...(owner ? owner.task.lines.slice(0, 1) : [])]), source: 'struct',
+        ...(behindWriter ? { queued: true as const } : {}),
+      });
     }
   }
 

@@ -315,6 +315,20 @@ test('"list -H HEAD -s rwsem_waiter.task,type" (head first, no member offset) is
     ['ffffb4e2c1b7bd20', 'ffff9d2b51f0e000', 'RWSEM_WAITING_FOR_READ'],
   ]);
   assert.equal(m.waiterLists[1]!.structType, 'mutex_waiter');
+  // crash takes the options in any order: -s before -H, the positional struct.member offset last
+  const any = parse([
+    'crash> list -s rwsem_waiter.task,type -H ffff8f5b2d7e1d20',
+    'ffffb3a1c8f3bcd0',
+    '  task = 0xffff8f5b8e1d0000,',
+    '  type = RWSEM_WAITING_FOR_READ,',
+    'crash> list -H 0xffff8f5b2d7e1d20 -s task rwsem_waiter.list',
+    'crash> list -s rwsem_waiter.task',
+  ].join('\n'));
+  assert.deepEqual(any.waiterLists.map((w) => [w.structType, w.head, w.entries.length]), [['rwsem_waiter', 'ffff8f5b2d7e1d20', 1], ['rwsem_waiter', 'ffff8f5b2d7e1d20', 0]],
+    'a list with no head is not a waiter list');
+  // and a struct dump's -x/-d flag may come before the address
+  const flagFirst = parse(['crash> struct rw_semaphore -x ffff8b1e51c3a788', 'struct rw_semaphore {', '  count = {', '    counter = 0x3', '  },', '}'].join('\n'));
+  assert.deepEqual(flagFirst.structs.map((d) => [d.type, d.address, d.fields['count.counter']]), [['rw_semaphore', 'ffff8b1e51c3a788', '3']]);
 });
 
 test('member-form dumps: every braced member is read, and a lock embedded in a driver struct gets its own dump from the "-o" offsets, in either order', () => {

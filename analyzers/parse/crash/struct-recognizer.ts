@@ -8,8 +8,9 @@ import { crashSession } from './session.ts';
 import { scanFields } from './struct-fields.ts';
 import { hex, stripPrompt } from './text-shapes.ts';
 
-// "struct mutex ffff880035acf1e0", "mutex_waiter 0xffff8800506d3b50", "task_struct.stack ffff...", "-x" flags
-const COMMAND = /^(?:(?:struct|union) )?([A-Za-z_]\w{0,63})(?:\.([\w.,]{1,256}))? (?:0x)?([0-9a-fA-F]{6,16})(?: -[xdo])?$/;
+// "struct mutex ffff880035acf1e0", "mutex_waiter 0xffff8800506d3b50", "task_struct.stack ffff...", a "-x"
+// or "-d" flag after the address or before it ("struct rw_semaphore -x ADDR": crash takes options anywhere)
+const COMMAND = /^(?:(?:struct|union) )?([A-Za-z_]\w{0,63})(?:\.([\w.,]{1,256}))? (?:-[xd] )?(?:0x)?([0-9a-fA-F]{6,16})(?: -[xdo])?$/;
 const NOT_TYPES = new Set(['rd', 'wr', 'bt', 'kmem', 'search', 'dis', 'sym', 'list', 'tree', 'p', 'print', 'eval', 'files', 'vtop', 'ptov', 'task', 'set', 'waitq', 'irq', 'timer', 'ps', 'net', 'mod', 'x', 'l']);
 const OPENER = /^(?:struct|union) ([A-Za-z_]\w{0,63}) \{$/;
 const FIELD = /^[A-Za-z_][\w.]{0,127} = /;

@@ -8,18 +8,39 @@ import { crashSession } from './session.ts';
 import { scanFields } from './struct-fields.ts';
 import { hex, stripPrompt } from './text-shapes.ts';
 
-const LIST = /^list (?:-[A-Za-z] \S{1,128} )*(?:struct )?(\w{1,64})\.(\w{1,64})(?: .{0,256})? -[hH] (?:0x)?([0-9a-fA-F]{6,16})\b/;
-// "list -H ADDR -s rwsem_waiter.task,type": the head given first, the member offset left out (the
-// list_head is rwsem_waiter's/mutex_waiter's first member, offset 0)
-const LIST_HEAD_FIRST = /^list (?:-[A-Za-z] \S{1,128} )*-[hH] (?:0x)?([0-9a-fA-F]{6,16}) (?:-[A-Za-z] \S{1,128} )*-s (?:struct )?(\w{1,64})\./;
-
+/**
+ * The struct type and list head of a crash `list` command, with its options in any order (crash's
+ * `list [-o offset] [-s struct[.member,...]] [-H|-h address] [struct.member]`): "list
+ * rwsem_waiter.list -s rwsem_waiter.task,type -h ADDR", "list -H ADDR -s mutex_waiter.task", "list -s
+ * rwsem_waiter.task,type -H ADDR". The type is the -s struct's, else the positional struct.member's
+ * (with -H and no offset the list_head is the struct's first member). Needs -h/-H: a head to tie to a lock.
+ */
 function listCommand(cmd: string): { structType: string; head: string } | null {
-  const m = LIST.exec(cmd);
-  if (m) return { structType: LIST_S.exec(cmd)?.[1] ?? m[1]!, head: m[3]! };
-  const h = LIST_HEAD_FIRST.exec(cmd);
-  return h ? { structType: h[2]!, head: h[1]! } : null;
+  if (!cmd.startsWith('list ')) return null;
+  const tokens = cmd.slice(5, 600).split(' ');
+  let head: string | null = null;
+  let shown: string | null = null;
+  let offsetOf: string | null = null;
+  for (let k = 0; k < tokens.length && k < 24; k++) {
+    const tok = tokens[k]!;
+    if (tok === '') continue;
+    if (tok === '-h' || tok === '-H') {
+      const v = /^(?:0x)?([0-9a-fA-F]{6,16})$/.exec(tokens[++k] ?? '');
+      if (!v) return null;
+      head = v[1]!;
+    } else if (tok === '-s' || tok === '-S') {
+      // "-s rwsem_waiter.task,type" names the struct; a bare "-s task" may be a member of the offset's
+      const v = /^(\w{1,64})(\.[\w,.]{1,256})?$/.exec(tokens[++k] ?? '');
+      if (v) shown = v[2] ? v[1]! : shown ?? `?${v[1]!}`;
+    } else if (tok === '-o' || tok === '-l' || tok === '-e') {
+      const v = tokens[++k] ?? '';
+      if (tok === '-o') offsetOf = /^(\w{1,64})\.\w{1,64}$/.exec(v)?.[1] ?? offsetOf;
+    } else if (tok === 'struct') continue;
+    else if (!tok.startsWith('-')) offsetOf = /^(\w{1,64})\.\w{1,64}$/.exec(tok)?.[1] ?? offsetOf;
+  }
+  const structType = shown !== null && !shown.startsWith('?') ? shown : offsetOf ?? shown?.slice(1) ?? null;
+  return head !== null && structType !== null ? { structType, head } : null;
 }
-const LIST_S = /^list .{0,256}-s (?:struct )?(\w{1,64})[.\w,]{0,256}/;
 const NODE = /^(?:0x)?([0-9a-f]{6,16})$/;
 
 export const crashWaiterListRecognizer: Recognizer = {
