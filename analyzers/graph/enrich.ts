@@ -60,8 +60,12 @@ function walkedEnrichment(f: Finding, g: WaitGraph, key: string): Finding {
   const lockAddr = lockEdge?.lock && isAddr(lockEdge.lock) ? lockEdge.lock : null;
   // the generic commands say "<address>" where this paste already shows it
   const nextSteps = lockAddr ? f.nextSteps.map((n) => n.replace('<address>', lockAddr)) : f.nextSteps;
+  // a lock and holder read from the lock itself (a struct dump, a waiter list) is stronger evidence
+  // than a stack alone: such a chain ranks with the blocker line's (0.6) above stack-only findings
+  const dumped = lockEdge !== null && holder !== null && (lockEdge.source === 'struct' || lockEdge.source === 'waiter-list');
   return {
     ...f,
+    confidence: dumped ? Math.max(f.confidence, 0.6) : f.confidence,
     headline: holder && !f.headline.includes(holder) ? `${f.headline}, held by ${holder}` : f.headline,
     nextSteps,
     blockingChain: walked.links,

@@ -160,3 +160,12 @@ test('a hung-task header or blocker line wrapped by a mail client or editor is j
   const blocker = parse(['INFO: task lsusb:9120 blocked for more than 122 seconds.', 'INFO: task lsusb:9120 is blocked on a mutex likely owned by task', 'kworker/2:1:87.'].join('\n'));
   assert.deepEqual(blocker.reports[0]!.blocker && [blocker.reports[0]!.blocker.ownerComm, blocker.reports[0]!.blocker.ownerPid], ['kworker/2:1', 87]);
 });
+
+test('a line-number gutter ended by a tab (cat -n, Jira or GitHub code blocks) is dropped; numbers separated by spaces are the trace\'s own', () => {
+  assert.deepEqual(texts(' 1\tcrash> ps | grep dmsetup\n 2\t  28871  28866   9  ffff8817e5c2a0e0  IN   0.0   26880   3212  dmsetup\n    10\t #3 [ffff8817c3b4fd20] dm_wait_for_completion at ffffffffc01f2ab5 [dm_mod]'), [
+    'crash> ps | grep dmsetup',
+    '28871 28866 9 ffff8817e5c2a0e0 IN 0.0 26880 3212 dmsetup',
+    '#3 [ffff8817c3b4fd20] dm_wait_for_completion at ffffffffc01f2ab5 [dm_mod]',
+  ]);
+  assert.deepEqual(texts('  28871  28866   9  ffff8817e5c2a0e0  IN   0.0\tdmsetup'), ['28871 28866 9 ffff8817e5c2a0e0 IN 0.0 dmsetup']);
+});

@@ -316,6 +316,12 @@ function looksMangled(text: string): boolean {
 function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { controls: number }, caller: { ctx?: string; ts?: number }): string | null {
   let s = raw;
   if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
+  // a line-number gutter ended by a tab ("cat -n", code blocks copied with their numbers from Jira,
+  // Confluence or GitHub): told apart from a trace's own leading numbers only before tabs become spaces
+  if (odd && s.indexOf('\t') > 0) {
+    const g = /^ {0,6}\d{1,6}\t(?=.)/.exec(s);
+    if (g) s = s.slice(g[0].length);
+  }
   if (odd && ODD_CHARS.test(s)) s = cleanChars(s, stats);
   if (s.indexOf('&') >= 0) s = s.replace(ENTITY, (_m, name: string) => ENTITY_VALUES[name] ?? _m);
   s = s.trim();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hungTaskBlocked } from './index.ts';
+import { analyze } from '../../analyze.ts';
 import { consoleFixture, runPlugin, seedText } from '../generic-helpers/test-support.ts';
 
 test('hung task on a mutex with the blocker line: waiter → owner, owner waits on a work flush', () => {
@@ -116,4 +117,57 @@ test('the blocker line names no lock: the lockdep lists give it when the waiter\
   const other = runPlugin(hungTaskBlocked, paste('ffff8881530a80b8')).findings[0]!;
   assert.equal(other.suspectLock?.address, null);
   assert.equal(other.suspectLock?.holder, 'qemu-kvm:5501');
+});
+
+test('an interruptible lock wait (state IN) gets a finding when a dump puts it in the lock\'s wait list, not on its stack alone', () => {
+  const paste = (withDump: boolean): string => [
+    'crash> ps 812 905',
+    '   PID    PPID  CPU       TASK        ST  %MEM     VSZ    RSS  COMM',
+    '    812      2   3  ffff8d0a41e30000  UN   0.0       0      0  [kworker/3:1]',
+    '    905      1   1  ffff8d0a4c2b8000  IN   0.1  392120  11240  ModemManager',
+    'crash> bt 812',
+    'PID: 812    TASK: ffff8d0a41e30000  CPU: 3   COMMAND: "kworker/3:1"',
+    ' #0 [ffffa8c1c0d1bb90] __schedule at ffffffffa31c8a41',
+    ' #1 [ffffa8c1c0d1bc20] schedule at ffffffffa31c8fd5',
+    ' #2 [ffffa8c1c0d1bc30] schedule_timeout at ffffffffa31cc5a2',
+    ' #3 [ffffa8c1c0d1bcb0] wait_for_completion_timeout at ffffffffa31c9e1b',
+    ' #4 [ffffa8c1c0d1bd08] usb_start_wait_urb at ffffffffa2d86f41',
+    ' #5 [ffffa8c1c0d1bd60] usb_control_msg at ffffffffa2d8712c',
+    ' #6 [ffffa8c1c0d1bdc0] option_send_setup at ffffffffc08a21b5 [option]',
+    ' #7 [ffffa8c1c0d1be00] process_one_work at ffffffffa28d4e07',
+    ' #8 [ffffa8c1c0d1be48] worker_thread at ffffffffa28d5370',
+    ' #9 [ffffa8c1c0d1bf10] kthread at ffffffffa28db1f6',
+    'crash> bt 905',
+    'PID: 905    TASK: ffff8d0a4c2b8000  CPU: 1   COMMAND: "ModemManager"',
+    ' #0 [ffffa8c1c1e3bc30] __schedule at ffffffffa31c8a41',
+    ' #1 [ffffa8c1c1e3bcc0] schedule at ffffffffa31c8fd5',
+    ' #2 [ffffa8c1c1e3bcd0] schedule_preempt_disabled at ffffffffa31c931a',
+    ' #3 [ffffa8c1c1e3bcd8] __mutex_lock at ffffffffa31ca920',
+    ' #4 [ffffa8c1c1e3bd58] __mutex_lock_interruptible_slowpath at ffffffffa31cab03',
+    ' #5 [ffffa8c1c1e3bd68] mutex_lock_interruptible at ffffffffa31cab4c',
+    ' #6 [ffffa8c1c1e3bd78] serial_open at ffffffffc0899e21 [usbserial]',
+    ' #7 [ffffa8c1c1e3bdb0] tty_open at ffffffffa2c1f5d3',
+    ' #8 [ffffa8c1c1e3be20] chrdev_open at ffffffffa2b1c0b2',
+    ' #9 [ffffa8c1c1e3bf50] entry_SYSCALL_64_after_hwframe at ffffffffa32000ad',
+    ...(withDump ? [
+      'crash> struct mutex -x ffff8d0a5a1e4c38',
+      'struct mutex {',
+      '  owner = {',
+      '    counter = 0xffff8d0a41e30001',
+      '  },',
+      '  wait_list = {',
+      '    next = 0xffffa8c1c1e3bd10,',
+      '    prev = 0xffffa8c1c1e3bd10',
+      '  }',
+      '}',
+    ] : []),
+  ].join('\n');
+  const withDump = analyze(paste(true)).findings;
+  const waiter = withDump.find((f) => f.blockingChain[0]?.task === 'ModemManager:905');
+  assert.ok(waiter, withDump.map((f) => f.headline).join(' | '));
+  assert.deepEqual(waiter.blockingChain.slice(0, 1).map((l) => [l.lock, l.heldBy]), [['ffff8d0a5a1e4c38', 'kworker/3:1:812']]);
+  assert.equal(withDump[0], waiter, 'a chain whose lock and holder come from the dumped lock ranks above the stack-only finding of the holder');
+  assert.equal(waiter.confidence, 0.6);
+  const stackOnly = analyze(paste(false)).findings;
+  assert.ok(!stackOnly.some((f) => f.blockingChain[0]?.task === 'ModemManager:905'), 'an IN task in a mutex slow path without a dump is not reported as blocked');
 });

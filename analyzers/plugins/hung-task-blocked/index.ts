@@ -10,7 +10,7 @@ import {
   blameFrames, classifyWait, factsOfTasks, waitFrom, type TaskFacts,
   nextStepsFor, reportTask, taskByPid, taskFrames, taskLabel, waitOf, waitWords, type WaitInfo,
 } from '../generic-helpers/index.ts';
-import { blockerLock, blockerOwnerDisproved } from '../../graph/wait-graph.ts';
+import { blockerLock, blockerOwnerDisproved, waitGraphOf } from '../../graph/wait-graph.ts';
 
 const MAX_FINDINGS = 5;
 
@@ -122,6 +122,16 @@ export const hungTaskBlocked: Plugin = {
         for (let i = 0; i < facts.length; i++) {
           const t = model.tasks[i]!;
           if (waitFrom(t, facts[i]!) !== null && t.stack.length > 0) blocked.push(i);
+        }
+      } else if (model.structs.length > 0 || model.waiterLists.length > 0) {
+        // an interruptible or killable lock wait (mutex_lock_interruptible, down_read_killable) sleeps
+        // in S: the hung-task detector skips it, but a dump that puts it in the lock's wait list
+        // proves it waits (waiter lists, wait_list pointers on its stack)
+        const proven = new Set<string>();
+        for (const e of waitGraphOf(model).edges) if (e.source === 'struct' || e.source === 'waiter-list') proven.add(e.from);
+        for (let i = 0; i < facts.length; i++) {
+          const t = model.tasks[i]!;
+          if (t.state !== 'D' && t.stack.length > 0 && proven.has(t.key)) blocked.push(i);
         }
       }
       // recognisable waits first, input order kept otherwise; only up to MAX_FINDINGS are kept, so
