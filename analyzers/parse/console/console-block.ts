@@ -335,6 +335,16 @@ function lastRcuReport(model: TraceModel): Report | undefined {
 function frameLine(st: BlockState, raw: string, no: number): void {
   const { context, rest } = splitMarkers(raw);
   if (context && context !== st.context) {
+    // x86 show_regs() from an NMI (hard-lockup watchdog, nmi_backtrace) prints the registers the NMI
+    // interrupted, then a trace whose NMI-stack entries are all "?" (arch/x86/kernel/dumpstack.c:
+    // the unwind starts at those registers): the register block belongs to the code after </NMI>
+    const seg = st.seg;
+    if (st.context === 'nmi' && seg && seg.exception && seg.frames.length > 0 && seg.frames.every((f) => f.unreliable) && !st.frozen) {
+      st.exc = seg.exception;
+      st.excUsed = false;
+      seg.exception = null;
+      st.exc.context = context;
+    }
     st.context = context;
     st.newSegment(context);
   }

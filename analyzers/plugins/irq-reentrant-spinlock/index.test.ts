@@ -92,3 +92,31 @@ test('CONFIG_DEBUG_SPINLOCK "spinlock recursion" (owner = current) from a softir
   const irqsOff = analyze(fx('debug-recursion-usb-serial-softirq-6.6.txt').replace('EFLAGS: 00000246', 'EFLAGS: 00000046'));
   assert.equal(irqsOff.findings.some((x) => x.pattern === ID), false);
 });
+
+test('console NMI dump: the registers before the trace are the interrupted softirq\'s; the process code it cut into works on the object embedding the lock (lock = R12 + 0x1a0): inferred, at lower confidence; another task with the lock\'s own address in its registers undoes the inference', () => {
+  const text = fx('can-softirq-nmi-embedded-lock-6.6.txt');
+  const a = analyze(text);
+  // the pre-trace RIP (NMI-interrupted code) belongs to the <IRQ> segment, not to the all-"?" NMI one
+  const t = a.tasks.find((x) => x.pid === 2214)!;
+  assert.ok(t.frames.includes('mcp25xxfd_rx_poll'));
+  const f = findingOf(a, ID)!;
+  assert.ok(f, a.findings.map((x) => x.pattern).join(', '));
+  assert.equal(a.findings[0], f);
+  assert.equal(f.suspectLock?.address, 'ffff8f2e45b209a0');
+  assert.equal(f.suspectLock?.holder, 'canconfig:2214');
+  assert.equal(f.confidence, 0.75, 'a pointer to the embedding object is weaker than the lock\'s own address (0.93)');
+  assert.match(f.blockingChain.at(-1)!.evidence ?? '', /pointer to the object that embeds the lock in RBX \(\+0x1a0\)\/R12 \(\+0x1a0\)/);
+  // a second CPU working with the lock's own address in a register: that one is the likelier holder
+  const other = [
+    '[ 2210.771620] NMI backtrace for cpu 3',
+    '[ 2210.771622] CPU: 3 PID: 2301 Comm: candump Tainted: G           O       6.6.31 #1',
+    '[ 2210.771624] RIP: 0010:mcp25xxfd_read_fifo+0x3a/0x120 [mcp25xxfd]',
+    '[ 2210.771626] RSP: 0018:ffffa1b8c2c3bd10 EFLAGS: 00000086',
+    '[ 2210.771628] RAX: 0000000000000000 RBX: ffff8f2e45b209a0 RCX: 0000000000000000',
+    '[ 2210.771630] Call Trace:',
+    '[ 2210.771632]  <TASK>',
+    '[ 2210.771634]  mcp25xxfd_ioctl+0x51/0x90 [mcp25xxfd]',
+    '[ 2210.771636]  </TASK>',
+  ];
+  assert.equal(findingOf(analyze([text, ...other].join('\n')), ID), undefined);
+});

@@ -9,7 +9,7 @@
 // Seed 001: bfqd->lock, bfq_bio_merge holds it, the block softirq re-enters via bfq_finish_requeue_request.
 
 import type { ChainLink, Finding } from '../../contract.ts';
-import type { StackSegment, TraceModel } from '../../model/trace-model.ts';
+import type { StackSegment, Task, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import { allSpinners, ifFlag, interruptedSegment, segmentFrames, spinnersByLock, type Spinner } from '../../graph/spin.ts';
 import { ipiLink, ipiWaiters } from '../../graph/ipi.ts';
@@ -24,7 +24,7 @@ const CHECKLIST = [
   'Reproduce with CONFIG_PROVE_LOCKING and CONFIG_DEBUG_SPINLOCK: lockdep names the exact acquisition sites.',
 ];
 
-export interface Hit { irq: Spinner; interruptedFn: string; matched: string; entry: string; ifSet: boolean | null; regs: string[]; lines: number[] }
+export interface Hit { irq: Spinner; interruptedFn: string; matched: string; entry: string; ifSet: boolean | null; regs: string[]; lines: number[]; /** regs point to the object that embeds the lock, not to the lock */ containing: boolean }
 
 const MAX_FINDINGS = 4;
 const MAX_OTHERS = 16;
@@ -55,13 +55,39 @@ export function findHits(model: TraceModel, limit = Infinity): Hit[] {
   }
   const { hits, spinners, byLock } = scan;
   while (scan.next < spinners.length && hits.length < limit) {
-    const hit = hitOf(spinners[scan.next++]!, byLock);
+    const hit = hitOf(model, spinners[scan.next++]!, byLock);
     if (hit) hits.push(hit);
   }
   return hits;
 }
 
-function hitOf(s: Spinner, byLock: Map<string, Spinner[]>): Hit | null {
+// Every task's exception-register values, by value: built only when a hit needs it
+const REG_VALUES = new WeakMap<TraceModel, Map<string, Set<Task>>>();
+
+function inOtherRegisters(model: TraceModel, value: string, self: Task): boolean {
+  let byValue = REG_VALUES.get(model);
+  if (!byValue) {
+    byValue = new Map();
+    for (const t of model.tasks) {
+      for (const seg of t.stack) {
+        const r = seg.exception?.registers;
+        if (!r) continue;
+        for (const k in r) {
+          if (k === 'RSP' || k === 'RIP') continue;
+          const v = r[k]!.toLowerCase();
+          let set = byValue.get(v);
+          if (!set) byValue.set(v, (set = new Set()));
+          set.add(t);
+        }
+      }
+    }
+    REG_VALUES.set(model, byValue);
+  }
+  for (const t of byValue.get(value) ?? []) if (t !== self) return true;
+  return false;
+}
+
+function hitOf(model: TraceModel, s: Spinner, byLock: Map<string, Spinner[]>): Hit | null {
   if (s.context !== 'softirq' && s.context !== 'hardirq') return null;
   const seg = interruptedSegment(s.task, s.segment);
   if (!seg) return null;
@@ -80,6 +106,20 @@ function hitOf(s: Spinner, byLock: Map<string, Spinner[]>): Hit | null {
   }
   let matched: string | undefined;
   for (const f of frames) if (takers.has(f)) { matched = f; break; }
+  // or a pointer to the object the lock is embedded in (lock = reg + a member offset below 4 KiB: a
+  // driver working on its device struct, &ts->lock with ts in RBP), in the same module as the taker
+  let containing = false;
+  // ... unless the paste shows the lock's own address in another task's registers: that task (on
+  // another CPU, working under the lock) is the likelier holder (a long critical section elsewhere)
+  if (matched === undefined && regs.length === 0 && seg.exception && !inOtherRegisters(model, s.lock, s.task)) {
+    containing = true;
+    const r = seg.exception.registers;
+    for (const k in r) {
+      if (k === 'RSP' || k === 'RIP') continue;
+      const off = memberOffset(s.lock, r[k]!);
+      if (off !== null) regs.push(`${k} (+0x${off.toString(16)})`);
+    }
+  }
   if (matched === undefined && regs.length && frames[0] && sameSubsystem(s, seg, frames[0])) matched = frames[0];
   if (!matched) return null;
   const ifSet = ifFlag(seg.exception);
@@ -90,7 +130,7 @@ function hitOf(s: Spinner, byLock: Map<string, Spinner[]>): Hit | null {
   const prefix = matched.split('_')[0]!;
   const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : firstWordIs(f.fn, prefix)));
   const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
-  return { irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) };
+  return { irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, containing: containing && regs.length > 0, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) };
 }
 
 // CONFIG_DEBUG_SPINLOCK catches the re-entry before it spins: "BUG: spinlock recursion on CPU#0, comm/pid"
@@ -117,6 +157,13 @@ function debugSpinners(model: TraceModel): Spinner[] {
     });
   }
   return out;
+}
+
+/** lock - base when base is a kernel pointer at most 4 KiB below lock (0 excluded: that is the lock itself). */
+function memberOffset(lock: string, base: string): number | null {
+  if (base.length !== 16 || lock.length !== 16 || !base.startsWith('ffff') || base.slice(0, 8) !== lock.slice(0, 8)) return null;
+  const d = parseInt(lock.slice(8), 16) - parseInt(base.slice(8), 16);
+  return d > 0 && d < 0x1000 ? d : null;
 }
 
 /** fn.split('_')[0] === word, without the array (word has no '_'). */
@@ -168,18 +215,19 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
       primitive: 'spinlock',
       lock,
       heldBy: label,
-      evidence: `${cpu}: the ${h.irq.context} path ${h.irq.at === 'do_raw_spin_lock' ? `takes ${lock} again (the debug spinlock check names this task as its owner)` : `spins on ${lock} (RDI)`} while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(byLock, lock).has(h.matched) ? ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
+      evidence: `${cpu}: the ${h.irq.context} path ${h.irq.at === 'do_raw_spin_lock' ? `takes ${lock} again (the debug spinlock check names this task as its owner)` : `spins on ${lock} (RDI)`} while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(byLock, lock).has(h.matched) ? h.containing ? ` with a pointer to the object that embeds the lock in ${h.regs.join('/')} (the same module as the handler: most likely it holds the lock; no other CPU is shown spinning on it)` : ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted RFLAGS ${h.ifSet ? 'has IF set: interrupts were re-enabled inside the critical section' : 'not shown'}`,
       lines: h.lines,
     });
     out.push(finding({
       pattern: 'irq-reentrant-spinlock',
-      confidence: h.ifSet ? 0.93 : 0.8,
+      // a pointer to the embedding object is weaker evidence than the lock's own address
+      confidence: h.containing ? (h.ifSet ? 0.75 : 0.65) : h.ifSet ? 0.93 : 0.8,
       headline: `${cpu} deadlocks on itself: ${h.irq.context} in ${h.irq.taker ?? h.irq.at} spins on ${lock}, held by the ${label} code it interrupted (${h.entry === h.matched ? h.matched : `${h.entry} → ${h.matched}`})`,
       blockingChain: chain,
       cycle: true,
       suspectLock: {
         primitive: 'spinlock', address: lock, name: null, holder: label,
-        evidence: `same lock (${h.irq.at === 'do_raw_spin_lock' ? `spin_dump's lock ${lock}, owner = this task` : `RDI ${lock}`}) in the ${h.irq.context} ${h.irq.at === 'do_raw_spin_lock' ? 'lock attempt' : 'spin'} and taken by ${h.matched} in the interrupted process context on ${cpu}`,
+        evidence: `same lock (${h.irq.at === 'do_raw_spin_lock' ? `spin_dump's lock ${lock}, owner = this task` : `RDI ${lock}`}) in the ${h.irq.context} ${h.irq.at === 'do_raw_spin_lock' ? 'lock attempt' : 'spin'} and ${h.containing ? `held, by inference, by ${h.matched}, which the interrupt cut into on ${cpu} while it worked on the object embedding the lock` : `taken by ${h.matched} in the interrupted process context on ${cpu}`}`,
         lines: h.lines,
       },
       keyFrames: [h.entry, h.matched, ...(h.irq.taker && h.irq.taker !== h.matched ? [h.irq.taker] : []), h.interruptedFn],
