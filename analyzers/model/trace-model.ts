@@ -165,6 +165,8 @@ export interface Report {
 export interface StructDump {
   type: string; // "mutex", "mutex_waiter", "spinlock_t", "raw_spinlock_t", "rw_semaphore", "task_struct", ...
   address: string | null;
+  /** The global's symbol when the dump named it ("struct mutex -x pci_rescan_remove_lock"). */
+  symbol?: string;
   /** Flattened fields: "owner" → "ffff88003570de20", "count.counter" → "-1", "wait_list.next" → ..., "slock" → "65537". */
   fields: Record<string, string>;
   line: number;

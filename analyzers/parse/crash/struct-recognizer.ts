@@ -11,6 +11,29 @@ import { hex, stripPrompt } from './text-shapes.ts';
 // "struct mutex ffff880035acf1e0", "mutex_waiter 0xffff8800506d3b50", "task_struct.stack ffff...", a "-x"
 // or "-d" flag after the address or before it ("struct rw_semaphore -x ADDR": crash takes options anywhere)
 const COMMAND = /^(?:(?:struct|union) )?([A-Za-z_]\w{0,63})(?:\.([\w.,]{1,256}))? (?:-[xd] )?(?:0x)?([0-9a-fA-F]{6,16})(?: -[xdo])?$/;
+// "struct mutex -x pci_rescan_remove_lock": a global named by its symbol; its address comes from a
+// `sym NAME` answer printed just before ("ffffffffb2c5f6a0 (d) pci_rescan_remove_lock")
+const SYMBOL_COMMAND = /^(?:(?:struct|union) )([A-Za-z_]\w{0,63}) (?:-[xd] )?([A-Za-z_]\w{0,127})(?: -[xd])?$/;
+const SYM_ANSWER = /^([0-9a-f]{8,16}) \([A-Za-z]\) ([A-Za-z_]\w{0,127})$/;
+
+/** The command's type and address: an address given, or a symbol whose `sym` answer is among the 8 lines before. */
+function dumpCommand(lines: readonly Line[], i: number): { type: string; members: string | undefined; address: string | null; symbol: string | null } | null {
+  const text = stripPrompt(lines[i]!.text);
+  const cmd = COMMAND.exec(text);
+  if (cmd) return NOT_TYPES.has(cmd[1]!) ? null : { type: cmd[1]!, members: cmd[2], address: hex(cmd[3]), symbol: null };
+  const sym = SYMBOL_COMMAND.exec(text);
+  if (!sym || NOT_TYPES.has(sym[1]!)) return null;
+  let address: string | null = null;
+  for (let k = i - 1; k >= 0 && k >= i - 8; k--) {
+    const a = SYM_ANSWER.exec(lines[k]!.text);
+    if (a && a[2] === sym[2]) {
+      address = a[1]!;
+      break;
+    }
+  }
+  return { type: sym[1]!, members: undefined, address, symbol: sym[2]! };
+}
+
 const NOT_TYPES = new Set(['rd', 'wr', 'bt', 'kmem', 'search', 'dis', 'sym', 'list', 'tree', 'p', 'print', 'eval', 'files', 'vtop', 'ptov', 'task', 'set', 'waitq', 'irq', 'timer', 'ps', 'net', 'mod', 'x', 'l']);
 const OPENER = /^(?:struct|union) ([A-Za-z_]\w{0,63}) \{$/;
 const FIELD = /^[A-Za-z_][\w.]{0,127} = /;
@@ -20,29 +43,30 @@ export const crashStructRecognizer: Recognizer = {
   starts(lines, i) {
     const next = lines[i + 1]?.text ?? '';
     if (offsetCommand(stripPrompt(lines[i].text)) && OPENER.test(next) && OFFSET_LINE.test(lines[i + 2]?.text ?? '')) return true;
-    const cmd = COMMAND.exec(stripPrompt(lines[i].text));
-    if (cmd && !NOT_TYPES.has(cmd[1])) return OPENER.test(next) || /^typedef .*\{$/.test(next) || FIELD.test(next);
+    const cmd = dumpCommand(lines, i);
+    if (cmd) return (cmd.symbol === null && /^typedef .*\{$/.test(next)) || (OPENER.test(next) && (cmd.symbol === null || FIELD.test(lines[i + 2]?.text ?? ''))) || FIELD.test(next);
     return OPENER.test(lines[i].text) && FIELD.test(next);
   },
   consume(lines, i, model) {
     const offsets = offsetCommand(stripPrompt(lines[i].text));
     if (offsets && OPENER.test(lines[i + 1]?.text ?? '')) return memberOffsets(lines, i, model, offsets);
-    const cmd = COMMAND.exec(stripPrompt(lines[i].text));
+    const cmd = dumpCommand(lines, i);
     let type: string | null = null;
     let address: string | null = null;
     let from = i;
-    if (cmd && !NOT_TYPES.has(cmd[1])) {
-      type = cmd[1];
+    if (cmd) {
+      type = cmd.type;
       crashSession(model).lastCommand = null;
-      address = hex(cmd[3]);
+      address = cmd.address;
       from = i + 1;
     } else {
       type = OPENER.exec(lines[i].text)?.[1] ?? null;
     }
     const scan = scanFields(lines, from);
     const dump: StructDump = { type: type ?? 'unknown', address, fields: scan.fields, line: lines[i].no, endLine: lines[Math.max(from, scan.end - 1)]?.no ?? lines[i].no };
+    if (cmd?.symbol) dump.symbol = cmd.symbol;
     addDump(model, lines, dump);
-    if (cmd?.[2] && address) for (const member of cmd[2].split(',')) nestedLock(model, dump, member);
+    if (cmd?.members && address) for (const member of cmd.members.split(',')) nestedLock(model, dump, member);
     return Math.max(scan.end, i + 1);
   },
 };

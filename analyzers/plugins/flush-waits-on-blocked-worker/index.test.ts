@@ -67,3 +67,60 @@ test('a worker cancel_work_sync-ing work queued behind it on its own ordered wor
   const alone = analyze(text.replace(/^.*delayed: .*$/m, ''));
   assert.equal(findingOf(alone, ID), undefined);
 });
+
+test('tasks blocked on a lock the flusher holds come first in the chain; the global is dumped by symbol, its address from the `sym` answer', () => {
+  // an i2c adapter removal holds the core's global mutex (dumped as `struct mutex -x core_lock`)
+  // while it flushes a work item whose worker waits for a bus transfer
+  const text = `crash> foreach UN bt
+PID: 7120   TASK: ffff93b1c4a38000  CPU: 2   COMMAND: "sh"
+ #0 [ffffb6e0c3d4fc38] __schedule at ffffffff9b9c1d8b
+ #1 [ffffb6e0c3d4fcc0] schedule at ffffffff9b9c2206
+ #2 [ffffb6e0c3d4fcd8] schedule_timeout at ffffffff9b9c5a11
+ #3 [ffffb6e0c3d4fd50] wait_for_completion at ffffffff9b9c3b2e
+ #4 [ffffb6e0c3d4fda8] __flush_work at ffffffff9ace1f5c
+ #5 [ffffb6e0c3d4fe20] i2c_del_adapter at ffffffff9b51c2a7
+ #6 [ffffb6e0c3d4fe60] unbind_store at ffffffff9b2f4b11
+ #7 [ffffb6e0c3d4ff50] entry_SYSCALL_64_after_hwframe at ffffffff9ba000ea
+
+PID: 402    TASK: ffff93b1c17b0000  CPU: 0   COMMAND: "kworker/0:3"
+ #0 [ffffb6e0c0fbfc90] __schedule at ffffffff9b9c1d8b
+ #1 [ffffb6e0c0fbfd18] schedule at ffffffff9b9c2206
+ #2 [ffffb6e0c0fbfd30] schedule_timeout at ffffffff9b9c5a11
+ #3 [ffffb6e0c0fbfda8] wait_for_completion_timeout at ffffffff9b9c3c4b
+ #4 [ffffb6e0c0fbfe00] xiic_xfer at ffffffffc0a4b2d1 [i2c_xiic]
+ #5 [ffffb6e0c0fbfe40] sensor_poll_work at ffffffffc0a61077 [hwmon_x]
+ #6 [ffffb6e0c0fbfe70] process_one_work at ffffffff9ace2e07
+ #7 [ffffb6e0c0fbfeb8] worker_thread at ffffffff9ace3370
+ #8 [ffffb6e0c0fbff10] kthread at ffffffff9ace91f6
+
+PID: 7133   TASK: ffff93b1c4a3c680  CPU: 5   COMMAND: "i2cdetect"
+ #0 [ffffb6e0c3e5fc90] __schedule at ffffffff9b9c1d8b
+ #1 [ffffb6e0c3e5fd18] schedule at ffffffff9b9c2206
+ #2 [ffffb6e0c3e5fd30] schedule_preempt_disabled at ffffffff9b9c231a
+ #3 [ffffb6e0c3e5fd38] __mutex_lock at ffffffff9b9c3920
+ #4 [ffffb6e0c3e5fdb8] i2cdev_open at ffffffffc0a3f0b9 [i2c_dev]
+ #5 [ffffb6e0c3e5fdf0] chrdev_open at ffffffff9b1c0b2a
+ #6 [ffffb6e0c3e5ff50] entry_SYSCALL_64_after_hwframe at ffffffff9ba000ea
+crash> sym core_lock
+ffffffff9c6d4c20 (d) core_lock
+crash> struct mutex -x core_lock
+struct mutex {
+  owner = {
+    counter = 0xffff93b1c4a38001
+  },
+  wait_list = {
+    next = 0xffffb6e0c3e5fd70,
+    prev = 0xffffb6e0c3e5fd70
+  }
+}`;
+  const f = findingOf(analyze(text), ID)!;
+  assert.deepEqual(f.blockingChain.map((l) => [l.task, l.primitive, l.lock, l.heldBy]), [
+    ['i2cdetect:7133', 'mutex', 'ffffffff9c6d4c20', 'sh:7120'],
+    ['sh:7120', 'flush_work', null, 'kworker/0:3:402'],
+    ['kworker/0:3:402', 'completion', null, null], // the bus transfer's completion: nobody named
+  ]);
+  assert.equal(parse(text).structs[0]?.symbol, 'core_lock');
+  // without the `sym` answer the dump has no address to tie to: nothing is guessed
+  const noSym = parse(text.replace('crash> sym core_lock\nffffffff9c6d4c20 (d) core_lock\n', ''));
+  assert.deepEqual(noSym.structs.map((d) => [d.type, d.address, d.symbol]), [['mutex', null, 'core_lock']]);
+});

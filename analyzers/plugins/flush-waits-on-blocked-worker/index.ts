@@ -8,7 +8,7 @@
 import type { ChainLink } from '../../contract.ts';
 import type { Plugin } from '../plugin.ts';
 import { waitGraphOf, type WaitGraph } from '../../graph/wait-graph.ts';
-import { walkChain } from '../../graph/chain.ts';
+import { waitersOf, walkChain } from '../../graph/chain.ts';
 import { taskLabel } from '../../graph/resolve.ts';
 import { finding, keyFramesOf } from '../../graph/finding-kit.ts';
 import { blameFrames, taskFrames } from '../generic-helpers/index.ts';
@@ -32,7 +32,10 @@ export function flushFindings(g: WaitGraph) {
     const worker = g.tasks.get(e.to);
     if (!flusher || !worker) continue;
     const walked = walkChain(g, e.from);
-    const links: ChainLink[] = walked.links;
+    // the tasks blocked on a lock the flusher holds come first: they hang because the flush does
+    // (a PCI rescan behind a remove that flushes the reset work, under pci_rescan_remove_lock)
+    const behind = waitersOf(g, e.from, 6).filter((l) => !walked.links.some((x) => x.task === l.task));
+    const links: ChainLink[] = [...behind, ...walked.links];
     const workerFrames = taskFrames(worker);
     const wkEdge = walked.edges.find((x) => x.from === worker.key) ?? null;
     if (!wkEdge) {
