@@ -48,12 +48,32 @@ function asStoreError(e: unknown): unknown {
   return new LockdownError('LD_STORE', `sqlite: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
+/**
+ * journal_mode = WAL, retried: while another process creates or recovers the same file, SQLite returns
+ * SQLITE_BUSY for the mode change without calling the busy handler (it would deadlock waiting), so
+ * busy_timeout alone does not cover two replicas starting at once. Retries for up to `busyMs`.
+ */
+function toWal(db: Database, busyMs: number): void {
+  const deadline = Date.now() + busyMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw e;
+      Atomics.wait(pause, 0, 0, Math.min(100, 5 * 2 ** Math.min(attempt, 4))); // 5..80 ms, synchronous: the store is not open yet
+    }
+  }
+}
+
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
   const db: Database = new BetterSqlite3(opts.path);
   // busy_timeout first: switching to WAL takes a lock another process may hold at that moment.
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
-  db.pragma('journal_mode = WAL');
+  const busyMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
+  db.pragma(`busy_timeout = ${busyMs}`);
+  toWal(db, busyMs);
   db.pragma('foreign_keys = ON');
   const sync = new SqliteOps(db);
   const lock = lockFor(opts.path);
