@@ -53,7 +53,7 @@ function asStoreError(e: unknown): unknown {
  * SQLITE_BUSY for the mode change without calling the busy handler (it would deadlock waiting), so
  * busy_timeout alone does not cover two replicas starting at once. Retries for up to `busyMs`.
  */
-function toWal(db: Database, busyMs: number): void {
+export function toWal(db: Pick<Database, "pragma">, busyMs: number): void {
   const deadline = Date.now() + busyMs;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (let attempt = 0; ; attempt++) {
