@@ -101,10 +101,15 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
       const res = normalizeLine(text.slice(start, cut), mangled, true, stats, caller);
       const ctx = cont.next(res, caller.ctx, indented(text, start, cut));
       if (res !== null) {
-        if (mayBeWrappedHalf(res)) halves.push(out.length);
-        const line: NormalizedLine = ctx ? { no, text: res, ctx } : { no, text: res };
-        if (caller.ts !== undefined) line.ts = caller.ts;
-        out.push(line);
+        // rsyslog's "#012" is a newline inside one message (powerpc's "--- interrupt: ... \n LR = ..."):
+        // its parts are lines of their own, with the same line number
+        const parts = res.indexOf('#012') >= 0 ? res.split('#012').map((x) => x.trim()).filter((x) => x !== '') : [res];
+        for (const part of parts) {
+          if (mayBeWrappedHalf(part)) halves.push(out.length);
+          const line: NormalizedLine = ctx ? { no, text: part, ctx } : { no, text: part };
+          if (caller.ts !== undefined) line.ts = caller.ts;
+          out.push(line);
+        }
       }
     }
     if (end === text.length) break;
@@ -323,6 +328,10 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
     if (g) s = s.slice(g[0].length);
   }
   if (odd && ODD_CHARS.test(s)) s = cleanChars(s, stats);
+  // rsyslog writes control characters as '#' and three octal digits (its default
+  // $EscapeControlCharactersOnReceive): the tab that indents RCU stall lines becomes "#011"
+  // ("#01117-....: (5250 ticks this GP)" is "\t17-...."); crash never numbers a frame "#011"
+  if (s.indexOf('#011') >= 0) s = s.replace(/#011/g, ' ');
   if (s.indexOf('&') >= 0) s = s.replace(ENTITY, (_m, name: string) => ENTITY_VALUES[name] ?? _m);
   s = s.trim();
   if (s === '') return '';

@@ -214,6 +214,29 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       return;
     }
   }
+  // powerpc: "--- interrupt: 901 at hash_net4_expire+0xa0/0x2a0 [ip_set_hash_net]" (show_stack,
+  // arch/powerpc/kernel/process.c): the frames above ran in the handler of that exception, those below
+  // are the code it interrupted, starting at the named function. 0x500 (external), 0x900/0x901
+  // (decrementer: the timer) and 0x980/0xa00/0xea0/0xf00/0xf20 are interrupts; the others (0x300 data
+  // storage, 0x400, 0x700 program...) are faults taken by the same context
+  if (st.inTrace && text.startsWith('--- interrupt: ')) {
+    const m = /^--- interrupt: ([0-9a-f]{1,4}) at (\S{1,300})/.exec(text);
+    const f = m ? parseFrameLine(m[2]!) : null;
+    if (m && f && st.task && !st.frozen) {
+      const seg = st.seg;
+      if (seg) {
+        if (/^(?:500|900|901|980|a00|ea0|f00|f20)$/.test(m[1]!)) seg.context = seg.frames.some((x) => x.fn === '__do_softirq') ? 'softirq' : 'hardirq';
+        else if (seg.frames.some((x) => x.fn === '__do_softirq')) seg.context = 'softirq';
+        for (const x of seg.frames) x.context = seg.context;
+      }
+      st.context = 'process';
+      st.exc = { fn: f.fn, offset: f.offset, address: f.address, module: f.module, registers: {}, context: 'process', line: no, lines: [no] };
+      st.excUsed = false;
+      st.seg = null;
+      st.newSegment('process');
+      return;
+    }
+  }
   // arm64 __show_regs (v4.16+): "pc : queued_spin_lock_slowpath+0x74/0x3a8", "lr : ...", "sp : ...",
   // then "x29: ... x28: ... x27: ..." down to "x0 : ..."; before v4.16 "PC is at fn+0x/0x"
   if (text.startsWith('pc : ') || text.startsWith('PC is at ')) {

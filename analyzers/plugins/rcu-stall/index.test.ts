@@ -125,3 +125,48 @@ test('one finding per grace period: a stall reported again while the same grace 
   const two = runPlugin(rcuStall, [...stall(15001, 88120441, 6), ...stall(15002, 88120997, 6)].join('\n')).findings;
   assert.deepEqual(two.map((x) => x.headline.match(/for (\d+) jiffies/)?.[1]), ['15001', '15002']);
 });
+
+test('an idle CPU busy in a softirq is not idle: powerpc "--- interrupt:" frames split the stack, the function the tick cut into is blamed, the CPU (not the idle task) holds the grace period; rsyslog\'s #011/#012 escapes are undone', () => {
+  const line = (s: string): string => `Mar  3 11:20:41 lpar7 kernel: [ 8812.40${String(s.length % 10)}] ${s}`;
+  const stack = (rx: boolean): string[] => [
+    'rcu: INFO: rcu_sched self-detected stall on CPU',
+    'rcu: #0115-....: (5249 ticks this GP) idle=8b6/1/0x4000000000000004 softirq=880213/880214 fqs=2603 ',
+    '#011(t=5250 jiffies g=19920457 q=3310)',
+    'NMI backtrace for cpu 5',
+    'CPU: 5 PID: 0 Comm: swapper/5 Not tainted 6.1.0-21-powerpc64le #1 Debian 6.1.90-1',
+    'Call Trace:',
+    '[c00000000ffb7a10] [c000000000f8a3c4] dump_stack_lvl+0x74/0xa8 (unreliable)',
+    '[c00000000ffb7a50] [c000000000f62e28] nmi_cpu_backtrace+0x1b8/0x1d0',
+    '[c00000000ffb7ae0] [c000000000f63058] nmi_trigger_cpumask_backtrace+0x218/0x240',
+    '[c00000000ffb7b80] [c000000000255fa4] rcu_dump_cpu_stacks+0x148/0x1a0',
+    '[c00000000ffb7bd0] [c000000000254b2c] rcu_sched_clock_irq+0x9ac/0xbe0',
+    '[c00000000ffb7cb0] [c0000000002662c4] update_process_times+0xc4/0x130',
+    '[c00000000ffb7cf0] [c000000000283c24] tick_sched_timer+0x74/0x130',
+    '[c00000000ffb7d30] [c0000000002683c8] __hrtimer_run_queues+0x1a8/0x3f0',
+    '[c00000000ffb7dd0] [c000000000269420] hrtimer_interrupt+0x130/0x340',
+    '[c00000000ffb7e80] [c00000000002b1e0] timer_interrupt+0x140/0x350',
+    '[c00000000ffb7ee0] [c000000000009d08] decrementer_common_virt+0x208/0x210',
+    ...(rx ? [
+      '--- interrupt: 900 at ibmveth_poll+0x1c8/0x4a0 [ibmveth]#012NIP:  c00800000a3b1f48 LR: c00800000a3b1e2c CTR: c000000000d2e3a0',
+      '[c00000000ffb81f0] [c000000000d2e3a0] __napi_poll+0x50/0x270',
+      '[c00000000ffb8280] [c000000000d2ea3c] net_rx_action+0x35c/0x430',
+      '[c00000000ffb8360] [c000000000fa4a34] __do_softirq+0x164/0x400',
+      '[c00000000ffb8450] [c000000000019a9c] do_softirq_own_stack+0x3c/0x50',
+      '[c00000000ffb8470] [c000000000171e34] __irq_exit_rcu+0x184/0x1c0',
+      '[c00000000ffb84a0] [c0000000000180f4] __do_irq+0xb4/0x1a0',
+      '[c00000000ffb84e0] [c000000000009e44] hardware_interrupt_common_virt+0x204/0x210',
+    ] : []),
+    '--- interrupt: 500 at plpar_hcall_norets_notrace+0x18/0x2c#012NIP:  c0000000001059f8 LR: c000000000b5c1e8 CTR: 0000000000000000',
+    '[c00000000a3afe10] [c000000000b5c1e8] dedicated_cede_loop+0x98/0x1c0',
+    '[c00000000a3afe50] [c000000000b593d0] cpuidle_enter_state+0x110/0x4f0',
+    '[c00000000a3afee0] [c000000000b59854] cpuidle_enter+0x54/0x80',
+    '[c00000000a3aff20] [c0000000001c84e8] do_idle+0x2c8/0x340',
+    '[c00000000a3aff70] [c0000000001c8888] cpu_startup_entry+0x38/0x50',
+  ];
+  const busy = runPlugin(rcuStall, stack(true).map(line).join('\n')).findings[0]!;
+  assert.deepEqual(busy.blockingChain.map((l) => [l.waitsOn, l.heldBy]), [['quiescent state from CPU 5', 'CPU 5']]);
+  assert.equal(busy.keyFrames[0], 'ibmveth_poll');
+  const idle = runPlugin(rcuStall, stack(false).map(line).join('\n')).findings[0]!;
+  assert.deepEqual(idle.blockingChain.map((l) => l.heldBy), [null], 'only the timer tick that reports the stall runs over the idle loop');
+  assert.match(idle.blockingChain[0]!.evidence ?? '', /idle loop/);
+});

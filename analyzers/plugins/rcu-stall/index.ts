@@ -8,6 +8,7 @@ import type { Report, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
 import { blameFrames, blockedTasks, spinInfo, taskByPid, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 import { waitGraphOf } from '../../graph/wait-graph.ts';
+import { baseName } from '../../classify/frames.ts';
 import { waitersOf } from '../../graph/chain.ts';
 
 interface RcuDetails {
@@ -28,10 +29,22 @@ const GP_WAIT_RE = /^(?:synchronize_rcu(?:_expedited|_bh)?|synchronize_sched(?:_
 // the idle loop: a CPU backtrace in it is a CPU doing nothing, not one holding the grace period
 const IDLE_RE = /^(?:do_idle|cpu_idle|cpu_startup_entry|default_idle_call|default_idle|cpuidle_enter\w{0,16}|arch_cpu_idle\w{0,8}|native_safe_halt|mwait_idle\w{0,16}|intel_idle\w{0,16}|acpi_idle_\w{1,16}|poll_idle|cpu_do_idle)$/;
 
+// interrupt entry/exit, the timer tick and the backtrace machinery: what any interrupt of an idle CPU runs
+const IRQ_MACHINERY_RE = /^(?:__do_softirq|do_softirq\w{0,16}|call_do_softirq|irq_exit\w{0,8}|__irq_exit_rcu|handle_\w{1,24}irq\w{0,16}|__handle_irq_event\w{0,16}|handle_irq_event\w{0,16}|generic_handle_\w{1,24}|__sysvec_\w{1,40}|sysvec_\w{1,40}|asm_\w{1,40}|common_interrupt|__common_interrupt|do_IRQ|smp_apic_timer_interrupt|apic_timer_interrupt|timer_interrupt|decrementer_common\w{0,8}|hrtimer_interrupt|__hrtimer_run_queues|tick_\w{1,32}|update_process_times|rcu_\w{1,40}|dump_stack\w{0,8}|nmi_\w{1,40}|\w{0,8}_backtrace\w{0,16}|print_cpu_stall\w{0,8}|show_regs|irq_enter\w{0,8}|el1_interrupt|el1h_64_irq\w{0,16}|gic_handle_irq|call_on_irq_stack|do_interrupt_handler)$/;
+
+// the stall report's own frames (kernel/rcu/tree_stall.h, lib/nmi_backtrace.c)
+const REPORTING_RE = /^(?:rcu_dump_cpu_stacks|print_cpu_stall|rcu_sched_clock_irq|rcu_check_callbacks|nmi_cpu_backtrace|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace)$/;
+
 function isIdle(t: TraceModel['tasks'][number]): boolean {
-  if (t.pid === 0) return true;
-  const fr = taskFrames({ ...t, stack: t.stack.filter((s) => s.context === 'process') });
-  return fr.slice(0, 12).some((f) => IDLE_RE.test(f));
+  if (t.pid !== 0 && !taskFrames({ ...t, stack: t.stack.filter((s) => s.context === 'process') }).slice(0, 12).some((f) => IDLE_RE.test(f))) return false;
+  // an idle CPU busy in an interrupt or softirq (a timer callback walking a huge table) is not idle:
+  // it passes no quiescent state until that work returns
+  for (const seg of t.stack) {
+    if (seg.context !== 'softirq' && seg.context !== 'hardirq') continue;
+    if (seg.exception?.fn && !IRQ_MACHINERY_RE.test(seg.exception.fn) && !IDLE_RE.test(seg.exception.fn)) return false;
+    for (const f of seg.frames) if (!f.unreliable && f.fn && !IRQ_MACHINERY_RE.test(baseName(f.fn)) && !IDLE_RE.test(f.fn)) return false;
+  }
+  return true;
 }
 
 /** Blocked tasks waiting for a grace period, and the function they wait in. */
@@ -85,16 +98,21 @@ function finding(model: TraceModel, r: Report, reports = 1): Finding {
     }
     const spin = t ? spinInfo(t) : null;
     if (spin?.address) spinLock ??= spin.address;
-    // the NMI segment is the backtrace machinery itself; the interrupted code is what stalls
-    const view = t ? { ...t, stack: t.stack.filter((s) => s.context !== 'nmi') } : undefined;
-    const blame = view ? blameFrames(taskFrames(view).filter((f) => !/rcu|apic_timer|sysvec|hrtimer|tick_|update_process_times/.test(f))) : [];
+    // the NMI segment is the backtrace machinery itself, and so is a segment that only reports (a
+    // timer-interrupt stack printing the stall, powerpc's "--- interrupt:" frames): the interrupted
+    // code is what stalls, starting with the function the interrupt cut into
+    const segs = t ? t.stack.filter((s, k) => s.context !== 'nmi' && !(k < t.stack.length - 1 && s.frames.some((f) => REPORTING_RE.test(f.fn)))) : [];
+    const view = t ? { ...t, stack: segs } : undefined;
+    const cut = segs.find((s) => s.exception?.fn && !IRQ_MACHINERY_RE.test(s.exception.fn))?.exception?.fn;
+    const blame = view ? [...new Set([...(cut ? blameFrames([baseName(cut)]) : []), ...blameFrames(taskFrames(view).filter((f) => !/rcu|apic_timer|sysvec|hrtimer|tick_|update_process_times/.test(f)))])] : [];
     for (const b of blame.slice(0, 2)) if (!keyFrames.includes(b)) keyFrames.push(b);
     chain.push({
       task: 'RCU grace period',
       waitsOn: `quiescent state from CPU ${cpu}`,
       primitive: 'rcu_gp',
       lock: null,
-      heldBy: t ? taskLabel(t) : `CPU ${cpu}`,
+      // the idle task holds nothing: the CPU does, in the interrupt or softirq it is running
+      heldBy: t && t.pid !== 0 ? taskLabel(t) : `CPU ${cpu}`,
       evidence: t ? `CPU ${cpu} was running ${blame[0] ?? taskFrames(t)[0] ?? 'unknown code'}` : `stall line names CPU ${cpu}; no backtrace of it in the paste`,
       lines,
     });
