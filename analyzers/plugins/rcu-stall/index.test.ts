@@ -170,3 +170,26 @@ test('an idle CPU busy in a softirq is not idle: powerpc "--- interrupt:" frames
   assert.deepEqual(idle.blockingChain.map((l) => l.heldBy), [null], 'only the timer tick that reports the stall runs over the idle loop');
   assert.match(idle.blockingChain[0]!.evidence ?? '', /idle loop/);
 });
+
+test('RCU Tasks flavours are grace periods of their own: a waiter in rcu_barrier_tasks_trace is chained to a tasks-trace stall\'s holdout, a synchronize_rcu waiter is not', () => {
+  const waiter = (fn: string, pid: number): string[] => [
+    `INFO: task kworker/u16:1:${pid} blocked for more than 122 seconds.`,
+    `task:kworker/u16:1   state:D stack:0     pid:${pid}   ppid:2      flags:0x00004000`,
+    'Call Trace:',
+    ' <TASK>',
+    ' __schedule+0x2c4/0x7a0',
+    ' schedule+0x5a/0xd0',
+    ' schedule_timeout+0x15d/0x170',
+    ' __wait_for_common+0x90/0x1b0',
+    ...(fn === 'synchronize_rcu' ? [' __wait_rcu_gp+0x146/0x160', ' synchronize_rcu+0xf5/0x120'] : [' rcu_barrier_tasks_generic+0x14f/0x1a0', ` ${fn}+0x12/0x20`]),
+    ' bpf_link_release_work+0x2a/0x50',
+    ' process_one_work+0x17c/0x350',
+    ' </TASK>',
+  ];
+  const stall = ['INFO: rcu_tasks_trace detected stalls on tasks:', 'P2210: ...B nesting: 1!  cpu: 3', 'task:node            state:S stack:0     pid:2210  ppid:1      flags:0x00000002', ' 1 holdouts'];
+  const chain = (fn: string): Array<[string, string | null]> =>
+    runPlugin(rcuStall, [...waiter(fn, 900), ...stall].join('\n')).findings[0]!.blockingChain.map((l) => [l.task, l.heldBy]);
+  assert.deepEqual(chain('rcu_barrier_tasks_trace')[0], ['kworker/u16:1:900', 'node:2210']);
+  assert.ok(!chain('synchronize_rcu').some(([t]) => t === 'kworker/u16:1:900'), 'a normal grace period is not the tasks-trace one');
+  assert.ok(!chain('rcu_barrier_tasks').some(([t]) => t === 'kworker/u16:1:900'), 'nor is the plain RCU Tasks one');
+});

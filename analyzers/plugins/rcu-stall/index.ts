@@ -26,6 +26,10 @@ interface RcuDetails {
 
 // Waiting for a grace period (kernel/rcu/tree.c, tree_exp.h): these tasks wait for the stall to end
 const GP_WAIT_RE = /^(?:synchronize_rcu(?:_expedited|_bh)?|synchronize_sched(?:_expedited)?|synchronize_net|__wait_rcu_gp|wait_rcu_gp|_rcu_barrier|rcu_barrier(?:_sched|_bh)?)$/;
+// the RCU Tasks flavours (kernel/rcu/tasks.h) have grace periods of their own: their waiters wait for
+// a "rcu_tasks(_trace|_rude) detected stalls on tasks" report only, and the normal flavours' waiters
+// never do
+const TASKS_GP_WAIT_RE = /^(?:synchronize_rcu_tasks(?:_trace|_rude)?|rcu_barrier_tasks(?:_trace|_rude|_generic)?|synchronize_rcu_tasks_generic)$/;
 // the idle loop: a CPU backtrace in it is a CPU doing nothing, not one holding the grace period
 const IDLE_RE = /^(?:do_idle|cpu_idle|cpu_startup_entry|default_idle_call|default_idle|cpuidle_enter\w{0,16}|arch_cpu_idle\w{0,8}|native_safe_halt|mwait_idle\w{0,16}|intel_idle\w{0,16}|acpi_idle_\w{1,16}|poll_idle|cpu_do_idle)$/;
 
@@ -47,11 +51,17 @@ function isIdle(t: TraceModel['tasks'][number]): boolean {
   return true;
 }
 
-/** Blocked tasks waiting for a grace period, and the function they wait in. */
-function gpWaiters(model: TraceModel): Array<{ t: TraceModel['tasks'][number]; at: string }> {
+/** Blocked tasks waiting for a grace period of the report's flavour, and the function they wait in. */
+function gpWaiters(model: TraceModel, r: Report): Array<{ t: TraceModel['tasks'][number]; at: string }> {
   const out: Array<{ t: TraceModel['tasks'][number]; at: string }> = [];
+  const tasksFlavour = /rcu_tasks/.test(r.header);
+  // the _trace and _rude flavours are separate grace periods: a waiter must name the report's one
+  const kind = /rcu_tasks_trace/.test(r.header) ? '_trace' : /rcu_tasks_rude/.test(r.header) ? '_rude' : '';
   for (const t of blockedTasks(model)) {
-    const at = taskFrames(t).slice(0, 16).find((f) => GP_WAIT_RE.test(f));
+    const frames = taskFrames(t).slice(0, 16);
+    const at = tasksFlavour
+      ? frames.find((f) => TASKS_GP_WAIT_RE.test(f) && !/_generic$/.test(f) && (kind === '' ? !/_trace$|_rude$/.test(f) : f.endsWith(kind)))
+      : frames.find((f) => GP_WAIT_RE.test(f));
     if (at) out.push({ t, at });
     if (out.length >= 8) break;
   }
@@ -137,7 +147,7 @@ function finding(model: TraceModel, r: Report, reports = 1): Finding {
   }
   // the tasks waiting for this grace period come first: they wait for whoever the stall names
   const holder = chain.find((l) => l.heldBy !== null && !/^CPU \d/.test(l.heldBy))?.heldBy ?? null;
-  const waiting = gpWaiters(model).filter((w) => taskLabel(w.t) !== holder);
+  const waiting = gpWaiters(model, r).filter((w) => taskLabel(w.t) !== holder);
   // and the tasks blocked on what those waiters hold (an RTNL holder inside synchronize_rcu_expedited)
   const g = waiting.length > 0 ? waitGraphOf(model) : null;
   const behind = g ? waiting.flatMap((w) => waitersOf(g, w.t.key, 4)) : [];
