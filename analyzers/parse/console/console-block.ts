@@ -45,7 +45,9 @@ function commOf(rest: string): string {
 
 function startsBlock(text: string): boolean {
   const t = text.trimStart();
-  return CPU_RE.test(t) || t.startsWith('Call Trace:') || t.startsWith('Call trace:') || t.startsWith('Backtrace:') || TASK_RE.test(t);
+  // sched_show_task's task line opens a block too, in its v4.11+ form and the older ones (the first
+  // task of a sysrq-w dump follows only the "task PC stack pid father" header)
+  return CPU_RE.test(t) || t.startsWith('Call Trace:') || t.startsWith('Call trace:') || t.startsWith('Backtrace:') || TASK_RE.test(t) || OLD_TASK_RE.test(t) || PC_TASK_RE.test(t);
 }
 
 function newReport(hit: DetectorHit, line: ConsoleLine): Report {

@@ -427,3 +427,21 @@ test('32-bit arm: "PC is at", r0..r12 registers, and an unwinder dump with no "C
   assert.equal(exc.registers.SP, 'c2a3fd90');
   assert.equal(t.stack[1]!.frames[1]!.module, 'spix');
 });
+
+test('the first task of an old sysrq-w dump follows only the column header: its task line opens the block (pid 1 included)', () => {
+  const m = parse([
+    '[ 3120.511201] sysrq: Show Blocked State',
+    '[ 3120.511222]   task                        PC stack   pid father',
+    '[ 3120.511280] systemd         D    0     1      0 0x00000000',
+    '[ 3120.511284] Call Trace:',
+    '[ 3120.511287]  __schedule+0x2e3/0x740',
+    '[ 3120.511290]  schedule+0x42/0xb0',
+    '[ 3120.511293]  schedule_preempt_disabled+0xe/0x10',
+    '[ 3120.511296]  __mutex_lock.isra.0+0x182/0x4f0',
+    '[ 3120.511299]  proc_cgroup_show+0x4c/0x2b0',
+    '[ 3120.511350] kworker/u8:2    D ffff88103fc94300     0   212      2 0x00000080',
+    '[ 3120.511354] Call Trace:',
+    '[ 3120.511357]  schedule+0x29/0x70',
+  ].join('\n'));
+  assert.deepEqual(m.tasks.map((t) => [t.key, t.comm, t.state, t.stack[0]?.frames.length]), [['pid:1', 'systemd', 'D', 5], ['pid:212', 'kworker/u8:2', 'D', 1]]);
+});
