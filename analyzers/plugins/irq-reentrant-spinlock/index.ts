@@ -109,18 +109,20 @@ function hitOf(model: TraceModel, s: Spinner, byLock: Map<string, Spinner[]>): H
   // or a pointer to the object the lock is embedded in (lock = reg + a member offset below 4 KiB: a
   // driver working on its device struct, &ts->lock with ts in RBP), in the same module as the taker
   let containing = false;
-  // ... unless the paste shows the lock's own address in another task's registers: that task (on
-  // another CPU, working under the lock) is the likelier holder (a long critical section elsewhere)
-  if (matched === undefined && regs.length === 0 && seg.exception && !inOtherRegisters(model, s.lock, s.task)) {
-    containing = true;
+  if (matched === undefined && regs.length === 0 && seg.exception) {
     const r = seg.exception.registers;
     for (const k in r) {
       if (k === 'RSP' || k === 'RIP') continue;
       const off = memberOffset(s.lock, r[k]!);
       if (off !== null) regs.push(`${k} (+0x${off.toString(16)})`);
     }
+    containing = regs.length > 0;
   }
   if (matched === undefined && regs.length && frames[0] && sameSubsystem(s, seg, frames[0])) matched = frames[0];
+  // ... unless the paste shows the lock's own address in another task's registers: that task (on
+  // another CPU, working under the lock) is the likelier holder (a long critical section elsewhere).
+  // Asked last: it reads every task's registers once per model
+  if (containing && matched !== undefined && inOtherRegisters(model, s.lock, s.task)) return null;
   if (!matched) return null;
   const ifSet = ifFlag(seg.exception);
   if (ifSet === false) return null; // interrupts were off: this IRQ could not have come in there
@@ -130,7 +132,7 @@ function hitOf(model: TraceModel, s: Spinner, byLock: Map<string, Spinner[]>): H
   const prefix = matched.split('_')[0]!;
   const same = seg.frames.filter((f) => !f.unreliable && f.fn && (m?.module ? f.module === m.module : firstWordIs(f.fn, prefix)));
   const entry = same.length ? same[same.length - 1]!.fn.split('.')[0]! : matched;
-  return { irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, containing: containing && regs.length > 0, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) };
+  return { irq: s, interruptedFn: frames[0] ?? matched, matched, entry, ifSet, regs, containing, lines: uniqLines(s.exception.lines.slice(0, 2), seg.exception?.lines.slice(0, 2), [seg.frames.find((f) => f.fn.startsWith(matched))?.line ?? 0]) };
 }
 
 // CONFIG_DEBUG_SPINLOCK catches the re-entry before it spins: "BUG: spinlock recursion on CPU#0, comm/pid"
