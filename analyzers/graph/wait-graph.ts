@@ -384,7 +384,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
         });
         continue;
       }
-      const wk = picker(t);
+      const wk = picker(t, w.primitive === 'flush_work');
       add({
         from: t.key, to: wk?.key ?? null, toLabel: null, primitive: w.primitive, lock: null,
         waitsOn: `${w.primitive === 'flush_work' ? 'work item flush' : 'workqueue flush'} (${flushApi(t, w.at)})`,
@@ -580,17 +580,33 @@ function flushApi(t: Task, inner: string): string {
  * Which blocked worker a flush waits for. flush_work/cancel_work_sync name one work item (only its
  * address, which stacks do not show); prefer a worker running code of the flusher's own driver
  * (same module, or same function-name prefix: mlx5e_close → mlx5e_tx_timeout_work), else the first.
+ * For one work item (`specific`) a worker with nothing of the flusher's driver is not taken: a worker
+ * runs one item at a time, and one running another driver's work (tpm_dev_async_work while rmmod
+ * btusb cancels an hci work) is a different hang.
  */
-function workerPicker(workers: readonly Task[]): (flusher: Task) => Task | null {
+function workerPicker(workers: readonly Task[]): (flusher: Task, specific: boolean) => Task | null {
   // scores depend only on the flusher's modules and name prefixes: rank the workers once per
   // distinct (modules, prefixes) and keep the best two (the flusher itself may be one of them)
   const bySig = new Map<string, Task[]>();
   const keys = new Map<string, number>();
   for (const w of workers) keys.set(w.key, (keys.get(w.key) ?? 0) + 1);
-  return (flusher) => {
+  return (flusher, specific) => {
     const others = workers.length - (keys.get(flusher.key) ?? 0);
-    if (others <= 1) return workers.find((x) => x.key !== flusher.key) ?? null;
+    if (others <= 1 && !specific) return workers.find((x) => x.key !== flusher.key) ?? null;
     const { mods, prefixes } = flusherMarks(flusher);
+    if (specific) {
+      let best: Task | null = null;
+      let score = 0;
+      for (const w of workers) {
+        if (w.key === flusher.key) continue;
+        const sc = workerScore(w, mods, prefixes);
+        if (sc > score) {
+          best = w;
+          score = sc;
+        }
+      }
+      return best;
+    }
     const sig = `${[...mods].join(',')}\u0000${[...prefixes].join(',')}`;
     let best = bySig.get(sig);
     if (!best) {

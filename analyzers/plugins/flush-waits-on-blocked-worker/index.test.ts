@@ -124,3 +124,38 @@ struct mutex {
   const noSym = parse(text.replace('crash> sym core_lock\nffffffff9c6d4c20 (d) core_lock\n', ''));
   assert.deepEqual(noSym.structs.map((d) => [d.type, d.address, d.symbol]), [['mutex', null, 'core_lock']]);
 });
+
+test('one work item (cancel_work_sync): a blocked worker running another driver\'s work is a different hang and is not chained; one running the flusher\'s driver is', () => {
+  const paste = (workFn: string, mod: string): string => [
+    'INFO: task NetworkManager:812 blocked for more than 122 seconds.',
+    'task:NetworkManager  state:D stack:0     pid:812   ppid:1      flags:0x00004002',
+    'Call Trace:',
+    ' <TASK>',
+    ' __schedule+0x3f1/0x1760',
+    ' schedule+0x33/0x110',
+    ' schedule_timeout+0x15d/0x170',
+    ' __wait_for_common+0x90/0x1b0',
+    ' __flush_work+0x25b/0x370',
+    ' __cancel_work_sync+0x10c/0x160',
+    ' ath11k_mac_op_stop+0x9c/0x1d0 [ath11k]',
+    ' drv_stop+0x4a/0x110 [mac80211]',
+    ' </TASK>',
+    'INFO: task kworker/2:0:301 blocked for more than 122 seconds.',
+    'task:kworker/2:0     state:D stack:0     pid:301   ppid:2      flags:0x00004000',
+    `Workqueue: events ${workFn}`,
+    'Call Trace:',
+    ' <TASK>',
+    ' __schedule+0x3f1/0x1760',
+    ' schedule+0x33/0x110',
+    ' schedule_timeout+0x15d/0x170',
+    ' wait_for_completion_timeout+0x7e/0x140',
+    ` ${workFn}+0x61/0x2a0 [${mod}]`,
+    ' process_one_work+0x192/0x350',
+    ' worker_thread+0x2f7/0x420',
+    ' kthread+0xe8/0x120',
+    ' </TASK>',
+  ].join('\n');
+  assert.equal(findingOf(analyze(paste('nvme_reset_work', 'nvme')), ID), undefined, 'nvme reset work is not the ath11k work item being cancelled');
+  const f = findingOf(analyze(paste('ath11k_core_restart', 'ath11k')), ID)!;
+  assert.deepEqual(f.blockingChain.slice(0, 1).map((l) => [l.task, l.heldBy]), [['NetworkManager:812', 'kworker/2:0:301']]);
+});
