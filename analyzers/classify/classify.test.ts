@@ -112,6 +112,12 @@ test('no detector: blocked stacks are stuck_tasks, everything else not_kernel', 
     'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n    main()\nKeyError: \'x\'',
   ];
   for (const t of notKernel) assert.deepEqual(classify(parse(t)), { family: 'not_kernel', title: 'not a kernel trace' }, t.slice(0, 30));
+  // kernel stacks whose states say none is blocked (all S, outside any kernel wait): no stuck task
+  const sleeping = ['== 9001 redis-server state=S', '[<0>] do_epoll_wait+0x5ad/0x7a0', '[<0>] __x64_sys_epoll_wait+0x6f/0x110', '== 9004 bio_aof state=S', '[<0>] futex_wait_queue+0x69/0xb0', '[<0>] futex_wait+0x79/0x120'];
+  assert.equal(classify(parse(sleeping.join('\n'))).family, 'not_kernel');
+  // one of them in D, or a stack with no state at all: stuck_tasks as before
+  assert.equal(classify(parse(sleeping.join('\n').replace('9004 bio_aof state=S', '9004 bio_aof state=D'))).family, 'stuck_tasks');
+  assert.equal(classify(parse(sleeping.join('\n').replace(' state=S', ''))).family, 'stuck_tasks');
 });
 
 /** The same hang on another machine: other timestamps, pids, addresses, offsets, build string. */

@@ -94,6 +94,13 @@ export function classify(model: TraceModel): { family: Family; title: string } {
   if (blocked === undefined) blocked = model.tasks.find((t) => hasStack(t) && classifyWait(taskFrames(t, { exceptions: false })) !== null);
   const anyBlocked = model.tasks.some((t) => t.state === 'D');
   const firstStack = model.tasks.find(hasStack);
+  // stacks that all say where they sleep interruptibly (S/I, from ps, /proc or a sysrq-t task line)
+  // outside any kernel wait primitive (futex_wait, epoll, poll: waits for user space or events) show
+  // no blocked task: the contract's stuck_tasks needs one, so this is "anything else"
+  if (blocked === undefined && !anyBlocked && firstStack !== undefined && model.reports.length === 0
+    && model.tasks.every((t) => !hasStack(t) || t.state === 'S' || t.state === 'I')) {
+    return { family: 'not_kernel', title: 'no blocked task: every stack sleeps interruptibly' };
+  }
   if (blocked !== undefined || anyBlocked || firstStack !== undefined) {
     const main = blocked ?? firstStack;
     const frames = main ? taskFrames(main) : [];

@@ -100,7 +100,12 @@ function statusLine(incident: Incident | null, occ: OccurrenceInfo | null): stri
 }
 
 function noFindingLine(a: Analysis): string {
-  if (a.family === 'not_kernel') return 'This does not look like a kernel trace.';
+  if (a.family === 'not_kernel') {
+    // kernel stacks that show no blocked task (all in interruptible sleep) are not "not a trace"
+    return a.tasks.length > 0
+      ? 'Kernel stacks, but no task in them is blocked: every one sleeps interruptibly (futex, poll, epoll...). Nothing here hangs in the kernel; if the program is stuck, look at its own locks.'
+      : 'This does not look like a kernel trace.';
+  }
   return 'No documented mechanism matched; the tasks and key frames are below.';
 }
 

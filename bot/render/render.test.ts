@@ -53,6 +53,17 @@ test('not-a-kernel analysis says so without chain or lock', () => {
   assert.equal(block(r.blocks, 'chain').length, 0);
 });
 
+test('kernel stacks with no blocked task are said to be that, not "not a kernel trace"', async () => {
+  const { analyze } = await import('../../analyzers/analyze.ts');
+  // nginx workers sampled with their state: all in epoll_wait, S
+  const a = analyze(['== 2210 nginx state=S', '[<0>] do_epoll_wait+0x5ad/0x7a0', '[<0>] __x64_sys_epoll_wait+0x6f/0x110', '[<0>] do_syscall_64+0x7f/0x180',
+    '== 2211 nginx state=S', '[<0>] do_epoll_wait+0x5ad/0x7a0', '[<0>] __x64_sys_epoll_wait+0x6f/0x110'].join('\n'));
+  assert.equal(a.family, 'not_kernel');
+  const r = renderAnalysisReply(a, null, null);
+  assert.match(r.text, /no task in them is blocked/);
+  assert.doesNotMatch(r.text, /does not look like a kernel trace/);
+});
+
 test('digest orders oldest then most frequent, flags regressions and no owner, skips resolved, and is null when empty', () => {
   const now = new Date('2026-11-24T09:00:00Z');
   const list = [

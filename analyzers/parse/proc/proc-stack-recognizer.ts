@@ -18,11 +18,17 @@ const ECHOED_PID = /^(?:[=#*-]{1,5} ?)?(?:pid ?[:=]? ?)?(\d{1,10})(?: ?[=#*-]{1,
 // ... with the comm echoed too ("== 214 kworker/3:2+events", "--- 2208 (nfsd) ---"): echo "$p $(cat /proc/$p/comm)"
 const ECHOED_PID_COMM = /^(?:[=#*-]{1,5} ?)?(?:pid ?[:=]? ?)?(\d{1,10}) \(?([^\s()]{1,64}?)\)?(?: ?[=#*-]{1,5})?:?$/i;
 
-function echoedPid(t: string): { pid: number; comm: string | null } | null {
-  const m = ECHOED_PID.exec(t);
-  if (m) return { pid: Number(m[1]), comm: null };
-  const c = ECHOED_PID_COMM.exec(t);
-  return c ? { pid: Number(c[1]), comm: c[2]! } : null;
+// ... and the state from /proc/PID/stat or status echoed after them: "== 48213 ingest-worker state=S"
+const ECHOED_STATE = / (?:state|stat|st)[=:] ?([RSDTtZXIP])\S{0,8}$/i;
+
+function echoedPid(t: string): { pid: number; comm: string | null; state: string | null } | null {
+  const st = ECHOED_STATE.exec(t);
+  const head = st ? t.slice(0, st.index) : t;
+  const state = st ? st[1]!.toUpperCase() : null;
+  const m = ECHOED_PID.exec(head);
+  if (m) return { pid: Number(m[1]), comm: null, state };
+  const c = ECHOED_PID_COMM.exec(head);
+  return c ? { pid: Number(c[1]), comm: c[2]!, state } : null;
 }
 
 export const procStackRecognizer: Recognizer = {
@@ -42,6 +48,7 @@ export const procStackRecognizer: Recognizer = {
     const echoed = FRAME.test(first) || grepPid ? null : echoedPid(first);
     const cat = FRAME.test(first) || grepPid || echoed ? null : CAT.exec(first);
     let comm: string | null = null;
+    let state: string | null = null;
     if (cat) {
       pid = Number(cat[2] ?? cat[1]);
       header.push(lines[i].no);
@@ -49,6 +56,7 @@ export const procStackRecognizer: Recognizer = {
     } else if (echoed) {
       pid = echoed.pid;
       comm = echoed.comm;
+      state = echoed.state;
       header.push(lines[i].no);
       j++;
     } else if (grepPid) pid = Number(grepPid[2] ?? grepPid[1]);
@@ -84,7 +92,7 @@ export const procStackRecognizer: Recognizer = {
       comm: comm !== null ? comm.replace(/^(kworker\/[^+\s]{1,16})\+.*$/, '$1') : null,
       task: null,
       cpu: null,
-      state: null,
+      state,
       stack: frames.length > 0 ? [{ context: 'process', frames, exception: null }] : [],
       sources: ['proc-stack'],
       lines: header.length > 0 ? header : [lines[i].no],
