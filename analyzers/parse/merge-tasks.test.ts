@@ -60,3 +60,20 @@ test('a sleeping task seen only as a ps row lends its state and comm to the stac
   assert.deepEqual(t.lines, [9, 20]);
   assert.ok(t.sources.includes('crash-ps'));
 });
+
+test('one process sampled several times (ps -p $P; cat /proc/$P/stack in a loop): the one-row ps listing names each stack, and the last sample is where the task is now', async () => {
+  const { parse } = await import('./parse.ts');
+  const sample = (stat: string, wchan: string, frames: string[]): string[] => [
+    '    PID STAT WCHAN                        CMD',
+    `   7731 ${stat}   ${wchan.padEnd(28)} /usr/sbin/mount.nfs 10.0.0.5:/export /mnt/x`,
+    ...frames.map((f) => `[<0>] ${f}`),
+  ];
+  const rpc = ['rpc_wait_bit_killable+0x1e/0xa0 [sunrpc]', '__rpc_execute+0x11a/0x480 [sunrpc]', 'rpc_run_task+0x14c/0x190 [sunrpc]', 'nfs4_proc_get_root+0x59/0xa0 [nfsv4]'];
+  const stillStuck = parse([...sample('D', 'rpc_wait_bit_killable', rpc), '', ...sample('D', 'rpc_wait_bit_killable', rpc)].join('\n'));
+  assert.deepEqual(stillStuck.tasks.map((t) => [t.key, t.state]), [['pid:7731', 'D']]);
+  const moved = parse([...sample('D', 'rpc_wait_bit_killable', rpc), '', ...sample('S', 'do_sys_poll', ['do_sys_poll+0x3c8/0x5a0', '__x64_sys_poll+0xa6/0x140'])].join('\n'));
+  assert.deepEqual(moved.tasks.map((t) => [t.key, t.state, t.stack[0]!.frames[0]!.fn]), [['pid:7731', 'S', 'do_sys_poll']]);
+  // a listing of several processes names no one in particular: the stack stays anonymous
+  const many = parse(['    PID STAT WCHAN                        CMD', '   7731 D    rpc_wait_bit_killable        mount.nfs', '   7740 S    do_sys_poll                  rpcbind', ...rpc.map((f) => `[<0>] ${f}`)].join('\n'));
+  assert.equal(many.tasks.find((t) => t.stack.length > 0)?.pid ?? null, null);
+});

@@ -195,14 +195,20 @@ function combine(group: Task[], psByPid: Map<number, PsRow>): Task {
     lines.add(ps.line);
     if (!sources.includes('ps') && !sources.includes('crash-ps')) sources.push(ps.task ? 'crash-ps' : 'ps');
   }
-  const stack = bestStack(group);
+  // The same process sampled several times (`for i in 1 2 3; do ps -p $P; cat /proc/$P/stack; sleep
+  // 10; done`): only /proc stacks and ps rows, more than one stack. Samples are moments of one task,
+  // the last one is where it is now (it may have moved on: the lock was granted, the request answered)
+  const samples = group.filter((t) => t.stack.length > 0);
+  const sampled = samples.length >= 2 && group.every((t) => t.sources.every((s) => s === 'proc-stack' || s === 'ps'));
+  const latest = sampled ? samples.reduce((a, b) => (b.lines[0]! > a.lines[0]! ? b : a)) : null;
+  const stack = latest ? latest.stack : bestStack(group);
   const merged: Task = {
     key: '',
     pid,
     comm: pick(group, COMM_PRIORITY, (t) => t.comm) ?? ps?.comm ?? null,
     task: pick(group, STACK_PRIORITY, (t) => t.task) ?? ps?.task ?? null,
     cpu: pick(group, STACK_PRIORITY, (t) => t.cpu) ?? ps?.cpu ?? null,
-    state: pick(group, STATE_PRIORITY, (t) => t.state) ?? ps?.state ?? null,
+    state: latest?.state ?? pick(group, STATE_PRIORITY, (t) => t.state) ?? ps?.state ?? null,
     stack,
     sources,
     lines: [...lines].sort((a, b) => a - b),

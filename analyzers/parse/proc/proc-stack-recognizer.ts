@@ -60,6 +60,16 @@ export const procStackRecognizer: Recognizer = {
       header.push(lines[i].no);
       j++;
     } else if (grepPid) pid = Number(grepPid[2] ?? grepPid[1]);
+    else if (i > 0) {
+      // `ps -o ... -p $P; cat /proc/$P/stack` in a loop: a one-row ps listing right before the frames
+      // is the process whose stack this is (a longer listing names no one in particular)
+      const rows = model.psRows;
+      const last = rows[rows.length - 1];
+      if (last && last.line === lines[i - 1]!.no && !(rows.length > 1 && rows[rows.length - 2]!.line === lines[i - 2]?.no)) {
+        pid = last.pid;
+        state = last.state;
+      }
+    }
     const frames: Frame[] = [];
     for (; j < lines.length; j++) {
       let t = lines[j].text;
