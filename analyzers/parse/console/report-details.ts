@@ -243,18 +243,21 @@ export function rcuLine(r: Report, raw: string, no: number): boolean {
  */
 export interface WorkqueueDump {
   name: string;
-  inFlight: Array<{ pid: number; fn: string }>;
+  /** pool: the worker pool of the "pwq N:" line above the entry (the pool id), when printed */
+  inFlight: Array<{ pid: number; fn: string; pool?: number }>;
   pending: string[];
   inactive: string[];
   maxActive: number | null;
   line: number;
+  /** the pool of the last "pwq N:" line read (the entries that follow run in it) */
+  pool?: number;
 }
 
 export function workqueueLine(r: Report, st: DetailState, raw: string, no: number): boolean {
   const t = raw.trim();
   const d = r.details as {
     workqueues?: WorkqueueDump[];
-    pools?: Array<{ id: number; cpus: string; hungSeconds: number | null; idle: number[]; line: number }>;
+    pools?: Array<{ id: number; cpus: string; hungSeconds: number | null; idle: number[]; manager?: number; line: number }>;
   };
   const wq = /^workqueue ([\w/:.\-]{1,64}): flags=/.exec(t);
   if (wq && (d.workqueues?.length ?? 0) < 512) {
@@ -265,13 +268,14 @@ export function workqueueLine(r: Report, st: DetailState, raw: string, no: numbe
   if (/^pwq \d{1,6}: cpus=/.test(t)) {
     const act = / active=\d{1,6}\/(\d{1,6})/.exec(t);
     if (st.wq && act) st.wq.maxActive = Number(act[1]);
+    if (st.wq) st.wq.pool = Number(/^pwq (\d{1,6})/.exec(t)![1]);
     return true;
   }
   if (st.wq && t.startsWith('in-flight:')) {
     const re = /(\d{1,10}):([\w.]{1,128})/g;
     let m: RegExpExecArray | null;
     let n = 0;
-    while ((m = re.exec(t)) && n++ < 256) st.wq.inFlight.push({ pid: Number(m[1]), fn: m[2]! });
+    while ((m = re.exec(t)) && n++ < 256) st.wq.inFlight.push(st.wq.pool !== undefined ? { pid: Number(m[1]), fn: m[2]!, pool: st.wq.pool } : { pid: Number(m[1]), fn: m[2]! });
     return true;
   }
   if (st.wq && (t.startsWith('pending:') || t.startsWith('inactive:') || t.startsWith('delayed:'))) {
@@ -286,11 +290,13 @@ export function workqueueLine(r: Report, st: DetailState, raw: string, no: numbe
   }
   const pool = /^pool (\d{1,6}): cpus=(\S{1,64})(?: .*?hung=(\d{1,10})s)?.*?(?:idle: ([\d ]{1,400}))?$/.exec(t.slice(0, 600));
   if (pool && (d.pools?.length ?? 0) < 512) {
+    const manager = / manager: (\d{1,10})/.exec(t);
     (d.pools ??= []).push({
       id: Number(pool[1]),
       cpus: pool[2]!,
       hungSeconds: pool[3] ? Number(pool[3]) : null,
       idle: pool[4] ? pool[4].trim().split(/ +/).map(Number) : [],
+      ...(manager ? { manager: Number(manager[1]) } : {}),
       line: no,
     });
     return true;

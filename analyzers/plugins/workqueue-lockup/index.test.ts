@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { workqueueLockup } from './index.ts';
 import { consoleFixture, runPlugin } from '../generic-helpers/test-support.ts';
 
-test('workqueue lockup: the pool waits on the in-flight worker, which waits on a rw_semaphore for write', () => {
+test('workqueue lockup: the in-flight worker waits on a rw_semaphore for write; asleep, it is shown but not named as what stalls the pool', () => {
   const f = runPlugin(workqueueLockup, consoleFixture('workqueue-lockup-flush.txt')).findings[0]!;
   assert.equal(f.pattern, 'workqueue-lockup');
+  // a sleeping worker lets the pool run another (concurrency management): it is not the pool's holder
   assert.deepEqual(f.blockingChain.map((l) => [l.task, l.primitive, l.heldBy]), [
-    ['workqueue events', 'workqueue', 'kworker/3:1:2190'],
+    ['workqueue events', 'workqueue', null],
     ['kworker/3:1:2190', 'rwsem_write', null],
   ]);
+  assert.match(f.blockingChain[0]!.evidence ?? '', /kworker\/3:1:2190 is asleep .* does not stall the pool by itself/);
   assert.ok(f.blockingChain[0]!.waitsOn.includes('vmstat_shepherd'));
   assert.equal(f.keyFrames[0], 'demo_health_check');
   assert.ok(f.nextSteps.some((s) => s.includes('rw_semaphore')));
@@ -20,4 +22,39 @@ test('a lockup line without the dump still gives a finding, with nothing invente
   assert.equal(f.blockingChain.length, 1);
   assert.equal(f.blockingChain[0]!.heldBy, null);
   assert.deepEqual(f.keyFrames, []);
+});
+
+test('only a running in-flight worker is named; entries of pools the dump shows not hung are left out; with every worker asleep, the pool manager says whether a new worker could be made', () => {
+  const dump = (workerFrames: string[], workerState: string): string => [
+    'BUG: workqueue lockup - pool cpus=2 node=0 flags=0x0 nice=0 stuck for 44s!',
+    'Showing busy workqueues and worker pools:',
+    'workqueue events: flags=0x0',
+    '  pwq 4: cpus=2 node=0 flags=0x0 nice=0 active=2/256 refcnt=3',
+    '    in-flight: 7812:mlx5_fw_tracer_handle_traces',
+    '    pending: vmstat_shepherd',
+    'workqueue events_unbound: flags=0x2',
+    '  pwq 16: cpus=0-7 flags=0x4 nice=0 active=1/512 refcnt=2',
+    '    in-flight: 9001:flush_to_ldisc',
+    'pool 4: cpus=2 node=0 flags=0x0 nice=0 hung=44s workers=2 manager: 7790',
+    'pool 16: cpus=0-7 flags=0x4 nice=0 hung=0s workers=3 idle: 9010 9011',
+    `task:kworker/2:1     state:${workerState} stack:0     pid:7812  ppid:2      flags:0x00004000`,
+    'Call Trace:',
+    ...workerFrames.map((f) => ` ${f}`),
+    'task:kworker/2:0     state:D stack:0     pid:7790  ppid:2      flags:0x00004000',
+    'Call Trace:',
+    ' __schedule+0x3f1/0x1760',
+    ' schedule+0x33/0x110',
+    ' schedule_timeout+0x15d/0x170',
+    ' wait_for_completion_killable+0x7e/0x140',
+    ' __kthread_create_on_node+0xe4/0x1a0',
+    ' kthread_create_on_node+0x46/0x70',
+    ' create_worker+0xf0/0x1e0',
+    ' worker_thread+0x29e/0x420',
+  ].join('\n');
+  const running = runPlugin(workqueueLockup, dump(['mlx5_fw_tracer_handle_traces+0x3a1/0x5d0 [mlx5_core]', 'process_one_work+0x192/0x350', 'worker_thread+0x2f7/0x420'], 'R')).findings[0]!;
+  assert.deepEqual(running.blockingChain.filter((l) => l.primitive === 'workqueue').map((l) => [l.task, l.heldBy]), [['workqueue events', 'kworker/2:1:7812']]);
+  const asleep = runPlugin(workqueueLockup, dump(['__schedule+0x3f1/0x1760', 'schedule+0x33/0x110', 'msleep+0x2d/0x40', 'mlx5_fw_tracer_handle_traces+0x3a1/0x5d0 [mlx5_core]', 'process_one_work+0x192/0x350'], 'D')).findings[0]!;
+  const links = asleep.blockingChain.filter((l) => l.primitive === 'workqueue');
+  assert.deepEqual(links.map((l) => [l.task, l.heldBy]), [['workqueue events', null], ['pool 4 (cpus=2)', null]]);
+  assert.match(links[1]!.evidence ?? '', /manager is kworker\/2:0:7790, in create_worker/);
 });

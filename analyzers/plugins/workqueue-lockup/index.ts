@@ -6,12 +6,18 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, TraceModel } from '../../model/trace-model.ts';
 import type { Plugin } from '../plugin.ts';
-import { classifyWait, nextStepsFor, spinInfo, taskByPid, taskFrames, taskLabel, waitWords } from '../generic-helpers/index.ts';
+import { blameFrames, classifyWait, nextStepsFor, spinInfo, taskByPid, taskFrames, taskLabel, waitWords } from '../generic-helpers/index.ts';
 
 interface WqDetails {
-  workqueues?: Array<{ name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[]; line: number }>;
-  pools?: Array<{ id: number; cpus: string; hungSeconds: number | null; idle: number[]; line: number }>;
+  workqueues?: Array<{ name: string; inFlight: Array<{ pid: number; fn: string; pool?: number }>; pending: string[]; line: number }>;
+  pools?: Array<{ id: number; cpus: string; hungSeconds: number | null; idle: number[]; manager?: number; line: number }>;
 }
+
+// Kernel facts (kernel/workqueue.c): a per-CPU pool runs one worker at a time, and when that worker
+// sleeps, concurrency management wakes or creates another for the pending work. So an in-flight
+// worker asleep (in reclaim, on a lock, on I/O) does not stall the pool by itself; a pool stalls when
+// a worker keeps the CPU (running, spinning), when something else keeps the CPU, or when no new worker
+// can be made (the pool's manager stuck in create_worker). Only a running worker is named as holder.
 
 function finding(model: TraceModel, r: Report): Finding {
   const d = r.details as WqDetails;
@@ -21,26 +27,33 @@ function finding(model: TraceModel, r: Report): Finding {
   const nextSteps: string[] = [];
   let suspectAddr: string | null = null;
   const wqs = d.workqueues ?? [];
+  // the pools the dump says are stuck (hung=Ns, N > 0); an entry of another pool is not this lockup
+  const stuck = new Set((d.pools ?? []).filter((p) => (p.hungSeconds ?? 0) > 0).map((p) => p.id));
   for (const wq of wqs.slice(0, 6)) {
     for (const w of wq.inFlight.slice(0, 4)) {
+      if (stuck.size > 0 && w.pool !== undefined && !stuck.has(w.pool)) continue;
       const t = taskByPid(model, w.pid);
       if (!keyFrames.includes(w.fn)) keyFrames.push(w.fn);
+      const spin = t && t.stack.length > 0 ? spinInfo(t) : null;
+      const wait = t && t.stack.length > 0 && !spin ? classifyWait(taskFrames(t, { exceptions: false })) : null;
+      const asleep = wait !== null || t?.state === 'D' || t?.state === 'S';
       chain.push({
         task: `workqueue ${wq.name}`,
         waitsOn: `in-flight work ${w.fn}${wq.pending.length ? ` (pending behind it: ${wq.pending.slice(0, 3).join(', ')})` : ''}`,
         primitive: 'workqueue',
         lock: null,
-        heldBy: t ? taskLabel(t) : `kworker:${w.pid}`,
-        evidence: 'in-flight entry of the busy workqueue dump',
+        heldBy: asleep ? null : t ? taskLabel(t) : `kworker:${w.pid}`,
+        evidence: asleep
+          ? `in-flight entry of the busy workqueue dump; its worker ${t ? taskLabel(t) : w.pid} is asleep${wait ? ` (${wait.at})` : ''}, and a sleeping worker lets the pool run another: it does not stall the pool by itself`
+          : 'in-flight entry of the busy workqueue dump',
         lines: [wq.line],
       });
       if (t && t.stack.length > 0) {
-        const spin = spinInfo(t);
-        const wait = spin ? null : classifyWait(taskFrames(t, { exceptions: false }));
         if (spin?.address) suspectAddr ??= spin.address;
         chain.push({
           task: taskLabel(t),
-          waitsOn: spin ? `spinlock${spin.address ? ` ${spin.address}` : ''}` : wait ? `${waitWords(wait.primitive)} (${wait.at})` : 'unknown (running or not shown)',
+          waitsOn: spin ? `spinlock${spin.address ? ` ${spin.address}` : ''}` : wait ? `${waitWords(wait.primitive)} (${wait.at})`
+            : asleep ? `a sleep in ${blameFrames(taskFrames(t, { exceptions: false }), 1)[0] ?? 'unknown code'} (state ${t.state})` : 'unknown (running or not shown)',
           primitive: spin ? 'spinlock' : wait?.primitive ?? 'unknown',
           lock: spin?.address ?? null,
           heldBy: null,
@@ -52,6 +65,24 @@ function finding(model: TraceModel, r: Report): Finding {
         nextSteps.push(`crash> bt ${w.pid}   (the in-flight worker of ${wq.name})`);
       }
     }
+  }
+  // every in-flight worker asleep: the pool needed a new worker; its manager shows whether it could
+  const running = chain.some((l) => l.primitive === 'workqueue' && l.heldBy !== null);
+  for (const p of (d.pools ?? []).filter((x) => (x.hungSeconds ?? 0) > 0 && x.manager !== undefined).slice(0, 2)) {
+    if (running) break;
+    const m = taskByPid(model, p.manager!);
+    const mw = m && m.stack.length > 0 ? classifyWait(taskFrames(m, { exceptions: false })) : null;
+    const mf = m ? taskFrames(m) : [];
+    const creating = mf.find((f) => f === 'create_worker' || f === 'maybe_create_worker') ?? mf.find((f) => /^_{0,2}kthread_create_on_node$/.test(f));
+    chain.push({
+      task: `pool ${p.id} (cpus=${p.cpus})`,
+      waitsOn: 'a new worker: its in-flight workers sleep and the pending work needs one',
+      primitive: 'workqueue',
+      lock: null,
+      heldBy: null,
+      evidence: `the pool's manager is ${m ? taskLabel(m) : `pid ${p.manager}`}${creating ? `, in ${creating}${mw ? ` waiting in ${mw.at}` : ''}: worker creation itself is stuck (kthreadd, memory pressure)` : ''}`,
+      lines: [p.line, ...(m ? m.lines.slice(0, 1) : [])],
+    });
   }
   if (chain.length === 0) {
     chain.push({ task: pool, waitsOn: 'forward progress of its workers', primitive: 'workqueue', lock: null, heldBy: null,
