@@ -186,7 +186,7 @@ test('workqueue lockup: pool, in-flight worker, pending work, and the worker sta
   assert.equal(r.message, 'pool cpus=3 node=0 flags=0x0 nice=0');
   const wqs = r.details.workqueues as Array<{ name: string; inFlight: Array<{ pid: number; fn: string }>; pending: string[] }>;
   assert.deepEqual(wqs.map((w) => [w.name, w.inFlight, w.pending]), [
-    ['events', [{ pid: 2190, fn: 'demo_health_check' }], ['vmstat_shepherd', 'psi_avgs_work']],
+    ['events', [{ pid: 2190, fn: 'demo_health_check', pool: 6 }], ['vmstat_shepherd', 'psi_avgs_work']],
     ['mm_percpu_wq', [], ['vmstat_update']],
   ]);
   const pools = r.details.pools as Array<{ id: number; hungSeconds: number; idle: number[] }>;
