@@ -18,15 +18,19 @@ export function isKernelPointer(hex: string | null | undefined): hex is string {
   return !!hex && /^ffff[0-9a-f]{12}$/.test(hex);
 }
 
+/** An owner word as hex, flag bits kept: crash prints atomic_long_t owner.counter in signed decimal unless -x was given. */
+export function ownerWord(owner: string | null | undefined): string | null {
+  const dec = owner ? /^\s*(-?\d{6,20})\s*$/.exec(owner) : null;
+  return dec ? BigInt.asUintN(64, BigInt(dec[1]!)).toString(16) : normHex(owner);
+}
+
 /**
  * The task pointer stored in a mutex/rwsem owner word. Since v4.10 (kernel/locking/mutex.c,
  * MUTEX_FLAGS = 0x07) and for rwsem (RWSEM_READER_OWNED, RWSEM_NONSPINNABLE) the low 3 bits carry
  * flags, task_struct being at least L1-aligned: mask them before comparing with a task address.
  */
 export function ownerTask(owner: string | null | undefined): string | null {
-  // crash prints atomic_long_t owner.counter in signed decimal unless -x was given
-  const dec = owner ? /^\s*(-?\d{6,20})\s*$/.exec(owner) : null;
-  const h = dec ? BigInt.asUintN(64, BigInt(dec[1]!)).toString(16) : normHex(owner);
+  const h = ownerWord(owner);
   if (!h || h.length !== 16 || !h.startsWith('ffff')) return null;
   const low = parseInt(h.slice(-1), 16) & ~0x7;
   return h.slice(0, -1) + low.toString(16);

@@ -5,7 +5,7 @@
 import type { ExceptionFrame, HeldLocks, LockdepLock, Report, StructDump, Task, TraceModel, WaiterList } from '../model/trace-model.ts';
 import { baseName } from '../classify/frames.ts';
 import { factsOfTasks, IPI_WAIT_RE, spinInfoFrom, taskFrames, waitFrom, waitOf, type SpinInfo, type WaitInfo, type WaitPrimitive } from '../plugins/generic-helpers/index.ts';
-import { addressLines, isKernelPointer, normHex, ownerTask, taskAt, taskLabel } from './resolve.ts';
+import { addressLines, isKernelPointer, normHex, ownerTask, ownerWord, taskAt, taskLabel } from './resolve.ts';
 import { hexBefore } from '../parse/crash/text-shapes.ts';
 
 export type EdgeSource = 'struct' | 'waiter-list' | 'register' | 'frames' | 'blocker' | 'lockdep' | 'inferred';
@@ -126,6 +126,23 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
 
   let inMutexSlow: Map<string, Array<{ t: Task; exc: ExceptionFrame }>> | null = null;
 
+  // MUTEX_FLAG_PICKUP (0x04, kernel/locking/mutex.c): the unlocker handed the mutex to its top waiter,
+  // whose task is now in the owner word; it owns the lock as soon as it runs and leaves the slow
+  // path. That waiter is not waiting on itself: a self-loop there is a handoff not yet picked up
+  // (a runnable task starved of CPU), never a self-deadlock.
+  const addMutex = (s: StructDump, e: WaitEdge): void => {
+    const word = ownerWord(s.fields.owner ?? s.fields['owner.counter']);
+    if (e.to === null || e.to !== e.from || /rt_mutex/.test(s.type) || !word || (parseInt(word.slice(-1), 16) & 4) === 0) {
+      add(e);
+      return;
+    }
+    const t = model.tasks.find((x) => x.key === e.from);
+    add({
+      ...e, to: null, toLabel: null,
+      waitsOn: `mutex ${s.address} handed over to it (MUTEX_FLAG_PICKUP), not yet taken`,
+      evidence: `struct mutex ${s.address}: owner word ${word} has MUTEX_FLAG_PICKUP: the lock was handed to ${t ? taskLabel(t) : 'this waiter'}, which owns it once it runs${t?.state === 'R' ? ' (state R: runnable, waiting for a CPU)' : ''}; not a self-deadlock`,
+    });
+  };
   // 1. struct mutex dumps: owner (flag bits masked) and the waiters of wait_list (mutex_waiter.task)
   for (const s of model.structs) {
     if (!/^(?:struct )?(?:mutex|ww_mutex|rt_mutex)$/.test(s.type) || !s.address) continue;
@@ -134,7 +151,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     const first = normHex(s.fields['wait_list.next'] ?? s.fields['base.wait_list.next']);
     // a task interrupted inside the mutex slow path with this lock as its first argument (RDI)
     for (const { t, exc } of (inMutexSlow ??= mutexSlowTasks(model)).get(s.address) ?? []) {
-      add({
+      addMutex(s, {
         from: t.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
         primitive: 'mutex', lock: s.address, waitsOn: `mutex ${s.address}`,
         evidence: `${taskLabel(t)} is in ${exc.fn} with RDI = ${s.address}; struct mutex owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}`,
@@ -148,7 +165,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       for (const en of wl.entries) {
         const waiter = taskAt(model, en.task);
         if (!waiter) continue;
-        add({
+        addMutex(s, {
           from: waiter.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
           primitive: 'mutex', lock: s.address, waitsOn: `mutex ${s.address}`,
           evidence: `struct mutex ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; waiter list entry ${en.node}: task ${en.task} (${taskLabel(waiter)})`,
@@ -163,7 +180,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       if (!linked) continue;
       const waiter = taskAt(model, w.fields.task);
       if (!waiter) continue;
-      add({
+      addMutex(s, {
         from: waiter.key,
         to: owner?.key ?? null,
         toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
@@ -197,7 +214,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
       // (the owner's own stack too: a task waiting on a mutex it holds, mutex-self-deadlock's shape)
       const waiter = taskOnStack(model, addr);
       if (!waiter) continue;
-      add({
+      addMutex(s, {
         from: waiter.key, to: owner?.key ?? null, toLabel: owner ? null : ownerAddr ? `task ${ownerAddr}` : null,
         primitive: rt ? 'rt_mutex' : 'mutex', lock: s.address, waitsOn: `${rt ? 'rt_mutex' : 'mutex'} ${s.address}`,
         evidence: `struct ${s.type.replace(/^struct /, '')} ${s.address}: owner = ${ownerAddr ?? 'none'}${owner ? ` (${taskLabel(owner)})` : ''}; ${rt ? (i === 0 ? 'waiters.rb_leftmost' : 'waiters.rb_root.rb_node') : `wait_list.${i === 0 ? 'next' : 'prev'}`} ${addr} is on ${taskLabel(waiter)}'s stack (${waiter.spRange!.low}-${waiter.spRange!.high})`,

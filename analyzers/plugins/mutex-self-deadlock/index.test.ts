@@ -57,3 +57,13 @@ test('lockdep recursive locking on the same object is a self-deadlock; on two ob
   assert.equal(findingOf(two, ID), undefined);
   assert.ok(two.findings.every((f) => !f.cycle));
 });
+
+test('near miss: the owner word names the waiter with MUTEX_FLAG_PICKUP set: a handoff not yet picked up, not a self-deadlock', () => {
+  const text = fx('netdrv-plain-mutex-crash.txt');
+  assert.ok(findingOf(analyze(text), ID), 'owner word with WAITERS only: the self-deadlock');
+  // the same dump with the owner word's PICKUP bit (0x4) set as well: WAITERS|PICKUP
+  const handoff = analyze(text.replace('counter = -110800290349055', 'counter = -110800290349051'));
+  assert.equal(findingOf(handoff, ID), undefined);
+  assert.ok(handoff.findings.every((f) => !f.cycle), 'no cycle either');
+  assert.ok(handoff.findings.some((f) => f.blockingChain.some((l) => /MUTEX_FLAG_PICKUP/.test(l.evidence ?? ''))));
+});
