@@ -169,3 +169,16 @@ test('a panic the operator asked for (sysrq-c, an injected NMI) does not make th
   // a panic the kernel decided on stays what it was
   assert.equal(classify(parse('Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b')).family, 'oops');
 });
+
+test('"BUG: workqueue leaked lock or atomic" is the atomic-context family (not a crash), titled with its last function, a module\'s too', () => {
+  const text = [
+    '[  52.362800] BUG: workqueue leaked lock or atomic: kworker/3:2/0x00000001/4410',
+    '[  52.362815]      last function: sdhci_msm_tuning_work [sdhci_msm]',
+    '[  52.362830] CPU: 3 PID: 4410 Comm: kworker/3:2 Not tainted 6.1.57 #1',
+    '[  52.362840] Workqueue: events sdhci_msm_tuning_work [sdhci_msm]',
+    '[  52.362850] Call trace:',
+    '[  52.362860]  dump_stack+0x1c/0x28',
+    '[  52.362870]  process_one_work+0x3c4/0x4a0',
+  ].join('\n');
+  assert.deepEqual(classify(parse(text)), { family: 'atomic_sleep', title: 'BUG: workqueue leaked lock or atomic in sdhci_msm_tuning_work' });
+});

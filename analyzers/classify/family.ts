@@ -23,6 +23,7 @@ export function familyOfReport(r: Report): Family {
       return 'stuck_tasks';
     case 'scheduling_while_atomic':
     case 'sleeping_in_atomic':
+    case 'workqueue_leak':
       return 'atomic_sleep';
     case 'panic': {
       // panic() messages of the detectors themselves (hung_task.c, watchdog.c, rcu)

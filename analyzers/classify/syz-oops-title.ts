@@ -272,7 +272,8 @@ function oopsTitleRaw(text: readonly string[], head: string): SyzTitle {
       'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'memdup'], first));
   }
   if (head.includes('BUG: workqueue leaked lock or atomic')) {
-    const last = text.map((l) => /last function: ([A-Za-z0-9_]{1,256})$/.exec(l)?.[1]).find(Boolean);
+    // "last function: isp_stream_work [vvcam_isp]" for a module's work function
+    const last = text.map((l) => /last function: ([A-Za-z0-9_]{1,256})(?: \[[\w.-]{1,64}\])?$/.exec(l)?.[1]).find(Boolean);
     if (last) return { title: `BUG: workqueue leaked lock or atomic in ${last}`, frame: last };
   }
   // SLUB's "BUG kmalloc-8 (Tainted: G B): Object already free"

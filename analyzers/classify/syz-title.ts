@@ -55,6 +55,7 @@ export function syzTitle(lines: readonly TextLine[], start: number, kind: Detect
     case 'panic':
       return panicTitle(text, head);
     case 'oops':
+    case 'workqueue_leak': // syzkaller: "BUG: workqueue leaked lock or atomic in <last function>"
       return oopsTitle(text, head);
     default:
       return null;

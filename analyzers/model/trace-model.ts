@@ -85,6 +85,7 @@ export type DetectorKind =
   | 'workqueue_lockup'
   | 'scheduling_while_atomic'
   | 'sleeping_in_atomic' // BUG: sleeping function called from invalid context
+  | 'workqueue_leak' // BUG: workqueue leaked lock or atomic: comm/0xPREEMPT/PID (a work item returned atomic or holding a lock)
   | 'panic' // Kernel panic - not syncing: ...
   | 'oops' // BUG: unable to handle ..., general protection fault, KASAN, kernel BUG at, WARNING ...
   | 'nmi_backtrace' // NMI backtrace for cpu N

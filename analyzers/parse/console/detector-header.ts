@@ -210,6 +210,15 @@ export function matchDetector(raw: string): DetectorHit | null {
       message: parts ? `preempt_count 0x${parts[3]}` : null,
     });
   }
+  // process_one_work (kernel/workqueue.c) after a work function returns with a raised preempt count
+  // or a lock still held: "BUG: workqueue leaked lock or atomic: kworker/2:1/0x00000001/2207" and
+  // "last function: isp_stream_work"; the atomic context it leaks is what "scheduling while atomic"
+  // reports next, so it is of that family (not a crash)
+  k = text.indexOf('BUG: workqueue leaked lock or atomic: ');
+  if (k >= 0) {
+    const parts = /^(.{1,64})\/0x([0-9a-f]{1,16})\/(\d{1,10})/.exec(text.slice(k + 38));
+    return hit('workqueue_leak', { comm: parts?.[1] ?? null, pid: parts ? Number(parts[3]) : null, message: parts ? `preempt_count 0x${parts[2]}` : null });
+  }
   k = text.indexOf('BUG: sleeping function called from invalid context');
   if (k >= 0) {
     const m = / at (\S{1,200})/.exec(text.slice(k));
