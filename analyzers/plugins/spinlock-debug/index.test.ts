@@ -68,7 +68,17 @@ test('no spin_dump line in the paste: the finding says so and names no lock', ()
   assert.match(f.headline, /not in the paste, holder unknown/);
 });
 
-test('unlock-side checks ("already unlocked") report a bug, not a wait: no spinlock-debug finding', () => {
+test('unlock-side checks report a bug, not a wait: a double unlock names no holder; a wrong owner names the task the lock records; neither is a cycle', () => {
   const text = recursion('lock: 0xffff9a3c4d2e8818, .magic: dead4ead, .owner: <none>/-1, .owner_cpu: -1').replace('spinlock recursion', 'spinlock already unlocked');
-  assert.deepEqual(analyze(text).findings.filter((x) => x.pattern === 'spinlock-debug'), []);
+  const dbl = analyze(text).findings.filter((x) => x.pattern === 'spinlock-debug');
+  assert.equal(dbl.length, 1);
+  assert.deepEqual([dbl[0]!.suspectLock?.address, dbl[0]!.suspectLock?.holder, dbl[0]!.cycle], ['ffff9a3c4d2e8818', null, false]);
+  assert.match(dbl[0]!.headline, /double unlock/);
+  const wrong = analyze(recursion('lock: 0xffff9a3c4d2e8818, .magic: dead4ead, .owner: irq/88-xhci/412, .owner_cpu: 3').replace('spinlock recursion', 'spinlock wrong owner'))
+    .findings.filter((x) => x.pattern === 'spinlock-debug');
+  assert.deepEqual(wrong.map((f) => [f.suspectLock?.holder, f.cycle, f.blockingChain[0]!.waitsOn]), [['irq/88-xhci:412', false, 'unlock of spinlock ffff9a3c4d2e8818 (wrong owner)']]);
+  // a magic that is not dead4ead: the owner field is not trusted
+  const bad = analyze(recursion('lock: 0xffff9a3c4d2e8818, .magic: 6b6b6b6b, .owner: irq/88-xhci/412, .owner_cpu: 3').replace('spinlock recursion', 'spinlock wrong owner'))
+    .findings.filter((x) => x.pattern === 'spinlock-debug');
+  assert.equal(bad[0]!.suspectLock?.holder, null);
 });

@@ -26,6 +26,51 @@ interface SpinDump {
 
 const SPINLOCK_MAGIC = 'dead4ead';
 
+// The unlock-side checks of do_raw_spin_unlock (spinlock_debug.c debug_spin_unlock): "already unlocked"
+// (magic intact, no owner), "wrong owner" (lock->owner != current) and "wrong CPU" (owner_cpu != this
+// CPU). They report a bug, not a wait: the lock was taken in one task (or on one CPU) and released
+// from another, so mutual exclusion was broken for as long as that was possible.
+const UNLOCK_BUGS = new Set(['spinlock already unlocked', 'spinlock wrong owner', 'spinlock wrong CPU']);
+
+function unlockBugFinding(model: TraceModel, r: Report): Finding {
+  const dump = (r.details.spinDump ?? null) as SpinDump | null;
+  const t = reportTask(model, r);
+  const who = t ? taskLabel(t) : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : taskLabel(null, r.cpu);
+  const lockText = dump?.lock ?? dump?.lockName ?? null;
+  const intact = dump !== null && dump.magic === SPINLOCK_MAGIC;
+  const owner = intact ? dump.owner : null;
+  const ownerTask = owner ? taskByPid(model, owner.pid) : undefined;
+  const holder = owner ? (ownerTask ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null;
+  const lines = dump ? [r.line, dump.line] : [r.line];
+  const at = t ? blameFrames(taskFrames(t).filter((f) => !/spin_dump|spin_bug|dump_stack|do_raw_spin_unlock/.test(f)), 2) : [];
+  const what = r.message === 'spinlock already unlocked' ? 'unlocks a spinlock no one holds (a double unlock)'
+    : r.message === 'spinlock wrong CPU' ? `unlocks a spinlock taken on CPU ${dump?.ownerCpu ?? '?'}`
+    : `unlocks a spinlock held by ${holder ?? 'another task'}`;
+  const evidence = dump ? `spin_dump: .owner: ${owner ? `${owner.comm}/${owner.pid}` : '<none>/-1'}, .owner_cpu: ${dump.ownerCpu ?? '-1'} (the lock's own record, read at unlock)` : 'the spin_dump line with the lock is not in the paste';
+  return {
+    pattern: 'spinlock-debug',
+    caseId: null,
+    confidence: dump && intact ? 0.55 : 0.4,
+    headline: `${who} ${what}${lockText ? ` (${lockText})` : ''}${at[0] ? ` in ${at[0]}` : ''}: taken in one context, released in another`,
+    blockingChain: [{
+      task: who, waitsOn: `unlock of spinlock ${lockText ?? '(address not printed)'} (${r.message?.replace(/^spinlock /, '')})`, primitive: 'spinlock',
+      lock: lockText, heldBy: holder, evidence, lines,
+    }],
+    cycle: false,
+    suspectLock: lockText ? { primitive: 'spinlock', address: dump?.lock ?? null, name: dump?.lockName ?? null, holder, evidence, lines } : null,
+    keyFrames: at,
+    checklist: [
+      'A spinlock must be released by the task (and on the CPU) that took it: find where it is taken and released (the unlocking path here) and make one context own the critical section; hand work over with a completion or a flag, not the lock.',
+      'Between the lock and this unlock, nothing protected what the lock guards: look for corrupted lists or counters in the object that embeds it.',
+    ],
+    nextSteps: [
+      ...(dump?.lock ? [`crash> kmem ${dump.lock}   (which object embeds the lock)`] : []),
+      ...(owner ? [`crash> bt ${owner.pid}`] : []),
+    ],
+    references: [],
+  };
+}
+
 function finding(model: TraceModel, r: Report): Finding {
   const dump = (r.details.spinDump ?? null) as SpinDump | null;
   const spinnerTask = reportTask(model, r);
@@ -104,13 +149,14 @@ export const spinlockDebug: Plugin = {
   title: 'Debug spinlock report: lockup suspected, recursion or bad magic, with the owner the lock records',
   families: ['spinlock_recursion_or_lockup'],
   run(model) {
-    // the unlock-side checks ("already unlocked", "wrong owner", "wrong CPU") report a bug, not a wait;
-    // a header without its CPU, task or dump (a cut console line) has nothing to add to the family
+    // the unlock-side checks ("already unlocked", "wrong owner", "wrong CPU") report a bug, not a wait:
+    // they get a finding of their own (unlockBugFinding); a header without its CPU, task or dump (a cut
+    // console line) has nothing to add to the family
     return model.reports
-      .filter((r) => r.kind === 'spinlock_lockup' || (r.kind === 'spinlock_recursion' && /recursion/.test(r.message ?? 'recursion')))
+      .filter((r) => r.kind === 'spinlock_lockup' || (r.kind === 'spinlock_recursion' && (/recursion/.test(r.message ?? 'recursion') || UNLOCK_BUGS.has(r.message ?? ''))))
       .filter((r) => r.details.spinDump !== undefined || r.pid !== null || r.cpu !== null)
       .slice(0, 4)
-      .map((r) => finding(model, r));
+      .map((r) => (UNLOCK_BUGS.has(r.message ?? '') ? unlockBugFinding(model, r) : finding(model, r)));
   },
 };
 
