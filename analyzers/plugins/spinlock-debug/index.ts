@@ -40,7 +40,7 @@ function unlockBugFinding(model: TraceModel, r: Report): Finding {
   const intact = dump !== null && dump.magic === SPINLOCK_MAGIC;
   const owner = intact ? dump.owner : null;
   const ownerTask = owner ? taskByPid(model, owner.pid) : undefined;
-  const holder = owner ? (ownerTask ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null;
+  const holder = owner ? (ownerTask?.comm ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null; // the dump names the comm when the task seen has none
   const lines = dump ? [r.line, dump.line] : [r.line];
   const at = t ? blameFrames(taskFrames(t).filter((f) => !/spin_dump|spin_bug|dump_stack|do_raw_spin_unlock/.test(f)), 2) : [];
   const what = r.message === 'spinlock already unlocked' ? 'unlocks a spinlock no one holds (a double unlock)'
@@ -81,7 +81,7 @@ function finding(model: TraceModel, r: Report): Finding {
   const owner = intact ? dump.owner : null;
   const self = owner !== null && r.pid !== null && owner.pid === r.pid;
   const ownerTask = owner ? taskByPid(model, owner.pid) : undefined;
-  const holder = owner ? (ownerTask ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null;
+  const holder = owner ? (ownerTask?.comm ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null; // the dump names the comm when the task seen has none
   // where each side is: the spinner's caller of the lock, the holder's code (its NMI backtrace part
   // is the backtrace machinery, not what it runs)
   const spinBlame = spinnerTask ? blameFrames(taskFrames(spinnerTask).filter((f) => !/spin_dump|spin_bug|dump_stack/.test(f)), 2) : [];

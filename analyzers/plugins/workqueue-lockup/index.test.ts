@@ -58,3 +58,25 @@ test('only a running in-flight worker is named; entries of pools the dump shows 
   assert.deepEqual(links.map((l) => [l.task, l.heldBy]), [['workqueue events', null], ['pool 4 (cpus=2)', null]]);
   assert.match(links[1]!.evidence ?? '', /manager is kworker\/2:0:7790, in create_worker/);
 });
+
+test('a ps listing pasted after the dump ends the console block: a worker it shows running (R) is named by its comm and ranks the lockup first', async () => {
+  const { analyze } = await import('../../analyze.ts');
+  const text = [
+    '[ 9120.100100] BUG: workqueue lockup - pool cpus=5 node=0 flags=0x0 nice=0 stuck for 38s!',
+    '[ 9120.100200] Showing busy workqueues and worker pools:',
+    '[ 9120.100300] workqueue mm_percpu_wq: flags=0x8',
+    '[ 9120.100400]   pwq 10: cpus=5 node=0 flags=0x0 nice=0 active=2/256 refcnt=4',
+    '[ 9120.100500]     in-flight: 2231:vmstat_update',
+    '[ 9120.100600]     pending: lru_add_drain_per_cpu BAR(611)',
+    '[ 9120.100700] pool 10: cpus=5 node=0 flags=0x0 nice=0 hung=38s workers=2 idle: 2240',
+    'root@edge-3:~# ps -o pid,stat,psr,time,comm -p 2231,611',
+    '    PID STAT PSR     TIME COMMAND',
+    '   2231 R      5 00:01:12 kworker/5:1+mm_percpu_wq',
+    '    611 D      2 00:00:01 systemd-journal',
+  ].join('\n');
+  const a = analyze(text);
+  const f = a.findings.find((x) => x.pattern === 'workqueue-lockup')!;
+  assert.equal(a.findings[0], f);
+  assert.equal(f.blockingChain[0]!.heldBy, 'kworker/5:1:2231');
+  assert.match(f.blockingChain[0]!.evidence ?? '', /running \(state R, ps line 10\)/);
+});

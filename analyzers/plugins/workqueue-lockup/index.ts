@@ -27,6 +27,7 @@ function finding(model: TraceModel, r: Report): Finding {
   const nextSteps: string[] = [];
   let suspectAddr: string | null = null;
   const wqs = d.workqueues ?? [];
+  let runningSeen = false; // an in-flight worker shown running (R): the pool's CPU is kept by it
   // the pools the dump says are stuck (hung=Ns, N > 0); an entry of another pool is not this lockup
   const stuck = new Set((d.pools ?? []).filter((p) => (p.hungSeconds ?? 0) > 0).map((p) => p.id));
   for (const wq of wqs.slice(0, 6)) {
@@ -36,15 +37,21 @@ function finding(model: TraceModel, r: Report): Finding {
       if (!keyFrames.includes(w.fn)) keyFrames.push(w.fn);
       const spin = t && t.stack.length > 0 ? spinInfo(t) : null;
       const wait = t && t.stack.length > 0 && !spin ? classifyWait(taskFrames(t, { exceptions: false })) : null;
-      const asleep = wait !== null || t?.state === 'D' || t?.state === 'S';
+      // a ps row of the worker (no stack): its state and its comm, the worker's /proc comm carrying
+      // its workqueue ("kworker/2:2+events") which ps and crash print without
+      const row = t ? undefined : model.psRows.find((x) => x.pid === w.pid);
+      const state = t?.state ?? row?.state ?? null;
+      const asleep = wait !== null || state === 'D' || state === 'S';
+      if (state === 'R' && !asleep) runningSeen = true;
       chain.push({
         task: `workqueue ${wq.name}`,
         waitsOn: `in-flight work ${w.fn}${wq.pending.length ? ` (pending behind it: ${wq.pending.slice(0, 3).join(', ')})` : ''}`,
         primitive: 'workqueue',
         lock: null,
-        heldBy: asleep ? null : t ? taskLabel(t) : `kworker:${w.pid}`,
+        heldBy: asleep ? null : t ? taskLabel(t) : row ? `${row.comm.replace(/^(kworker\/[^+\s]{1,16})\+.*$/, '$1')}:${w.pid}` : `kworker:${w.pid}`,
         evidence: asleep
           ? `in-flight entry of the busy workqueue dump; its worker ${t ? taskLabel(t) : w.pid} is asleep${wait ? ` (${wait.at})` : ''}, and a sleeping worker lets the pool run another: it does not stall the pool by itself`
+          : state === 'R' ? `in-flight entry of the busy workqueue dump; the worker is running (state R${row ? `, ps line ${row.line}` : ''}): it keeps the pool's CPU`
           : 'in-flight entry of the busy workqueue dump',
         lines: [wq.line],
       });
@@ -96,7 +103,8 @@ function finding(model: TraceModel, r: Report): Finding {
   return {
     pattern: 'workqueue-lockup',
     caseId: null,
-    confidence: first ? 0.5 : 0.4,
+    // a worker shown running is the stall's direct evidence: ranked above the hung victims it causes
+    confidence: runningSeen ? 0.6 : first ? 0.5 : 0.4,
     headline,
     blockingChain: chain,
     cycle: false,
