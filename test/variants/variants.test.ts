@@ -28,6 +28,14 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
+  'irq-reentrant-softirq-timer-fn-vs-cdev-write-gnss-ubx-lock-arm32-rpi-5.10-slack-v8a':
+    'the interrupted ubx_cdev_write holds the lock only per the driver source quoted in the paste: its registers are in an arm32 "Exception stack(...)" word dump the engine does not read as registers, and it is not a taker seen elsewhere, so the re-entry is not claimed',
+  'nearmiss-ticket-lock-wraparound-serving-ffff-next-0001-is-valid-mtk-eth-page-lock-mips-openwrt-4.14-v8a':
+    'MIPS register dumps ("$ 4   : 8f5c3a24 ...", epc/ra) are not parsed, so the spinning lock\'s address (a0 = $4) is not read; the wrapped ticket values are rightly not called corrupt',
+  'ticket-corrupt-qspinlock-slub-poison-write-lock-uaf-xr-usb-serial-hard-lockup-github-5.15-v8a':
+    'a qspinlock word whose locked and pending bytes are slab poison (0x6b) is not decoded as impossible, and the rd/kmem -s evidence of a freed object is not read: the hard lockup is reported on the right lock without the corruption finding',
+  'timer-unload-work-fn-freed-module-text-isi-ppc64le-powernv-netconsole-syslog-6.8-v8a':
+    'powerpc oopses are not read for this mechanism: an instruction fetch fault (TRAP 0400) at an unsymbolised NIP/CTR with process_one_work in LR, the raw address in the Workqueue: line and "[last unloaded: ...]" give no timer-after-module-unload finding',
   'nearmiss-ext4-xattr-sem-owner-hint-is-the-waiting-writer-reader-on-failing-disk-5.15-v7a':
     'the stale reader hint is set aside and no holder is invented, but the one reader is not found: that needs `search -t` output (the inode that embeds xattr_sem on three stacks, two of them queued waiters) read together with the count (one active reader), which the engine does not parse',
   'completion-cycle-fw-flash-work-needs-dev-lock-hung-blocker-arm64-6.16-v6b':
