@@ -35,6 +35,8 @@ export class BlockState {
   context: Context = 'process';
   /** CPU named by the report header, for a stack printed without a "CPU:" line. */
   defaultCpu: number | null = null;
+  /** MIPS general registers read before their "epc :" line (show_regs prints them first). */
+  mipsRegs: Record<string, string> | null = null;
   /** The CPU of a "Task dump for CPU N:" line, for the task line that follows it. */
   dumpCpu: number | null = null;
 

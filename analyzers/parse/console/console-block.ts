@@ -239,6 +239,26 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       return;
     }
   }
+  // MIPS show_regs (arch/mips/kernel/traps.c): the general registers first, four a line ("$ 4   :
+  // 8f5c3a24 8e5b1c00 ..."; $4 is a0, the first argument: the lock of a spin), then "epc   : ADDR
+  // fn+0x5c/0x80", the interrupted code
+  const mipsRegs = /^\$ ?(\d{1,2}) {0,4}: ((?:[0-9a-f]{8,16} ?){1,4})$/.exec(text);
+  if (mipsRegs) {
+    const regs = (st.mipsRegs ??= {});
+    mipsRegs[2]!.trim().split(' ').forEach((v, k) => { regs[`$${Number(mipsRegs[1]) + k}`] = v; });
+    if (regs.$4 !== undefined) regs.A0 = regs.$4;
+    return;
+  }
+  if (text.startsWith('epc   : ') || text.startsWith('epc : ')) {
+    const m = /^epc {1,3}: ([0-9a-f]{8,16}) (.{1,300})$/.exec(text);
+    const f = m ? parseFrameLine(m[2]!) : null;
+    if (m && f && f.fn) {
+      if (!st.task) st.useTask(report?.pid ?? null, report?.comm ?? null, report?.cpu ?? null, no);
+      st.setException({ fn: f.fn, offset: f.offset, address: m[1]!, module: f.module, registers: st.mipsRegs ?? {}, context: st.context, line: no, lines: [no] });
+      st.mipsRegs = null;
+      return;
+    }
+  }
   // arm64 __show_regs (v4.16+): "pc : queued_spin_lock_slowpath+0x74/0x3a8", "lr : ...", "sp : ...",
   // then "x29: ... x28: ... x27: ..." down to "x0 : ..."; before v4.16 "PC is at fn+0x/0x"
   if (text.startsWith('pc : ') || text.startsWith('PC is at ')) {

@@ -198,12 +198,14 @@ function buildFacts(t: Task): TaskFacts {
         if (info.spin) {
           spinHit = exc.fn;
           // the registers are read here, once, for the few spinning segments
-          // the first argument, the lock: RDI on x86_64, x0 on arm64, r0 on 32-bit arm
-          const raw = exc.registers.RDI ?? exc.registers.X0 ?? exc.registers.R0;
+          // the first argument, the lock: RDI on x86_64, x0 on arm64, r0 on 32-bit arm, a0 ($4) on MIPS
+          // (whose kernel addresses start at 0x80000000: kseg0)
+          const a0 = exc.registers.A0;
+          const raw = exc.registers.RDI ?? exc.registers.X0 ?? exc.registers.R0 ?? a0;
           if (raw !== undefined) {
             excRdi = raw;
             const lock = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
-            if (KERNEL_PTR_RE.test(lock)) {
+            if (KERNEL_PTR_RE.test(lock) || (raw === a0 && /^[89a-f][0-9a-f]{7}$/.test(lock))) {
               spinner = { task: t, segment: si, context: exc.context ?? seg.context, lock, at: info.base, taker: null, via: info.base, exception: exc };
             }
           }
@@ -272,7 +274,7 @@ function buildFacts(t: Task): TaskFacts {
     if (spinHit !== null && spinSeg < 0) {
       spinSeg = si;
       // RDI holds the lock pointer only while still inside the slow path function itself
-      spin = { address: excRdi && KERNEL_PTR_RE.test(excRdi) ? excRdi : null, exception: exc, at: infoOf(spinHit).base };
+      spin = { address: excRdi && (KERNEL_PTR_RE.test(excRdi) || (excRdi === exc?.registers.A0 && /^[89a-f][0-9a-f]{7}$/.test(excRdi))) ? excRdi : null, exception: exc, at: infoOf(spinHit).base };
     }
     if (spinner !== null) (spinners ??= []).push(spinner);
     if (nn !== named.length) named.length = nn;

@@ -54,3 +54,26 @@ test('crash session, 4.18 soft lockup in a plain loop: no lock claimed, the othe
 test('crash route: a hard-lockup panic gives no soft-lockup finding', () => {
   assert.deepEqual(runPlugin(softLockup, crashFixture('../../classify/fixtures/crash-hard-lockup-vxfc-6.6.txt')).findings, []);
 });
+
+test('MIPS: the general registers come before "epc :"; a0 ($4) of the spin is the lock, a kseg0 address', () => {
+  const text = [
+    '[ 8812.100100] watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [hostapd:1452]',
+    '[ 8812.100200] Modules linked in: ath9k ath9k_common ath9k_hw mac80211 cfg80211',
+    '[ 8812.100300] CPU: 0 PID: 1452 Comm: hostapd Not tainted 5.10.176 #0',
+    '[ 8812.100400] $ 0   : 00000000 00000001 00000000 00000000',
+    '[ 8812.100500] $ 4   : 87d2c0b8 86a1e000 87d2c000 00000001',
+    '[ 8812.100600] $ 8   : 00000000 0000001f 87d2c0b8 00000000',
+    '[ 8812.100700] Hi    : 00000000',
+    '[ 8812.100800] epc   : 8048a1c4 _raw_spin_lock_bh+0x44/0x70',
+    '[ 8812.100900] ra    : 86b05e2c ath9k_tx_queue_flush+0x3c/0x120 [ath9k]',
+    '[ 8812.101000] Call Trace:',
+    '[ 8812.101100] [<8048a1c4>] _raw_spin_lock_bh+0x44/0x70',
+    '[ 8812.101200] [<86b05e2c>] ath9k_tx_queue_flush+0x3c/0x120 [ath9k]',
+    '[ 8812.101300] [<86b06110>] ath9k_flush+0x98/0x1c0 [ath9k]',
+  ].join('\n');
+  const f = runPlugin(softLockup, text).findings[0]!;
+  assert.equal(f.suspectLock?.address, '87d2c0b8');
+  assert.match(f.blockingChain[0]!.evidence ?? '', /first argument register .* holds the lock pointer/);
+  // an a0 that is no kernel address (a small integer argument) is not taken for a lock
+  assert.equal(runPlugin(softLockup, text.replace('$ 4   : 87d2c0b8', '$ 4   : 00000010')).findings[0]!.suspectLock?.address ?? null, null);
+});

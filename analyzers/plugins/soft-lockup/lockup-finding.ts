@@ -77,7 +77,7 @@ function finding(model: TraceModel, src: LockupSource, pattern: string): Finding
       lock: spin?.address ?? null,
       heldBy: null,
       evidence: spin
-        ? `the interrupted RIP is in ${spin.exception?.fn ?? spin.at}${spin.address ? '; RDI holds the lock pointer' : ''}`
+        ? `the interrupted RIP is in ${spin.exception?.fn ?? spin.at}${spin.address ? '; its first argument register (RDI, x0, r0 or a0) holds the lock pointer' : ''}`
         : `${kind} lockup watchdog${irqsOff === null ? '' : irqsOff ? '; interrupts were disabled (RFLAGS.IF=0)' : '; interrupts were enabled'}`,
       lines,
     }, ...(src.crash && spin?.address && t ? sameLockSpinners(model, t, spin.address) : [])],
