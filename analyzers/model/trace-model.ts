@@ -168,6 +168,8 @@ export interface StructDump {
   address: string | null;
   /** The global's symbol when the dump named it ("struct mutex -x pci_rescan_remove_lock"). */
   symbol?: string;
+  /** Printed with -x: every number is hex, also those without a letter ("counter = 0x10" is kept as "10"). */
+  hex?: true;
   /** Flattened fields: "owner" → "ffff88003570de20", "count.counter" → "-1", "wait_list.next" → ..., "slock" → "65537". */
   fields: Record<string, string>;
   line: number;

@@ -30,8 +30,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 const TODO: Record<string, string> = {
   'irq-reentrant-softirq-timer-fn-vs-cdev-write-gnss-ubx-lock-arm32-rpi-5.10-slack-v8a':
     'the interrupted ubx_cdev_write holds the lock only per the driver source quoted in the paste: its registers are in an arm32 "Exception stack(...)" word dump the engine does not read as registers, and it is not a taker seen elsewhere, so the re-entry is not claimed',
-  'ticket-corrupt-qspinlock-slub-poison-write-lock-uaf-xr-usb-serial-hard-lockup-github-5.15-v8a':
-    'a qspinlock word whose locked and pending bytes are slab poison (0x6b) is not decoded as impossible, and the rd/kmem -s evidence of a freed object is not read: the hard lockup is reported on the right lock without the corruption finding',
   'timer-unload-work-fn-freed-module-text-isi-ppc64le-powernv-netconsole-syslog-6.8-v8a':
     'powerpc oopses are not read for this mechanism: an instruction fetch fault (TRAP 0400) at an unsymbolised NIP/CTR with process_one_work in LR, the raw address in the Workqueue: line and "[last unloaded: ...]" give no timer-after-module-unload finding',
   'nearmiss-ext4-xattr-sem-owner-hint-is-the-waiting-writer-reader-on-failing-disk-5.15-v7a':

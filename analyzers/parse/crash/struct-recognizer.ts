@@ -65,6 +65,7 @@ export const crashStructRecognizer: Recognizer = {
     const scan = scanFields(lines, from);
     const dump: StructDump = { type: type ?? 'unknown', address, fields: scan.fields, line: lines[i].no, endLine: lines[Math.max(from, scan.end - 1)]?.no ?? lines[i].no };
     if (cmd?.symbol) dump.symbol = cmd.symbol;
+    if (cmd && / -x(?: |$)/.test(stripPrompt(lines[i].text))) dump.hex = true;
     addDump(model, lines, dump);
     if (cmd?.members && address) for (const member of cmd.members.split(',')) nestedLock(model, dump, member);
     return Math.max(scan.end, i + 1);

@@ -7,7 +7,10 @@
 //   tail advanced by TICKET_LOCK_INC per ticket (1, or 2 with paravirt spinlocks, whose low bit of
 //   tail is the slowpath flag).
 // * qspinlock (x86 since 4.2): val = tail(cpu+1, idx) << 16 | pending << 8 | locked. It queues
-//   waiters in per-CPU MCS nodes and has no ticket order to check: decoded, no verdict.
+//   waiters in per-CPU MCS nodes and has no ticket order to check. Only its byte values can be
+//   judged: the locked byte is 0, 1 (_Q_LOCKED_VAL) or 3 (_Q_SLOW_VAL, paravirt), the pending byte 0
+//   or 1 (kernel/locking/qspinlock.c); anything else is not a lock word at all (freed memory: SLUB's
+//   POISON_FREE is 0x6b).
 
 import type { StructDump } from '../../model/trace-model.ts';
 
@@ -22,13 +25,17 @@ export interface SpinlockDecode {
   width: number; // bits of each half
   /** Tickets handed out and not yet served, holder included: (next - owner) / inc. */
   outstanding: number | null;
+  /** why the word cannot be a lock (qspinlock byte values), or null */
+  impossible?: string | null;
   text: string; // human decode
 }
 
-function num(v: string | undefined): number | null {
+/** A dumped number; `hex`: the dump was printed with -x, so its numbers are hex without the 0x. */
+function num(v: string | undefined, hex: boolean): number | null {
   if (v === undefined) return null;
   const s = v.trim().toLowerCase();
   if (/^0x[0-9a-f]+$/.test(s)) return parseInt(s, 16);
+  if (hex && /^[0-9a-f]{1,16}$/.test(s)) return parseInt(s, 16);
   if (/^-?\d+$/.test(s)) return Number(s);
   return null;
 }
@@ -41,8 +48,9 @@ function field(s: StructDump, ...names: string[]): string | undefined {
 }
 
 export function decodeSpinlock(s: StructDump, opts: { pvTickets?: boolean } = {}): SpinlockDecode {
-  const head = num(field(s, 'tickets.head'));
-  const tail = num(field(s, 'tickets.tail'));
+  const hex = s.hex === true;
+  const head = num(field(s, 'tickets.head'), hex);
+  const tail = num(field(s, 'tickets.tail'), hex);
   if (head !== null && tail !== null) {
     const inc = opts.pvTickets ? 2 : 1;
     // with paravirt tickets the low bit of tail is TICKET_SLOWPATH_FLAG, not part of the count
@@ -53,17 +61,24 @@ export function decodeSpinlock(s: StructDump, opts: { pvTickets?: boolean } = {}
       text: `ticket lock: head (owner) = ${head}, tail (next) = ${tail}${inc === 2 ? ' (TICKET_LOCK_INC 2)' : ''}`,
     };
   }
-  const val = num(field(s, 'val.counter', 'val'));
+  const val = num(field(s, 'val.counter', 'val'), hex);
   if (val !== null && (field(s, 'locked') !== undefined || field(s, 'val.counter') !== undefined || field(s, 'locked_pending') !== undefined || field(s, 'tail') !== undefined)) {
     const locked = val & 0xff;
-    const pending = (val >> 8) & 1;
+    const pendingByte = (val >> 8) & 0xff;
+    const pending = pendingByte & 1;
     const tailCpu = (val >>> 18) - 1;
+    const hex = (n: number): string => `0x${n.toString(16)}`;
+    const bad = [locked !== 0 && locked !== 1 && locked !== 3 ? `locked byte ${hex(locked)}` : '', pendingByte > 1 ? `pending byte ${hex(pendingByte)}` : ''].filter(Boolean);
+    const poison = locked === 0x6b || pendingByte === 0x6b;
     return {
       kind: 'qspinlock', raw: String(val), owner: null, next: null, inc: 1, width: 0, outstanding: null,
-      text: `qspinlock (not a ticket lock): locked=${locked}, pending=${pending}, ${tailCpu >= 0 ? `queue tail on CPU ${tailCpu}` : 'no queued waiter'}; queued locks have no ticket order to check`,
+      text: bad.length > 0
+        ? `qspinlock word ${hex(val)}: ${bad.join(' and ')} ${bad.length > 1 ? 'are' : 'is'} impossible (locked is 0, 1 or 3, pending 0 or 1)${poison ? '; 0x6b is SLUB\'s POISON_FREE: the memory was freed' : ''}`
+        : `qspinlock (not a ticket lock): locked=${locked}, pending=${pending}, ${tailCpu >= 0 ? `queue tail on CPU ${tailCpu}` : 'no queued waiter'}; queued locks have no ticket order to check`,
+      impossible: bad.length > 0 ? `${bad.join(' and ')} cannot occur in a qspinlock${poison ? ' (slab poison 0x6b: a freed object)' : ''}` : null,
     };
   }
-  const slock = num(field(s, 'slock'));
+  const slock = num(field(s, 'slock'), hex);
   if (slock !== null) {
     const v = slock >>> 0;
     // 16-bit halves when the word uses the upper half (NR_CPUS >= 256 kernels, the distro default)
@@ -87,6 +102,7 @@ export function decodeSpinlock(s: StructDump, opts: { pvTickets?: boolean } = {}
  * past Next: the lock was unlocked more often than locked, or re-initialised while held.
  */
 export function ticketVerdict(d: SpinlockDecode, spinners: number): { corrupt: boolean; why: string } | null {
+  if (d.kind === 'qspinlock') return d.impossible && spinners > 0 ? { corrupt: true, why: 'no CPU can ever release a lock in that state, so the spinner never gets it' } : null;
   if ((d.kind !== 'ticket-slock' && d.kind !== 'ticket-head-tail') || d.outstanding === null || d.owner === null || d.next === null || spinners <= 0) return null;
   const half = d.width === 8 ? 0x80 : 0x8000;
   if (d.outstanding >= half) {

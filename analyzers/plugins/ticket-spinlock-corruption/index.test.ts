@@ -70,3 +70,29 @@ test('near misses: a consistent held ticket lock and a qspinlock give no corrupt
   assert.equal(findingOf(analyze(fx('nearmiss-held-consistent.txt')), ID), undefined);
   assert.equal(findingOf(analyze(fx('qspinlock-no-verdict.txt')), ID), undefined);
 });
+
+test('qspinlock words are judged only by their byte values: slab poison in the locked/pending bytes is a freed lock; a -x dump is read as hex even without letters', () => {
+  const paste = (dump: string[]): string => [
+    'crash> bt -a',
+    'PID: 5120   TASK: ffff9e1a4c2b0000  CPU: 3   COMMAND: "irq/41-nvme0q3"',
+    ' #0 [fffffe0000087e38] crash_nmi_callback at ffffffff8e05b1b3',
+    ' --- <NMI exception stack> ---',
+    ' #4 [ffffb6b2c0a1bd48] native_queued_spin_lock_slowpath at ffffffff8e11a4c2',
+    '    [exception RIP: native_queued_spin_lock_slowpath+98]',
+    '    RIP: ffffffff8e11a4c2  RSP: ffffb6b2c0a1bd48  RFLAGS: 00000046',
+    '    RAX: 0000000000000000  RBX: ffff9e1a53d0c2a8  RCX: 0000000000100000',
+    '    RDX: 0000000000000000  RSI: 0000000000000000  RDI: ffff9e1a53d0c2a8',
+    ' #5 [ffffb6b2c0a1bd70] _raw_spin_lock_irqsave at ffffffff8eb4e0b2',
+    ' #6 [ffffb6b2c0a1bd90] nvmet_tcp_queue_response at ffffffffc0a4f2d1 [nvmet_tcp]',
+    ...dump,
+  ].join('\n');
+  const poisoned = analyze(paste(['crash> struct qspinlock ffff9e1a53d0c2a8', 'struct qspinlock {', '  val = {', '    counter = 1802201963', '  }', '}']));
+  const f = findingOf(poisoned, ID)!;
+  assert.ok(f, poisoned.findings.map((x) => x.pattern).join(','));
+  assert.match(f.suspectLock?.evidence ?? '', /locked byte 0x6b and pending byte 0x6b are impossible/);
+  assert.match(f.checklist[0]!, /slab poison/);
+  // 0x101 printed with -x is locked=1, pending=1: a held lock with a pending waiter, nothing to judge
+  assert.equal(findingOf(analyze(paste(['crash> struct qspinlock -x ffff9e1a53d0c2a8', 'struct qspinlock {', '  val = {', '    counter = 0x101', '  }', '}'])), ID), undefined);
+  // the same digits without -x are decimal 101 = 0x65 in the locked byte: not a lock word
+  assert.ok(findingOf(analyze(paste(['crash> struct qspinlock ffff9e1a53d0c2a8', 'struct qspinlock {', '  val = {', '    counter = 101', '  }', '}'])), ID));
+});

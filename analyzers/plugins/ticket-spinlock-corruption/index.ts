@@ -22,7 +22,8 @@ const CHECKLIST = [
   'Check the driver against upstream fixes for the same path (for mpt2sas: init_completion before mpt2sas_base_put_smid_default in _ctl_do_mpt_command).',
 ];
 
-const LOCK_TYPES = /^(?:struct )?(?:spinlock_t|raw_spinlock_t|spinlock|raw_spinlock|arch_spinlock_t)$/;
+const LOCK_TYPES = /^(?:struct )?(?:spinlock_t|raw_spinlock_t|spinlock|raw_spinlock|arch_spinlock_t|qspinlock|rwlock_t|qrwlock)$/;
+const UAF_ITEM = 'The lock word holds slab poison (0x6b, POISON_FREE): the object that embeds the lock was freed while this CPU still used it. Find who frees it (kmem ADDR names the cache; slub_debug=U records the free) and the path that keeps using it: a missing reference count or a disconnect/remove path that frees before the users are gone.';
 const PV_RE = /^__?pv_|_slowpath_paravirt|__ticket_spin_lock_slowpath|kvm_lock_spinning|xen_lock_spinning/;
 const COMPLETION_RE = /^(?:wait_for_common|__wait_for_common|do_wait_for_common|wait_for_completion\w*|complete|complete_all)$/;
 
@@ -71,7 +72,9 @@ export function ticketFindings(model: TraceModel): Finding[] {
     out.push(finding({
       pattern: 'ticket-spinlock-corruption',
       confidence: 0.9,
-      headline: `${cpu} (${taskLabel(t)}) spins forever on corrupted ticket spinlock ${s.address}: ${d.kind === 'ticket-slock' ? `slock = ${d.raw} (Next ${d.next}, Owner ${d.owner})` : `head ${d.owner}, tail ${d.next}`}, Owner is past its ticket`,
+      headline: d.kind === 'qspinlock'
+        ? `${cpu} (${taskLabel(t)}) spins forever on ${s.address}, whose word is not a lock: ${d.impossible ?? v.why}`
+        : `${cpu} (${taskLabel(t)}) spins forever on corrupted ticket spinlock ${s.address}: ${d.kind === 'ticket-slock' ? `slock = ${d.raw} (Next ${d.next}, Owner ${d.owner})` : `head ${d.owner}, tail ${d.next}`}, Owner is past its ticket`,
       blockingChain: chain,
       cycle: false,
       suspectLock: {
@@ -79,7 +82,7 @@ export function ticketFindings(model: TraceModel): Finding[] {
         evidence: `${d.text}; ${v.why}`, lines: uniqLines([s.line], main.exception.lines.slice(0, 1)),
       },
       keyFrames: [...keyFramesOf(t, 1), ...(inCompletion ? [frames.find((f) => /^(?:wait_for_completion\w*|complete|complete_all)$/.test(f)) ?? 'wait_for_common'] : []), main.via ?? main.at],
-      checklist: CHECKLIST,
+      checklist: /0x6b/.test(d.text) ? [UAF_ITEM, ...CHECKLIST.slice(1, 2)] : CHECKLIST,
       nextSteps: [
         `crash> ${s.type.replace(/^struct /, '')} ${s.address}`,
         `crash> rd -32 ${s.address}   (Next in the high half, Owner in the low half)`,
