@@ -107,6 +107,9 @@ export function segmentFrames(seg: StackSegment): string[] {
 /** RFLAGS.IF (bit 9) of an exception frame; null when the paste has no RFLAGS. */
 export function ifFlag(exc: ExceptionFrame | null | undefined): boolean | null {
   const f = exc?.registers.RFLAGS;
+  // 32-bit arm: CPSR's I bit (0x80) set means IRQs masked (arch/arm/include/uapi/asm/ptrace.h PSR_I_BIT)
+  const cpsr = exc?.registers.CPSR;
+  if (!f && cpsr && /^[0-9a-f]{1,8}$/i.test(cpsr)) return (parseInt(cpsr, 16) & 0x80) === 0;
   if (!f || !/^[0-9a-f]+$/i.test(f)) return null;
   return (parseInt(f, 16) & 0x200) !== 0;
 }

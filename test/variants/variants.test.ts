@@ -28,8 +28,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
-  'irq-reentrant-softirq-timer-fn-vs-cdev-write-gnss-ubx-lock-arm32-rpi-5.10-slack-v8a':
-    'the interrupted ubx_cdev_write holds the lock only per the driver source quoted in the paste: its registers are in an arm32 "Exception stack(...)" word dump the engine does not read as registers, and it is not a taker seen elsewhere, so the re-entry is not claimed',
   'timer-unload-work-fn-freed-module-text-isi-ppc64le-powernv-netconsole-syslog-6.8-v8a':
     'powerpc oopses are not read for this mechanism: an instruction fetch fault (TRAP 0400) at an unsymbolised NIP/CTR with process_one_work in LR, the raw address in the Workqueue: line and "[last unloaded: ...]" give no timer-after-module-unload finding',
   'nearmiss-ext4-xattr-sem-owner-hint-is-the-waiting-writer-reader-on-failing-disk-5.15-v7a':

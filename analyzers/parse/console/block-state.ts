@@ -35,6 +35,9 @@ export class BlockState {
   context: Context = 'process';
   /** CPU named by the report header, for a stack printed without a "CPU:" line. */
   defaultCpu: number | null = null;
+  /** 32-bit arm "Exception stack(0xA to 0xB)" words being read, and how many the range holds. */
+  armExcWords: string[] | null = null;
+  armExcWant = 0;
   /** MIPS general registers read before their "epc :" line (show_regs prints them first). */
   mipsRegs: Record<string, string> | null = null;
   /** The CPU of a "Task dump for CPU N:" line, for the task line that follows it. */

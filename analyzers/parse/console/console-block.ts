@@ -239,6 +239,23 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       return;
     }
   }
+  // 32-bit arm __irq_svc dumps the interrupted context's pt_regs as memory before its unwinder line
+  // (arch/arm/kernel/traps.c dump_mem): "Exception stack(0xc1a39e38 to 0xc1a39e80)" then rows of
+  // words, r0..r12, sp, lr, pc, cpsr, orig_r0 in that order; armIrqEntry gives them to the segment
+  // the "(__irq_svc) from" line opens
+  const exs = /^Exception stack\(0x([0-9a-f]{8}) to 0x([0-9a-f]{8})\)$/.exec(text);
+  if (exs) {
+    st.armExcWords = [];
+    st.armExcWant = Math.max(0, Math.min(32, (parseInt(exs[2]!, 16) - parseInt(exs[1]!, 16)) / 4));
+    return;
+  }
+  if (st.armExcWords && st.armExcWords.length < st.armExcWant) {
+    const row = /^[0-9a-f]{4}: ((?:[0-9a-f]{8} ?){1,8})$/.exec(text);
+    if (row) {
+      st.armExcWords.push(...row[1]!.trim().split(' '));
+      return;
+    }
+  }
   // MIPS show_regs (arch/mips/kernel/traps.c): the general registers first, four a line ("$ 4   :
   // 8f5c3a24 8e5b1c00 ..."; $4 is a0, the first argument: the lock of a spin), then "epc   : ADDR
   // fn+0x5c/0x80", the interrupted code
@@ -331,7 +348,7 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
       return;
     }
     frameLine(st, raw, no);
-    armIrqEntry(st, text);
+    armIrqEntry(st, text, no);
   }
 }
 
@@ -340,9 +357,13 @@ function handleLine(st: BlockState, ds: ReturnType<typeof newDetailState>, repor
 // interrupted, where the "PC is at" registers belong (arch/arm/kernel/entry-armv.S)
 const ARM_IRQ_SVC_RE = /^\[<[0-9a-f]{8}>\] \(__irq_svc\) from \[<[0-9a-f]{8}>\] \(([A-Za-z_$.][\w.$]{0,255})\+0x/;
 
-function armIrqEntry(st: BlockState, text: string): void {
+const ARM_PT_REGS = ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9', 'R10', 'FP', 'IP', 'SP', 'LR', 'PC', 'CPSR', 'ORIG_R0'];
+
+function armIrqEntry(st: BlockState, text: string, no: number): void {
   const m = ARM_IRQ_SVC_RE.exec(text);
   const seg = st.seg;
+  const words = st.armExcWords;
+  if (m) st.armExcWords = null;
   if (!m || !seg || st.frozen || seg.context !== 'process') return;
   seg.context = 'hardirq';
   for (const f of seg.frames) f.context = 'hardirq';
@@ -354,6 +375,11 @@ function armIrqEntry(st: BlockState, text: string): void {
   if (exc && next.exception === null) {
     next.exception = exc;
     exc.context = 'process';
+  } else if (!exc && next.exception === null && words && words.length >= 16) {
+    // the Exception stack words of this entry: the interrupted code's registers, its pc the caller named
+    const registers: Record<string, string> = {};
+    words.slice(0, ARM_PT_REGS.length).forEach((w, k) => { registers[ARM_PT_REGS[k]!] = w; });
+    next.exception = { fn: m[1]!, offset: null, address: registers.PC ?? null, module: null, registers, context: 'process', line: no, lines: [no] };
   }
 }
 

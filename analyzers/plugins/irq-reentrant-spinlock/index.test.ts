@@ -120,3 +120,15 @@ test('console NMI dump: the registers before the trace are the interrupted softi
   ];
   assert.equal(findingOf(analyze([text, ...other].join('\n')), ID), undefined);
 });
+
+test('32-bit arm: the "Exception stack(...)" words before each "(__irq_svc) from" line are the interrupted code\'s registers (r0 first, cpsr 17th): r0 still holds the lock the timer softirq spins on, and its I bit is clear', () => {
+  const text = fx('arm32-exception-stack-can-softirq-4.19.txt');
+  const f = findingOf(analyze(text), ID)!;
+  assert.ok(f);
+  assert.equal(f.suspectLock?.address, 'd8c1e5a0');
+  assert.equal(f.suspectLock?.holder, 'canlogger:655');
+  assert.match(f.blockingChain.at(-1)!.evidence ?? '', /spins on d8c1e5a0 \(r0\) while the process context it interrupted is inside .*mcp251x_hw_tx with the lock address still in R0\/R4; interrupted flags have interrupts enabled/);
+  // the same words with the I bit set in cpsr (0x93: IRQs masked): the interrupt could not have come in there
+  const masked = text.replace('[ 3310.355390] 5e60: 20000013 ffffffff', '[ 3310.355390] 5e60: 20000093 ffffffff');
+  assert.equal(findingOf(analyze(masked), ID), undefined);
+});
