@@ -169,3 +169,18 @@ test('a line-number gutter ended by a tab (cat -n, Jira or GitHub code blocks) i
   ]);
   assert.deepEqual(texts('  28871  28866   9  ffff8817e5c2a0e0  IN   0.0\tdmsetup'), ['28871 28866 9 ffff8817e5c2a0e0 IN 0.0 dmsetup']);
 });
+
+test('terminal logs: ANSI colour and title sequences are dropped and backspaces applied; journalctl -o json records give their MESSAGE', () => {
+  assert.deepEqual(texts('\x1b]0;root@h: ~\x07\x1b[01;32mroot@h\x1b[00m:~# dmsg\b\x1b[K\b\x1b[Kesg\r\n\x1b[32m[  604.950373]\x1b[0m \x1b[33mINFO: \x1b[0m\x1b[31mtask kworker/u8:3:64 blocked for more than 122 seconds.\x1b[0m\r'), [
+    'root@h:~# dmesg',
+    'INFO: task kworker/u8:3:64 blocked for more than 122 seconds.',
+  ]);
+  const rec = (msg: unknown): string => JSON.stringify({ __CURSOR: 's=a41e;i=bc54', PRIORITY: '3', _TRANSPORT: 'kernel', MESSAGE: msg });
+  const { lines } = normalize([rec('INFO: task evtest:2417 blocked for more than 122 seconds.'), rec(' input_close_device+0x4c/0x90'), rec([0x20, 0x5f, 0x5f, 0x73, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x2b, 0x30, 0x78, 0x31, 0x2f, 0x30, 0x78, 0x32]), '{"not": "a journal record"}'].join('\n'));
+  assert.deepEqual(lines.map((l) => [l.no, l.text]), [
+    [1, 'INFO: task evtest:2417 blocked for more than 122 seconds.'],
+    [2, 'input_close_device+0x4c/0x90'],
+    [3, '__schedule+0x1/0x2'],
+    [4, '{"not": "a journal record"}'],
+  ]);
+});

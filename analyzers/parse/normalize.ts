@@ -90,6 +90,21 @@ export function normalize(input: string, opts: NormalizeOptions = {}): Normalize
     no++;
     const cut = Math.min(end, start + MAX_LINE_CHARS);
     if (end - start > MAX_LINE_CHARS) stats.truncated++;
+    // journalctl -o json: the record's MESSAGE is the line (its own newlines make lines of their own)
+    if (text.charCodeAt(start) === 123 && text.startsWith('{"', start)) {
+      const msg = journalMessage(text.slice(start, cut));
+      if (msg !== null) {
+        for (const part of msg.split('\n')) {
+          caller.ctx = undefined;
+          caller.ts = undefined;
+          const res = normalizeLine(part, mangled, true, stats, caller);
+          if (res !== null && res !== '') out.push({ no, text: res });
+        }
+        if (end === text.length) break;
+        start = end + 1;
+        continue;
+      }
+    }
     const plain = scan.plain(start, cut);
     if (plain !== null) {
       const ctx = cont.next(plain, undefined, indented(text, start, cut));
@@ -321,6 +336,10 @@ function looksMangled(text: string): boolean {
 function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { controls: number }, caller: { ctx?: string; ts?: number }): string | null {
   let s = raw;
   if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
+  // terminal logs (`script`, `tmux capture-pane -e`, `dmesg --color=always`): ANSI escape sequences
+  // (colors, erase-line, window titles) carry nothing, and a backspace takes back the character before
+  if (odd && s.indexOf('\x1b') >= 0) s = s.replace(ANSI_RE, '');
+  if (odd && s.indexOf('\b') >= 0) s = applyBackspaces(s);
   // a line-number gutter ended by a tab ("cat -n", code blocks copied with their numbers from Jira,
   // Confluence or GitHub): told apart from a trace's own leading numbers only before tabs become spaces
   if (odd && s.indexOf('\t') > 0) {
@@ -375,6 +394,37 @@ function normalizeLine(raw: string, mangled: boolean, odd: boolean, stats: { con
   return s === '' ? null : s;
 }
 
+
+// CSI sequences ("\x1b[01;32m", "\x1b[K"), OSC titles ("\x1b]0;user@host: ~\x07"), two-character escapes
+const ANSI_RE = /\x1b\[[0-9;?]{0,32}[ -\/]{0,4}[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]/g;
+
+function applyBackspaces(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) === 8) out = out.slice(0, -1);
+    else out += s[i];
+  }
+  return out;
+}
+
+/**
+ * `journalctl -o json` (one JSON object per line, the log line in MESSAGE) and `-o json-pretty`'s
+ * "MESSAGE" lines: the message is the line. A MESSAGE journald stored as a byte array (not UTF-8
+ * clean) is decoded byte by byte. null when the line is not such a record.
+ */
+export function journalMessage(line: string): string | null {
+  const k = line.indexOf('"MESSAGE"');
+  if (k < 0 || line.length > MAX_LINE_CHARS) return null;
+  try {
+    const v: unknown = JSON.parse(line);
+    const m = (v as { MESSAGE?: unknown }).MESSAGE;
+    if (typeof m === 'string') return m;
+    if (Array.isArray(m) && m.every((x) => typeof x === 'number')) return String.fromCharCode(...(m as number[]).slice(0, MAX_LINE_CHARS));
+  } catch {
+    return null;
+  }
+  return null;
+}
 
 // •, ◦, ▪, ‣, ●, ·, >, |, *, -
 const DECORATION_START = new Set([0x2022, 0x25e6, 0x25aa, 0x2023, 0x25cf, 0xb7, 62, 124, 42, 45]);
