@@ -49,3 +49,30 @@ test('inconsistent lock state the other way ({IN-SOFTIRQ-W} -> {SOFTIRQ-ON-W}): 
 test('circular dependencies are left to the lockdep-cycle analyzer', () => {
   assert.deepEqual(runPlugin(lockdepReport, consoleFixture('lockdep-circular-mmap-lock.txt')).findings, []);
 });
+
+test('a lock-misuse BUG (bad unlock balance, held lock freed) reports a bug, not a wait: it ranks below the hung task of the same paste', async () => {
+  const { analyze } = await import('../../analyze.ts');
+  const a = analyze([
+    '[ 8100.200100] INFO: task smartd:1402 blocked for more than 122 seconds.',
+    '[ 8100.200200] task:smartd          state:D stack:0     pid:1402  ppid:1      flags:0x00000002',
+    '[ 8100.200300] Call Trace:',
+    '[ 8100.200400]  <TASK>',
+    '[ 8100.200500]  __schedule+0x3f1/0x1760',
+    '[ 8100.200600]  schedule+0x33/0x110',
+    '[ 8100.200700]  schedule_preempt_disabled+0x15/0x30',
+    '[ 8100.200800]  __mutex_lock+0x4c7/0xb20',
+    '[ 8100.200900]  mpt3sas_ctl_ioctl+0x8a/0x2e0 [mpt3sas]',
+    '[ 8100.201000]  </TASK>',
+    '[ 8200.300100] =====================================',
+    '[ 8200.300200] WARNING: bad unlock balance detected!',
+    '[ 8200.300300] 6.1.55 #1 Not tainted',
+    '[ 8200.300400] -------------------------------------',
+    '[ 8200.300500] kworker/3:1/212 is trying to release lock (&ioc->ctl_cmds.mutex) at:',
+    '[ 8200.300600] [<ffffffffc0a21f0c>] _ctl_do_mpt_command+0x5dc/0x1030 [mpt3sas]',
+    '[ 8200.300700] but there are no more locks to release!',
+  ].join('\n'));
+  assert.equal(a.family, 'hung_task');
+  assert.equal(a.findings[0]?.pattern, 'hung-task-blocked');
+  const misuse = a.findings.find((f) => f.pattern === 'lockdep-report');
+  assert.ok(misuse && misuse.confidence < a.findings[0]!.confidence);
+});

@@ -120,7 +120,9 @@ function finding(model: TraceModel, r: Report): Finding | null {
   return {
     pattern: 'lockdep-report',
     caseId: null,
-    confidence: 0.55,
+    // the lock-misuse BUGs (held lock freed, bad unlock balance...) report a bug, not a wait: below the
+    // findings that explain a hang in the same paste
+    confidence: r.kind === 'lockdep_other' ? 0.45 : 0.55,
     headline: scen ? `${headline}. Scenario: ${scen}`.slice(0, 400) : headline,
     blockingChain: chain,
     cycle,
