@@ -343,3 +343,54 @@ struct rw_semaphore {
   // reader-owned, the hint names node, asleep in epoll_wait: no holder
   assert.deepEqual(edges(paste('0x102', '0xffff9a1c4a110003', 'read')), [['pid:4100', '-', '-', ''], ['pid:4200', '-', '-', '']]);
 });
+
+test('a circular report\'s dependency chain shows where a lock is taken: a blocked task waiting from that site, with no held-lock list of its own, waits for the one task the lists show holding it', async () => {
+  const { parse } = await import('../parse/parse.ts');
+  const paste = (secondHolder: boolean): string => [
+    '======================================================',
+    'WARNING: possible circular locking dependency detected',
+    '6.1.60 #1 Not tainted',
+    '------------------------------------------------------',
+    'ethtool/3120 is trying to acquire lock:',
+    'ffff8881034a2e48 ((wq_completion)ixq_wq){+.+.}-{0:0}, at: __flush_workqueue+0x9b/0x4d0',
+    '',
+    'but task is already holding lock:',
+    'ffff888110b2c0a8 (&adapter->cfg_lock){+.+.}-{3:3}, at: ixq_set_ringparam+0x51/0x320 [ixq]',
+    '',
+    'which lock already depends on the new lock.',
+    '',
+    'the existing dependency chain (in reverse order) is:',
+    '',
+    '-> #2 (&adapter->cfg_lock){+.+.}-{3:3}:',
+    '       __mutex_lock+0xa0/0x9c0',
+    '       mutex_lock_nested+0x1b/0x30',
+    '       ixq_reset_task+0x44/0x210 [ixq]',
+    '       process_one_work+0x270/0x5a8',
+    '',
+    '-> #0 ((wq_completion)ixq_wq){+.+.}-{0:0}:',
+    '       __flush_workqueue+0xc1/0x4d0',
+    '       ixq_set_ringparam+0x1b0/0x320 [ixq]',
+    '',
+    '2 locks held by ethtool/3120:',
+    ' #0: ffffffff83d2a7e8 (rtnl_mutex){+.+.}-{3:3}, at: ethnl_set_rings+0x8d/0x2a0',
+    ' #1: ffff888110b2c0a8 (&adapter->cfg_lock){+.+.}-{3:3}, at: ixq_set_ringparam+0x51/0x320 [ixq]',
+    ...(secondHolder ? ['1 lock held by ixq-diag/3301:', ' #0: ffff888110b2c0a8 (&adapter->cfg_lock){+.+.}-{3:3}, at: ixq_diag_read+0x22/0x90 [ixq]'] : []),
+    'INFO: task kworker/2:1:187 blocked for more than 122 seconds.',
+    'task:kworker/2:1     state:D stack:0     pid:187   ppid:2      flags:0x00004000',
+    'Workqueue: ixq_wq ixq_reset_task [ixq]',
+    'Call Trace:',
+    ' <TASK>',
+    ' __schedule+0x3f1/0x1760',
+    ' schedule+0x33/0x110',
+    ' schedule_preempt_disabled+0x15/0x30',
+    ' __mutex_lock+0x4c7/0xb20',
+    ' ixq_reset_task+0x44/0x210 [ixq]',
+    ' process_one_work+0x192/0x350',
+    ' </TASK>',
+  ].join('\n');
+  const edge = (text: string) => buildWaitGraph(parse(text)).edges.find((e) => e.from === 'pid:187');
+  const e = edge(paste(false))!;
+  assert.deepEqual([e.toLabel, e.lock, e.source], ['ethtool:3120', 'ffff888110b2c0a8', 'inferred']);
+  assert.match(e.evidence, /dependency chain shows &adapter->cfg_lock taken from ixq_reset_task/);
+  assert.equal(edge(paste(true))?.lock ?? null, null, 'two tasks list the class: no holder is picked');
+});

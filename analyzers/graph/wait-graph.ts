@@ -837,17 +837,52 @@ function heldLockSiteEdges(model: TraceModel, facts: ReturnType<typeof factsOfTa
         found.push({ list, lock: l });
       }
     }
+    if (found.length === 0) {
+      // a circular report's dependency chain shows where each lock was taken ("-> #2 (&ctx->lock)"
+      // with its acquisition stack): a lock taken from the waiter's call site there, and held by one
+      // task in the lists, is the lock it waits for (lockdep turned itself off after the splat, so the
+      // waiter has no list of its own)
+      const viaChain = chainLockAt(model, caller, lists, t.pid);
+      if (viaChain) found.push(viaChain);
+    }
     if (found.length !== 1) continue;
     const { list, lock } = found[0]!;
     const owner = model.tasks.find((x) => x.pid === list.pid) ?? null;
     add({
       from: t.key, to: owner?.key ?? null, toLabel: owner ? null : `${list.comm}:${list.pid}`,
       primitive: w.primitive, lock: lock.address ?? lock.name, waitsOn: `${lock.name}${lock.address ? ` ${lock.address}` : ''}`,
-      evidence: `${taskLabel(t)} sleeps in ${w.at} called from ${caller}; the only lock held in the lockdep lists that was taken there is ${lock.name}${lock.address ? ` ${lock.address}` : ''}, held by ${list.comm}/${list.pid} (taken at ${lock.at})`,
+      evidence: lock.at && baseName(lock.at) === caller
+        ? `${taskLabel(t)} sleeps in ${w.at} called from ${caller}; the only lock held in the lockdep lists that was taken there is ${lock.name}${lock.address ? ` ${lock.address}` : ''}, held by ${list.comm}/${list.pid} (taken at ${lock.at})`
+        : `${taskLabel(t)} sleeps in ${w.at} called from ${caller}; lockdep's dependency chain shows ${lock.name} taken from ${caller}, and ${list.comm}/${list.pid} lists it held${lock.address ? ` (${lock.address})` : ''}`,
       lines: uniq([lock.line, ...t.lines.slice(0, 1)]), source: 'inferred',
     });
   }
 }
+
+/** A lock of a circular report's chain taken from `caller` (its acquisition stack), held by exactly one other listed task. */
+function chainLockAt(model: TraceModel, caller: string, lists: Map<number, HeldLocks>, self: number | null): { list: HeldLocks; lock: LockdepLock } | null {
+  const names = new Set<string>();
+  for (const r of model.reports) {
+    for (const c of r.lockdep?.chain ?? []) {
+      const site = c.frames.map((f) => baseName(f.fn)).find((f) => !LOCK_CALL_RE.test(f));
+      if (site === caller && c.lock.name) names.add(c.lock.name);
+    }
+  }
+  if (names.size !== 1) return null;
+  const name = [...names][0]!;
+  let hit: { list: HeldLocks; lock: LockdepLock } | null = null;
+  for (const list of lists.values()) {
+    if (list.pid === self) continue;
+    const lock = list.locks.find((l) => l.name === name);
+    if (!lock) continue;
+    if (hit) return null; // two tasks list it: readers, or two instances of the class
+    hit = { list, lock };
+  }
+  return hit;
+}
+
+// the lock API and lockdep's own frames at the top of an acquisition stack
+const LOCK_CALL_RE = /^(?:__?mutex_lock\w*|mutex_lock\w*|down_\w+|_raw_\w+|raw_\w+|__raw_\w+|lock_acquire|__lock_acquire|lock_acquire\w*|_?spin_lock\w*|rt_\w*lock\w*|rwsem_\w+|__down\w*|percpu_down\w+)$/;
 
 /**
  * The one task of the paste that `pred` holds for, or null when none or several do: the inferred
