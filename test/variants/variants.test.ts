@@ -28,6 +28,26 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 
 /** Cases the current engine gets wrong; each says what it misses. Kept visible, never weakened. */
 const TODO: Record<string, string> = {
+  'chaotic-s390x-zvm-stop-machine-kprobe-arm-migration-soft-lockups-diag9c-yield-to-undispatched-vcpu-jira-rhel8-v9c':
+    'z/VM not dispatching a vCPU (diag 9c yields to it) is not understood: the task of its "Task dump for CPU 3" is named as the grace-period holder, though it is a snapshot of a CPU the hypervisor does not run',
+  'crash-bt-f-search-t-kmem-s-sym-module-mutex-owner-freed-task-struct-stale-kworker-stack-hit-rhel9-v9b':
+    'the mutex owner word names a task_struct that `kmem -s` shows FREE and `ps` does not list: the engine names "task ADDR" as holder; `kmem -s` object state is not parsed, so a dead owner is not told from one outside the paste',
+  'crash-bt-ff-rd64-spi-nor-lock-owner-chip-erase-fw-printenv-hung-panic-6.6-v9b':
+    '`bt -FF` stack words (an on-stack mutex_waiter pointing at lock+0x10) and `rd -64` words are not read, so neither the lock nor its owner is found',
+  'jira-confluence-table-ocr-idrac-sysrq-w-crash-rwsem-mmap-lock-reader-recurses-via-copy-to-user-fault-writer-queued-6.8-v9b':
+    'the reader holding mmap_lock is shown only by the count (one reader) and a reader-owned owner word naming it, while it is queued again in a page fault: the engine reads the queue right but does not close the reader -> writer -> reader cycle',
+  'kvm-guest-pvspin-kvm-wait-head-debug-owner-fsmon-policy-lock-crash-bt-a-rhel8-debug-v9c':
+    'paravirt spinlock waits (pv_wait_head_or_lock -> kvm_wait) keep the lock in a callee-saved register, not RDI, and the debug spinlock dump that names the owner is not tied to it: no lock and no holder',
+  'nearmiss-rcu-stall-xen-hvm-xen-qlock-wait-holder-vcpu-runnable-not-running-no-nmi-backtrace-xl-vcpu-list-5.10-v9c':
+    'Xen: the stalled CPUs wait in xen_qlock_wait for a lock whose holder vCPU the hypervisor is not running (xl vcpu-list); the engine names the tasks on the stalled CPUs as grace-period holders, with no notion of a preempted vCPU',
+  'nearmiss-soft-lockup-kvm-guest-pvspin-holder-vcpu-preempted-steal-kvm-clock-halt-poll-5.15-v9c':
+    'KVM paravirt spinlocks: the lock is read from neither the pv slow path frames nor halt-polling context, so the soft lockups name no lock (the honest part, no holder, holds)',
+  'riscv64-sg2042-soft-lockup-timer-softirq-reenters-cmd-lock-held-by-ioctl-same-cpu-6.6-v9c':
+    'riscv register dumps ("epc :", " a0 : ...") are not parsed, so the softirq\'s lock is not read and the re-entry on the same CPU is not seen',
+  's390x-zvm-soft-lockup-ext4-s-es-lock-diag9c-lockword-owner-cpu-kswapd-es-shrink-rhel8-v9c':
+    's390x "Krnl GPRS:" register blocks are not parsed (the lock in r2) and the lock word\'s owner CPU (arch_spin_lock_wait, diag 9c yield) is not decoded',
+  'serial-115200-printk-caller-interleaved-softlockup-tlb-flush-ipi-vs-hard-lockup-irqs-off-fpga-poll-6.6-v9b':
+    'two CPUs\' reports interleaved line by line on a serial console ([C1]/[C3] caller ids): a detector header from the other CPU ends the first report, so the IPI waiter and the irqs-off CPU are never put together',
   'timer-unload-work-fn-freed-module-text-isi-ppc64le-powernv-netconsole-syslog-6.8-v8a':
     'powerpc oopses are not read for this mechanism: an instruction fetch fault (TRAP 0400) at an unsymbolised NIP/CTR with process_one_work in LR, the raw address in the Workqueue: line and "[last unloaded: ...]" give no timer-after-module-unload finding',
   'nearmiss-ext4-xattr-sem-owner-hint-is-the-waiting-writer-reader-on-failing-disk-5.15-v7a':
