@@ -394,3 +394,39 @@ test('a circular report\'s dependency chain shows where a lock is taken: a block
   assert.match(e.evidence, /dependency chain shows &adapter->cfg_lock taken from ixq_reset_task/);
   assert.equal(edge(paste(true))?.lock ?? null, null, 'two tasks list the class: no holder is picked');
 });
+
+test('a mutex owner word naming a task_struct that `kmem -s` shows FREE: the owner exited with the lock, no holder is named; an allocated one keeps the owner word\'s task', async () => {
+  const { parse } = await import('../parse/parse.ts');
+  const paste = (objLine: string): string => [
+    'crash> bt 2210',
+    'PID: 2210   TASK: ffff9c1e4a2b8000  CPU: 1   COMMAND: "udevadm"',
+    ' #0 [ffffb3a2c1e3bc30] __schedule at ffffffffa31c8a41',
+    ' #1 [ffffb3a2c1e3bcc0] schedule at ffffffffa31c8fd5',
+    ' #2 [ffffb3a2c1e3bcd0] schedule_preempt_disabled at ffffffffa31c931a',
+    ' #3 [ffffb3a2c1e3bcd8] __mutex_lock at ffffffffa31ca920',
+    ' #4 [ffffb3a2c1e3bd58] tpm_try_get_ops at ffffffffa2c5e1a2',
+    ' #5 [ffffb3a2c1e3bf50] entry_SYSCALL_64_after_hwframe at ffffffffa32000ad',
+    'crash> struct mutex -x ffff9c1e51d0a2a0',
+    'struct mutex {',
+    '  owner = {',
+    '    counter = 0xffff9c1e4f3c0001',
+    '  },',
+    '  wait_list = {',
+    '    next = 0xffffb3a2c1e3bd10,',
+    '    prev = 0xffffb3a2c1e3bd10',
+    '  }',
+    '}',
+    'crash> kmem -s ffff9c1e4f3c0000',
+    'CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME',
+    'ffff9c1e40051700     9472        431       462    154    32k  task_struct',
+    '  SLAB              MEMORY            NODE  TOTAL  ALLOCATED  FREE',
+    '  ffffd6e5c47d9000  ffff9c1e4f3c0000     0      3          2     1',
+    '  FREE / [ALLOCATED]',
+    objLine,
+  ].join('\n');
+  const edge = (text: string) => buildWaitGraph(parse(text)).edges.find((e) => e.from === 'pid:2210')!;
+  const freed = edge(paste('   ffff9c1e4f3c0000  '));
+  assert.deepEqual([freed.lock, freed.to, freed.toLabel], ['ffff9c1e51d0a2a0', null, null]);
+  assert.match(freed.evidence, /kmem -s shows ffff9c1e4f3c0000 \(task_struct\) FREE: the owner has exited/);
+  assert.equal(edge(paste('  [ffff9c1e4f3c0000]')).toLabel, 'task ffff9c1e4f3c0000');
+});

@@ -130,7 +130,11 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
   // whose task is now in the owner word; it owns the lock as soon as it runs and leaves the slow
   // path. That waiter is not waiting on itself: a self-loop there is a handoff not yet picked up
   // (a runnable task starved of CPU), never a self-deadlock.
-  const addMutex = (s: StructDump, e: WaitEdge): void => {
+  const addMutex = (s: StructDump, e0: WaitEdge): void => {
+    // an owner word naming no task of the paste, whose task_struct `kmem -s` shows FREE: the owner
+    // exited holding the lock (or the word is stale); no task can release it, and none is named
+    const dead = e0.toLabel?.startsWith('task ') ? model.slabObjects?.find((o) => o.free && (o.query === e0.toLabel!.slice(5) || o.object === e0.toLabel!.slice(5))) : undefined;
+    const e: WaitEdge = dead ? { ...e0, toLabel: null, evidence: `${e0.evidence}; kmem -s shows ${dead.object}${dead.cache ? ` (${dead.cache})` : ''} FREE: the owner has exited, no task holds it now`, lines: uniq([...e0.lines, dead.line]) } : e0;
     const word = ownerWord(s.fields.owner ?? s.fields['owner.counter']);
     if (e.to === null || e.to !== e.from || /rt_mutex/.test(s.type) || !word || (parseInt(word.slice(-1), 16) & 4) === 0) {
       add(e);

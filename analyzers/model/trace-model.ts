@@ -237,6 +237,8 @@ export interface TraceModel {
   /** "[last unloaded: name]" of an oops's "Modules linked in:" line. */
   lastUnloaded?: { name: string; line: number };
   sys: SysInfo | null;
+  /** crash `kmem -s ADDR` answers: the slab object holding ADDR, its cache, and whether it is free. */
+  slabObjects?: Array<{ query: string; object: string; free: boolean; cache: string | null; line: number }>;
   /** The last kernel uptime stamp of the paste (seconds) and its line: how far the log goes on. */
   lastUptime?: { seconds: number; line: number };
   /** Kernel release when seen anywhere ("4.18.0-240.el8.x86_64"). */

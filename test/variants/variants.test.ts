@@ -30,8 +30,6 @@ const names = readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.sl
 const TODO: Record<string, string> = {
   'chaotic-s390x-zvm-stop-machine-kprobe-arm-migration-soft-lockups-diag9c-yield-to-undispatched-vcpu-jira-rhel8-v9c':
     'z/VM not dispatching a vCPU (diag 9c yields to it) is not understood: the task of its "Task dump for CPU 3" is named as the grace-period holder, though it is a snapshot of a CPU the hypervisor does not run',
-  'crash-bt-f-search-t-kmem-s-sym-module-mutex-owner-freed-task-struct-stale-kworker-stack-hit-rhel9-v9b':
-    'the mutex owner word names a task_struct that `kmem -s` shows FREE and `ps` does not list: the engine names "task ADDR" as holder; `kmem -s` object state is not parsed, so a dead owner is not told from one outside the paste',
   'crash-bt-ff-rd64-spi-nor-lock-owner-chip-erase-fw-printenv-hung-panic-6.6-v9b':
     '`bt -FF` stack words (an on-stack mutex_waiter pointing at lock+0x10) and `rd -64` words are not read, so neither the lock nor its owner is found',
   'jira-confluence-table-ocr-idrac-sysrq-w-crash-rwsem-mmap-lock-reader-recurses-via-copy-to-user-fault-writer-queued-6.8-v9b':

@@ -3,6 +3,7 @@
 import type { Recognizer } from '../recognizer.ts';
 import { crashBtRecognizer } from './bt-recognizer.ts';
 import { crashCommandRecognizer } from './command-recognizer.ts';
+import { crashKmemRecognizer } from './kmem-recognizer.ts';
 import { crashPrintRecognizer } from './print-recognizer.ts';
 import { crashPsRecognizer } from './ps-recognizer.ts';
 import { crashRdErrorRecognizer } from './rd-error-recognizer.ts';
@@ -18,5 +19,6 @@ export const crashRecognizers: Recognizer[] = [
   crashPrintRecognizer,
   crashStructRecognizer,
   crashRdErrorRecognizer,
+  crashKmemRecognizer,
   crashCommandRecognizer,
 ];
