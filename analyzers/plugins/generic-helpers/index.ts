@@ -181,7 +181,7 @@ function buildFacts(t: Task): TaskFacts {
     let spinHit: string | null = null;
     // spinnersOf: an exception RIP in a spin path with the lock (a kernel pointer) in RDI; the taker is
     // the first reliable frame below it that is neither a spin frame nor mechanics (takerOf)
-    let excRdi: string | null = null;
+    let excLock: string | null = null;
     let spinner: Spinner | null = null;
     let takerDone = false;
     // ipiWaiters: in process context, the exception RIP then the reliable frames, until three of real work
@@ -198,16 +198,10 @@ function buildFacts(t: Task): TaskFacts {
         if (info.spin) {
           spinHit = exc.fn;
           // the registers are read here, once, for the few spinning segments
-          // the first argument, the lock: RDI on x86_64, x0 on arm64, r0 on 32-bit arm, a0 ($4) on MIPS
-          // (whose kernel addresses start at 0x80000000: kseg0)
-          const a0 = exc.registers.A0;
-          const raw = exc.registers.RDI ?? exc.registers.X0 ?? exc.registers.R0 ?? a0;
-          if (raw !== undefined) {
-            excRdi = raw;
-            const lock = KERNEL_PTR_RE.test(raw) ? raw : raw.toLowerCase();
-            if (KERNEL_PTR_RE.test(lock) || (raw === a0 && /^[89a-f][0-9a-f]{7}$/.test(lock))) {
-              spinner = { task: t, segment: si, context: exc.context ?? seg.context, lock, at: info.base, taker: null, via: info.base, exception: exc };
-            }
+          const lock = firstArg(exc)?.lock ?? null;
+          if (lock !== null) {
+            excLock = lock;
+            spinner = { task: t, segment: si, context: exc.context ?? seg.context, lock, at: info.base, taker: null, via: info.base, exception: exc };
           }
         }
         if (excSeg < 0 && seg.context !== 'nmi') excSeg = si;
@@ -274,7 +268,7 @@ function buildFacts(t: Task): TaskFacts {
     if (spinHit !== null && spinSeg < 0) {
       spinSeg = si;
       // RDI holds the lock pointer only while still inside the slow path function itself
-      spin = { address: excRdi && (KERNEL_PTR_RE.test(excRdi) || (excRdi === exc?.registers.A0 && /^[89a-f][0-9a-f]{7}$/.test(excRdi))) ? excRdi : null, exception: exc, at: infoOf(spinHit).base };
+      spin = { address: excLock, exception: exc, at: infoOf(spinHit).base };
     }
     if (spinner !== null) (spinners ??= []).push(spinner);
     if (nn !== named.length) named.length = nn;
@@ -646,6 +640,22 @@ export function spinInfoFrom(_t: Task, f: TaskFacts): SpinInfo | null {
 
 // a kernel data pointer: 64-bit (ffff...), or 32-bit arm lowmem/vmalloc with the 3G/1G split (c0000000 up)
 const KERNEL_PTR_RE = /^(?:ffff[0-9a-f]{12}|[c-f][0-9a-f]{7})$/;
+// MIPS kernel addresses start at 0x80000000 (kseg0)
+const MIPS_KERNEL_PTR_RE = /^[89a-f][0-9a-f]{7}$/;
+
+/**
+ * The first-argument register of an exception frame, the lock of a spin slow path: RDI on x86_64, x0
+ * on arm64, r0 on 32-bit arm, a0 ($4) on MIPS. `lock` is its value (lower-case) when it is a kernel
+ * pointer of that architecture, else null.
+ */
+export function firstArg(exc: ExceptionFrame): { reg: 'RDI' | 'x0' | 'r0' | 'a0'; lock: string | null } | null {
+  const r = exc.registers;
+  const [reg, raw] = r.RDI !== undefined ? ['RDI', r.RDI] as const : r.X0 !== undefined ? ['x0', r.X0] as const
+    : r.R0 !== undefined ? ['r0', r.R0] as const : r.A0 !== undefined ? ['a0', r.A0] as const : [null, undefined];
+  if (reg === null || raw === undefined) return null;
+  const v = raw.toLowerCase();
+  return { reg, lock: KERNEL_PTR_RE.test(v) || (reg === 'a0' && MIPS_KERNEL_PTR_RE.test(v)) ? v : null };
+}
 
 /**
  * The first spin frame among the exception RIP and the innermost four kept frames of a segment

@@ -14,7 +14,7 @@ import type { Plugin } from '../plugin.ts';
 import { allSpinners, ifFlag, interruptedSegment, segmentFrames, spinnersByLock, type Spinner } from '../../graph/spin.ts';
 import { ipiLink, ipiWaiters } from '../../graph/ipi.ts';
 import { taskLabel } from '../../graph/resolve.ts';
-import { reportTask } from '../generic-helpers/index.ts';
+import { firstArg, reportTask } from '../generic-helpers/index.ts';
 import { finding, uniqLines } from '../../graph/finding-kit.ts';
 
 const CHECKLIST = [
@@ -161,12 +161,6 @@ function debugSpinners(model: TraceModel): Spinner[] {
   return out;
 }
 
-/** The register a spin's lock was read from: the first argument's, by architecture. */
-function argReg(exc: { registers: Record<string, string> }): string {
-  const r = exc.registers;
-  return r.RDI !== undefined ? 'RDI' : r.X0 !== undefined ? 'x0' : r.R0 !== undefined ? 'r0' : r.A0 !== undefined ? 'a0' : 'first argument';
-}
-
 /** lock - base when base is a kernel pointer at most 4 KiB below lock (0 excluded: that is the lock itself). */
 function memberOffset(lock: string, base: string): number | null {
   if (base.length !== 16 || lock.length !== 16 || !base.startsWith('ffff') || base.slice(0, 8) !== lock.slice(0, 8)) return null;
@@ -223,7 +217,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
       primitive: 'spinlock',
       lock,
       heldBy: label,
-      evidence: `${cpu}: the ${h.irq.context} path ${h.irq.at === 'do_raw_spin_lock' ? `takes ${lock} again (the debug spinlock check names this task as its owner)` : `spins on ${lock} (${argReg(h.irq.exception)})`} while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(byLock, lock).has(h.matched) ? h.containing ? ` with a pointer to the object that embeds the lock in ${h.regs.join('/')} (the same module as the handler: most likely it holds the lock; no other CPU is shown spinning on it)` : ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted ${h.ifSet ? 'flags have interrupts enabled (x86 RFLAGS IF set, arm CPSR I clear): interrupts were on inside the critical section' : 'flags not shown'}`,
+      evidence: `${cpu}: the ${h.irq.context} path ${h.irq.at === 'do_raw_spin_lock' ? `takes ${lock} again (the debug spinlock check names this task as its owner)` : `spins on ${lock} (${firstArg(h.irq.exception)?.reg ?? 'first argument'})`} while the process context it interrupted is inside ${h.entry === h.matched ? h.matched : `${h.entry} → … → ${h.matched}`}${h.regs.length && !takersOf(byLock, lock).has(h.matched) ? h.containing ? ` with a pointer to the object that embeds the lock in ${h.regs.join('/')} (the same module as the handler: most likely it holds the lock; no other CPU is shown spinning on it)` : ` with the lock address still in ${h.regs.join('/')}` : ', which takes the same lock'}; interrupted ${h.ifSet ? 'flags have interrupts enabled (x86 RFLAGS IF set, arm CPSR I clear): interrupts were on inside the critical section' : 'flags not shown'}`,
       lines: h.lines,
     });
     out.push(finding({
@@ -235,7 +229,7 @@ export function irqReentrantFindings(model: TraceModel): Finding[] {
       cycle: true,
       suspectLock: {
         primitive: 'spinlock', address: lock, name: null, holder: label,
-        evidence: `same lock (${h.irq.at === 'do_raw_spin_lock' ? `spin_dump's lock ${lock}, owner = this task` : `${argReg(h.irq.exception)} ${lock}`}) in the ${h.irq.context} ${h.irq.at === 'do_raw_spin_lock' ? 'lock attempt' : 'spin'} and ${h.containing ? `held, by inference, by ${h.matched}, which the interrupt cut into on ${cpu} while it worked on the object embedding the lock` : `taken by ${h.matched} in the interrupted process context on ${cpu}`}`,
+        evidence: `same lock (${h.irq.at === 'do_raw_spin_lock' ? `spin_dump's lock ${lock}, owner = this task` : `${firstArg(h.irq.exception)?.reg ?? 'first argument'} ${lock}`}) in the ${h.irq.context} ${h.irq.at === 'do_raw_spin_lock' ? 'lock attempt' : 'spin'} and ${h.containing ? `held, by inference, by ${h.matched}, which the interrupt cut into on ${cpu} while it worked on the object embedding the lock` : `taken by ${h.matched} in the interrupted process context on ${cpu}`}`,
         lines: h.lines,
       },
       keyFrames: [h.entry, h.matched, ...(h.irq.taker && h.irq.taker !== h.matched ? [h.irq.taker] : []), h.interruptedFn],

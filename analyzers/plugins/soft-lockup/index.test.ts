@@ -73,7 +73,7 @@ test('MIPS: the general registers come before "epc :"; a0 ($4) of the spin is th
   ].join('\n');
   const f = runPlugin(softLockup, text).findings[0]!;
   assert.equal(f.suspectLock?.address, '87d2c0b8');
-  assert.match(f.blockingChain[0]!.evidence ?? '', /first argument register .* holds the lock pointer/);
+  assert.match(f.blockingChain[0]!.evidence ?? '', /first argument register \(a0\) holds the lock pointer/);
   // an a0 that is no kernel address (a small integer argument) is not taken for a lock
   assert.equal(runPlugin(softLockup, text.replace('$ 4   : 87d2c0b8', '$ 4   : 00000010')).findings[0]!.suspectLock?.address ?? null, null);
 });

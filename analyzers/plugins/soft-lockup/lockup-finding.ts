@@ -8,7 +8,7 @@
 import type { ChainLink, Finding } from '../../contract.ts';
 import type { Report, Task, TraceModel } from '../../model/trace-model.ts';
 import type { CrashLockup } from '../../classify/watchdog-panic.ts';
-import { blameFrames, reportTask, spinInfo, taskFrames, taskLabel } from '../generic-helpers/index.ts';
+import { blameFrames, firstArg, reportTask, spinInfo, taskFrames, taskLabel } from '../generic-helpers/index.ts';
 import { taskFrames as stackFrames } from '../../classify/frames.ts';
 
 /** What both routes give: the stuck task (interrupted code only, for the crash route) and the text. */
@@ -77,7 +77,7 @@ function finding(model: TraceModel, src: LockupSource, pattern: string): Finding
       lock: spin?.address ?? null,
       heldBy: null,
       evidence: spin
-        ? `the interrupted RIP is in ${spin.exception?.fn ?? spin.at}${spin.address ? '; its first argument register (RDI, x0, r0 or a0) holds the lock pointer' : ''}`
+        ? `the interrupted RIP is in ${spin.exception?.fn ?? spin.at}${spin.address && spin.exception ? `; its first argument register (${firstArg(spin.exception)?.reg ?? '?'}) holds the lock pointer` : ''}`
         : `${kind} lockup watchdog${irqsOff === null ? '' : irqsOff ? '; interrupts were disabled (RFLAGS.IF=0)' : '; interrupts were enabled'}`,
       lines,
     }, ...(src.crash && spin?.address && t ? sameLockSpinners(model, t, spin.address) : [])],
