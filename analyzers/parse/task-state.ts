@@ -4,6 +4,15 @@
 
 const CRASH: Record<string, string> = { UN: 'D', RU: 'R', IN: 'S', ST: 'T', TR: 'T', ZO: 'Z', ID: 'I', DE: 'X', EX: 'X', WA: 'D', PA: 'R', SW: 'R', NE: 'R' };
 
+/**
+ * A comm as crash and the kernel's reports print it: a busy workqueue worker's /proc comm (ps COMM,
+ * /proc/PID/comm) carries its workqueue, "kworker/2:2+events" (wq_worker_comm), the task's comm does
+ * not. ("-" is not cut: 6.9+ rescuers are named "kworker/R-rcu_gp".)
+ */
+export function bareComm(comm: string): string {
+  return comm.replace(/^(kworker\/[^+\s]{1,16})\+.*$/, '$1');
+}
+
 export function normalizeState(raw: string | null | undefined): string | null {
   if (!raw) return null;
   const s = raw.trim();

@@ -6,6 +6,7 @@
 
 import type { Frame, Task } from '../../model/trace-model.ts';
 import { addFormat, type Recognizer } from '../recognizer.ts';
+import { bareComm } from '../task-state.ts';
 
 const CAT = /(?:^|[\s/=>])\/proc\/(\d{1,10})(?:\/task\/(\d{1,10}))?\/stack\b/;
 const FRAME = /^\[<([0-9a-f]{1,16})>\] (\S{1,256}?)\+0x([0-9a-f]{1,16})\/0x([0-9a-f]{1,16})(?: \[([^\]\s]{1,64})\])?$/;
@@ -98,8 +99,7 @@ export const procStackRecognizer: Recognizer = {
     const task: Task = {
       key: `raw:proc:${lines[i].no}`,
       pid,
-      // a worker's /proc comm carries its workqueue ("kworker/3:2+events"); ps and crash print the bare name
-      comm: comm !== null ? comm.replace(/^(kworker\/[^+\s]{1,16})\+.*$/, '$1') : null,
+      comm: comm !== null ? bareComm(comm) : null,
       task: null,
       cpu: null,
       state,

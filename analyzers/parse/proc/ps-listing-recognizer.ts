@@ -5,7 +5,7 @@
 import type { PsRow } from '../../model/trace-model.ts';
 import { addFormat, type Line, type Recognizer } from '../recognizer.ts';
 import { taskFromRow } from '../crash/ps-recognizer.ts';
-import { normalizeState } from '../task-state.ts';
+import { bareComm, normalizeState } from '../task-state.ts';
 
 const AUX_HEADER = /^USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND$/;
 // TTY may be lost when a paste turned its "?" into a space (seed 001 style mangling).
@@ -75,5 +75,5 @@ function row(pid: number, stat: string, command: string, line: number): PsRow {
   const first = cmd.split(' ')[0] ?? '';
   let program = /^\.{0,2}\//.test(first) ? (first.split('/').pop() ?? first) : first;
   if (/^-[A-Za-z]/.test(program)) program = program.slice(1);
-  return { pid, ppid: null, cpu: null, task: null, state: normalizeState(stat) ?? stat, comm: kthread ? cmd.slice(1, -1) : program.slice(0, 15) || cmd, kthread, line };
+  return { pid, ppid: null, cpu: null, task: null, state: normalizeState(stat) ?? stat, comm: kthread ? cmd.slice(1, -1) : bareComm(program.slice(0, 15) || cmd), kthread, line };
 }

@@ -37,8 +37,7 @@ function finding(model: TraceModel, r: Report): Finding {
       if (!keyFrames.includes(w.fn)) keyFrames.push(w.fn);
       const spin = t && t.stack.length > 0 ? spinInfo(t) : null;
       const wait = t && t.stack.length > 0 && !spin ? classifyWait(taskFrames(t, { exceptions: false })) : null;
-      // a ps row of the worker (no stack): its state and its comm, the worker's /proc comm carrying
-      // its workqueue ("kworker/2:2+events") which ps and crash print without
+      // a ps row of the worker (no stack): its state and its comm
       const row = t ? undefined : model.psRows.find((x) => x.pid === w.pid);
       const state = t?.state ?? row?.state ?? null;
       const asleep = wait !== null || state === 'D' || state === 'S';
@@ -48,7 +47,7 @@ function finding(model: TraceModel, r: Report): Finding {
         waitsOn: `in-flight work ${w.fn}${wq.pending.length ? ` (pending behind it: ${wq.pending.slice(0, 3).join(', ')})` : ''}`,
         primitive: 'workqueue',
         lock: null,
-        heldBy: asleep ? null : t ? taskLabel(t) : row ? `${row.comm.replace(/^(kworker\/[^+\s]{1,16})\+.*$/, '$1')}:${w.pid}` : `kworker:${w.pid}`,
+        heldBy: asleep ? null : t ? taskLabel(t) : row ? `${row.comm}:${w.pid}` : `kworker:${w.pid}`,
         evidence: asleep
           ? `in-flight entry of the busy workqueue dump; its worker ${t ? taskLabel(t) : w.pid} is asleep${wait ? ` (${wait.at})` : ''}, and a sleeping worker lets the pool run another: it does not stall the pool by itself`
           : state === 'R' ? `in-flight entry of the busy workqueue dump; the worker is running (state R${row ? `, ps line ${row.line}` : ''}): it keeps the pool's CPU`
