@@ -32,16 +32,28 @@ const SPINLOCK_MAGIC = 'dead4ead';
 // from another, so mutual exclusion was broken for as long as that was possible.
 const UNLOCK_BUGS = new Set(['spinlock already unlocked', 'spinlock wrong owner', 'spinlock wrong CPU']);
 
-function unlockBugFinding(model: TraceModel, r: Report): Finding {
+/**
+ * What a report's spin_dump says, shared by both findings: the reporting task, the lock, and the owner
+ * the lock records (trusted only with an intact magic), labelled from its task when the paste has it
+ * with a comm, else from the dump's comm/pid.
+ */
+function readDump(model: TraceModel, r: Report) {
   const dump = (r.details.spinDump ?? null) as SpinDump | null;
-  const t = reportTask(model, r);
-  const who = t ? taskLabel(t) : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : taskLabel(null, r.cpu);
-  const lockText = dump?.lock ?? dump?.lockName ?? null;
+  const reporter = reportTask(model, r);
+  const label = reporter ? taskLabel(reporter) : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : taskLabel(null, r.cpu);
   const intact = dump !== null && dump.magic === SPINLOCK_MAGIC;
   const owner = intact ? dump.owner : null;
   const ownerTask = owner ? taskByPid(model, owner.pid) : undefined;
-  const holder = owner ? (ownerTask?.comm ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null; // the dump names the comm when the task seen has none
-  const lines = dump ? [r.line, dump.line] : [r.line];
+  return {
+    dump, reporter, label, intact, owner, ownerTask,
+    lockText: dump?.lock ?? dump?.lockName ?? null,
+    holder: owner ? (ownerTask?.comm ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null,
+    lines: dump ? [r.line, dump.line] : [r.line],
+  };
+}
+
+function unlockBugFinding(model: TraceModel, r: Report): Finding {
+  const { dump, reporter: t, label: who, lockText, intact, owner, holder, lines } = readDump(model, r);
   const at = t ? blameFrames(taskFrames(t).filter((f) => !/spin_dump|spin_bug|dump_stack|do_raw_spin_unlock/.test(f)), 2) : [];
   const what = r.message === 'spinlock already unlocked' ? 'unlocks a spinlock no one holds (a double unlock)'
     : r.message === 'spinlock wrong CPU' ? `unlocks a spinlock taken on CPU ${dump?.ownerCpu ?? '?'}`
@@ -72,16 +84,8 @@ function unlockBugFinding(model: TraceModel, r: Report): Finding {
 }
 
 function finding(model: TraceModel, r: Report): Finding {
-  const dump = (r.details.spinDump ?? null) as SpinDump | null;
-  const spinnerTask = reportTask(model, r);
-  const spinner = spinnerTask ? taskLabel(spinnerTask) : r.comm && r.pid !== null ? `${r.comm}:${r.pid}` : taskLabel(null, r.cpu);
-  const lockText = dump?.lock ?? dump?.lockName ?? null;
-  const lines = dump ? [r.line, dump.line] : [r.line];
-  const intact = dump !== null && dump.magic === SPINLOCK_MAGIC;
-  const owner = intact ? dump.owner : null;
+  const { dump, reporter: spinnerTask, label: spinner, lockText, lines, intact, owner, ownerTask, holder } = readDump(model, r);
   const self = owner !== null && r.pid !== null && owner.pid === r.pid;
-  const ownerTask = owner ? taskByPid(model, owner.pid) : undefined;
-  const holder = owner ? (ownerTask?.comm ? taskLabel(ownerTask) : `${owner.comm}:${owner.pid}`) : null; // the dump names the comm when the task seen has none
   // where each side is: the spinner's caller of the lock, the holder's code (its NMI backtrace part
   // is the backtrace machinery, not what it runs)
   const spinBlame = spinnerTask ? blameFrames(taskFrames(spinnerTask).filter((f) => !/spin_dump|spin_bug|dump_stack/.test(f)), 2) : [];
