@@ -279,14 +279,14 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
     if (!/^(?:struct )?rw_semaphore$/.test(s.type) || !s.address) continue;
     if (model.waiterLists.some((wl) => rwsemOf(model, wl) === s)) continue; // read with its list above
     const ends = [normHex(s.fields['wait_list.next']), normHex(s.fields['wait_list.prev'])];
-    const waiters: Array<{ t: Task; write: boolean }> = [];
+    const waiters: Array<{ t: Task; write: boolean; end: 'next' | 'prev' }> = [];
     for (const [i, addr] of ends.entries()) {
       if (!addr || (i === 1 && addr === ends[0])) continue;
       const t = taskOnStack(model, addr);
       if (!t || waiters.some((w) => w.t === t)) continue;
       const w = waitOf(t);
       if (w?.primitive !== 'rwsem_read' && w?.primitive !== 'rwsem_write') continue;
-      waiters.push({ t, write: w.primitive === 'rwsem_write' });
+      waiters.push({ t, write: w.primitive === 'rwsem_write', end: i === 0 ? 'next' : 'prev' });
     }
     if (waiters.length === 0) continue;
     const owner = rwsemOwner(model, s, waiters.map((w) => w.t.task));
@@ -298,7 +298,7 @@ export function buildWaitGraph(model: TraceModel): WaitGraph {
         from: w.t.key, to: behindWriter ? first.t.key : owner?.task.key ?? null, toLabel: behindWriter && owner ? taskLabel(owner.task) : null,
         primitive: `rwsem_${mode}`, lock: s.address,
         waitsOn: `rw_semaphore ${s.address} (${mode})${behindWriter ? `, queued behind writer ${taskLabel(first.t)}` : ''}`,
-        evidence: `struct rw_semaphore ${s.address}: wait_list.${ends[0] && taskOnStack(model, ends[0]) === w.t ? 'next' : 'prev'} is on ${taskLabel(w.t)}'s stack`
+        evidence: `struct rw_semaphore ${s.address}: wait_list.${w.end} is on ${taskLabel(w.t)}'s stack`
           + (behindWriter ? `, behind the writer ${taskLabel(first.t)} at the head of the queue (rwsem fairness)` : '')
           + (owner ? `; owner word ${owner.raw} names ${taskLabel(owner.task)}${owner.reader ? ' (RWSEM_READER_OWNED: the last reader to take it)' : ''}` : '; the owner word names no task that can be holding it'),
         lines: uniq([s.line, ...w.t.lines.slice(0, 1), ...(owner ? owner.task.lines.slice(0, 1) : [])]), source: 'struct',
