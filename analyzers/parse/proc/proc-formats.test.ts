@@ -118,3 +118,8 @@ test('a loop that echoes the comm after the pid ("== 214 kworker/3:2+events", "-
     [null, null, 'kthread'],
   ]);
 });
+
+test('a busy worker\'s ps COMM carries its workqueue (cut at 15 characters): the task\'s comm is the bare worker name; a 6.9+ rescuer keeps its "R-" name', () => {
+  const m = parse(['    PID STAT COMMAND', '    214 D    kworker/3:2+eve', '     98 D    kworker/R-rcu_g'].join('\n'));
+  assert.deepEqual(m.psRows.map((r) => [r.pid, r.comm]), [[214, 'kworker/3:2'], [98, 'kworker/R-rcu_g']]);
+});
